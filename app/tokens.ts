@@ -1,0 +1,13 @@
+/** Dependency-injection tokens, one per port. Symbols, so no two bindings can collide by name. */
+export const TOKENS = {
+  Clock: Symbol.for('otp-courier.Clock'),
+  Logger: Symbol.for('otp-courier.Logger'),
+  TemplateStore: Symbol.for('otp-courier.TemplateStore'),
+  MessageSender: Symbol.for('otp-courier.MessageSender'),
+  TokenVerifier: Symbol.for('otp-courier.TokenVerifier'),
+  IdempotencyStore: Symbol.for('otp-courier.IdempotencyStore'),
+  DeadLetterQueue: Symbol.for('otp-courier.DeadLetterQueue'),
+  SecretSealer: Symbol.for('otp-courier.SecretSealer'),
+  Fingerprinter: Symbol.for('otp-courier.Fingerprinter'),
+  Config: Symbol.for('otp-courier.Config'),
+} as const;

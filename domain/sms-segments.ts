@@ -1,0 +1,1 @@
+export type SmsEncoding = 'GSM-7' | 'UCS-2';

@@ -1,0 +1,25 @@
+import type { DeliveryOutcome } from '../domain/delivery-outcome';
+
+export type DeliveryState = 'in-progress' | 'sent' | 'failed';
+
+export interface IdempotencyKeys {
+  /** Derived from the IdP's event id. */
+  readonly eventKey: string;
+  /** Keyed fingerprint of (channel, phone, code): never the code or an unkeyed hash of it. */
+  readonly codeKey: string;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly state: DeliveryState; readonly outcome?: DeliveryOutcome };
+
+/**
+ * Makes each delivery happen at most once per event and per (channel, phone, code).
+ * Records expire (TTL) when the passcode does.
+ */
+export interface IdempotencyStore {
+  /** Atomically claims both keys; if either is taken, returns what is recorded under it. */
+  claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult>;
+  /** Records how the claimed delivery ended, so a duplicate can replay the reply. */
+  complete(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void>;
+}
