@@ -9,5 +9,6 @@ export const TOKENS = {
   DeadLetterQueue: Symbol.for('otp-courier.DeadLetterQueue'),
   SecretSealer: Symbol.for('otp-courier.SecretSealer'),
   Fingerprinter: Symbol.for('otp-courier.Fingerprinter'),
-  Config: Symbol.for('otp-courier.Config'),
+  DeliverySettings: Symbol.for('otp-courier.DeliverySettings'),
+  HookSettings: Symbol.for('otp-courier.HookSettings'),
 } as const;

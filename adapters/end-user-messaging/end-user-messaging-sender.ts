@@ -1,0 +1,196 @@
+import {
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  SendVoiceMessageCommand,
+  type VoiceId,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import metadata from 'libphonenumber-js/metadata.min.json';
+import { DeliveryError, type DeliveryFailureKind, isRetryable } from '../../domain/errors';
+import type { OutboundMessage } from '../../domain/outbound-message';
+import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+import { classifyProviderError } from './classify-provider-error';
+
+export interface EndUserMessagingSettings {
+  /** Origination identity (phone number, sender id, pool id or ARN) per ISO 3166-1 alpha-2 country. */
+  readonly originationIdentities: Readonly<Record<string, string>>;
+  readonly defaultOriginationIdentity: string;
+  readonly configurationSetName?: string;
+  readonly protectConfigurationId?: string;
+  /** USD per SMS part, as the API's string, e.g. "0.10". */
+  readonly smsMaxPrice?: string;
+  /** USD per voice minute, e.g. "0.05". */
+  readonly voiceMaxPricePerMinute?: string;
+  readonly now?: () => number;
+  /** Provider calls per send, first included. Default 3. */
+  readonly maxAttempts?: number;
+  /** An attempt is only started if at least this much of the budget is left. Default 250 ms. */
+  readonly minAttemptMs?: number;
+  /** First backoff; doubles per retry, full jitter, capped by the time left. Default 50 ms. */
+  readonly baseBackoffMs?: number;
+  /** Source of jitter in [0, 1); injectable for tests. */
+  readonly random?: () => number;
+}
+
+export const END_USER_MESSAGING_PROVIDER = 'aws-end-user-messaging';
+
+// The API's TimeToLive bounds, in seconds (5 s to 72 h).
+const MIN_TTL_SECONDS = 5;
+const MAX_TTL_SECONDS = 259_200;
+
+/**
+ * Sends SMS and voice OTPs through AWS End User Messaging SMS & Voice v2.
+ *
+ * Retries are ours, not the SDK's: the client must be built with `maxAttempts: 1` (see
+ * `createEndUserMessagingClient`), because the SDK's retry strategy knows nothing about the request's
+ * deadline and would happily retry a timed-out send. Here every attempt gets an abort signal that fires
+ * at the deadline, backoff is capped by the time left, and no attempt starts with less than
+ * `minAttemptMs` left.
+ *
+ * Timeouts are NOT retried. SendTextMessage/SendVoiceMessage take no idempotency token, so an attempt
+ * that timed out may well have been accepted and delivered; a retry would put a second message (or a
+ * second call) on the user's phone, and Okta would fall back and send a third. An explicit provider
+ * answer (throttling, 5xx) or a refused/reset connection means the request was not accepted, so
+ * those are retried.
+ */
+export class EndUserMessagingSender implements MessageSender {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly maxAttempts: number;
+  private readonly minAttemptMs: number;
+  private readonly baseBackoffMs: number;
+  private readonly identities: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly client: PinpointSMSVoiceV2Client,
+    private readonly settings: EndUserMessagingSettings,
+  ) {
+    this.now = settings.now ?? Date.now;
+    this.random = settings.random ?? Math.random;
+    this.maxAttempts = Math.max(1, settings.maxAttempts ?? 3);
+    this.minAttemptMs = settings.minAttemptMs ?? 250;
+    this.baseBackoffMs = settings.baseBackoffMs ?? 50;
+    this.identities = new Map(
+      Object.entries(settings.originationIdentities).map(([country, id]) => [country.toUpperCase(), id]),
+    );
+  }
+
+  async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
+    const ttl = this.timeToLive(message);
+    let attempts = 0;
+    for (;;) {
+      const left = options.deadline - this.now();
+      if (options.signal.aborted || left <= 0) {
+        throw new DeliveryError('deadline-exceeded', 'deadline passed before the provider accepted the message', {
+          attempts,
+        });
+      }
+      attempts += 1;
+      const attempt = new AbortController();
+      // Fires at the deadline even if the caller's signal is late; unref'd timers would not matter here.
+      const timer = setTimeout(() => attempt.abort(new Error('attempt deadline')), left);
+      const signal = AbortSignal.any([options.signal, attempt.signal]);
+      try {
+        const messageId = await this.sendOnce(message, ttl, signal);
+        // SUCCESSFUL, not PENDING: the provider accepted the message and no delivery receipt will ever reach
+        // Okta (it does not poll), so PENDING would add nothing but a status some IdPs treat as not-sent.
+        return { provider: END_USER_MESSAGING_PROVIDER, messageId, status: 'SUCCESSFUL', attempts };
+      } catch (error) {
+        const { kind: classified, detail } = classifyProviderError(error);
+        // An abort is ours: the deadline (or the caller) cut the attempt short.
+        const kind: DeliveryFailureKind = signal.aborted ? 'deadline-exceeded' : classified;
+        const retry =
+          isRetryable(kind) &&
+          kind !== 'timeout' &&
+          attempts < this.maxAttempts &&
+          options.deadline - this.now() > this.minAttemptMs;
+        if (!retry) {
+          throw new DeliveryError(kind, `${message.channel} send failed: ${detail}`, { attempts });
+        }
+        const budget = options.deadline - this.now() - this.minAttemptMs;
+        const backoff = Math.min(budget, this.random() * this.baseBackoffMs * 2 ** (attempts - 1));
+        await sleep(Math.max(0, backoff), options.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  private async sendOnce(message: OutboundMessage, ttl: number, abortSignal: AbortSignal): Promise<string> {
+    const common = {
+      DestinationPhoneNumber: message.to,
+      OriginationIdentity: this.originationIdentity(message.to),
+      ConfigurationSetName: this.settings.configurationSetName,
+      ProtectConfigurationId: this.settings.protectConfigurationId,
+      TimeToLive: ttl,
+      // Shows up in delivery events, so a receipt can be traced back to the IdP event. Never the code.
+      Context: { eventId: message.eventId, purpose: message.purpose },
+    };
+    if (message.channel === 'voice') {
+      const out = await this.client.send(
+        new SendVoiceMessageCommand({
+          ...common,
+          MessageBody: message.body,
+          MessageBodyTextType: message.bodyType === 'ssml' ? 'SSML' : 'TEXT',
+          VoiceId: message.voiceId === undefined ? undefined : (message.voiceId.toUpperCase() as VoiceId),
+          MaxPricePerMinute: this.settings.voiceMaxPricePerMinute,
+        }),
+        { abortSignal },
+      );
+      return requireMessageId(out.MessageId);
+    }
+    const out = await this.client.send(
+      new SendTextMessageCommand({
+        ...common,
+        MessageBody: message.body,
+        MessageType: 'TRANSACTIONAL',
+        MaxPrice: this.settings.smsMaxPrice,
+      }),
+      { abortSignal },
+    );
+    return requireMessageId(out.MessageId);
+  }
+
+  /**
+   * The identity configured for the number's country; else for the main country of its calling code
+   * (a Jersey or Guernsey mobile is sent like a GB one; a range newer than libphonenumber's metadata has no
+   * country but still has a calling code); else the default.
+   */
+  private originationIdentity(to: string): string {
+    const parsed = parsePhoneNumberFromString(to);
+    const country = parsed?.country;
+    const main = parsed ? metadata.country_calling_codes[parsed.countryCallingCode]?.[0] : undefined;
+    return (
+      (country && this.identities.get(country)) ||
+      (main && this.identities.get(main)) ||
+      this.settings.defaultOriginationIdentity
+    );
+  }
+
+  /** The passcode's remaining life: a message that arrives after it expired is useless and still costs. */
+  private timeToLive(message: OutboundMessage): number {
+    const seconds = Math.floor((message.expiresAt.getTime() - this.now()) / 1000);
+    if (seconds <= 0) {
+      throw new DeliveryError('invalid-message', 'passcode already expired; not sent', { attempts: 0 });
+    }
+    return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, seconds));
+  }
+}
+
+function requireMessageId(id: string | undefined): string {
+  if (!id) throw new DeliveryError('unknown', 'provider accepted the message but returned no MessageId');
+  return id;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

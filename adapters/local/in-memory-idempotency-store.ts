@@ -1,0 +1,45 @@
+import type { DeliveryOutcome } from '../../domain/delivery-outcome';
+import type { ClaimResult, DeliveryState, IdempotencyKeys, IdempotencyStore } from '../../ports/idempotency-store';
+
+interface Entry {
+  state: DeliveryState;
+  outcome?: DeliveryOutcome;
+  expiresAt: number;
+}
+
+/** Process-local idempotency for tests and benchmarks; the local stack and AWS use DynamoDB. */
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult> {
+    for (const key of [keys.eventKey, keys.codeKey]) {
+      const existing = this.live(key);
+      if (existing) return { claimed: false, state: existing.state, ...(existing.outcome ? { outcome: existing.outcome } : {}) };
+    }
+    const entry: Entry = { state: 'in-progress', expiresAt };
+    this.entries.set(keys.eventKey, entry);
+    this.entries.set(keys.codeKey, entry);
+    return { claimed: true };
+  }
+
+  async complete(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
+    for (const key of [keys.eventKey, keys.codeKey]) {
+      const entry = this.entries.get(key);
+      if (entry) {
+        entry.state = state;
+        entry.outcome = outcome;
+      }
+    }
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}

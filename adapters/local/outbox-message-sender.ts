@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DeliveryError } from '../../domain/errors';
+import { maskPhone } from '../../domain/mask';
+import type { OutboundMessage } from '../../domain/outbound-message';
+import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+
+/** One line of the outbox file: what a phone would have received. */
+export interface OutboxRecord {
+  readonly messageId: string;
+  readonly eventId: string;
+  readonly purpose: string;
+  readonly channel: 'sms' | 'voice';
+  readonly to: string;
+  readonly locale: string;
+  readonly templateSource: string;
+  readonly body: string;
+  readonly bodyType: 'text' | 'ssml';
+  readonly voiceId?: string;
+  readonly encoding?: string;
+  readonly segments?: number;
+  readonly sentAt: string;
+}
+
+/**
+ * The local stand-in for a phone network: appends each message to a JSONL file (the developer's
+ * phone screen) and prints a one-line summary. The summary leaves the code out on purpose:
+ * console output ends up in CI logs and terminals that are shared; the outbox file is the place to read it.
+ */
+export class OutboxMessageSender implements MessageSender {
+  constructor(
+    private readonly settings: { file: string; announce?: (line: string) => void; now?: () => number },
+  ) {}
+
+  async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
+    if (options.signal.aborted) throw new DeliveryError('deadline-exceeded', 'deadline passed before sending');
+    const now = this.settings.now ?? Date.now;
+    const record: OutboxRecord = {
+      messageId: `outbox-${randomUUID()}`,
+      eventId: message.eventId,
+      purpose: message.purpose,
+      channel: message.channel,
+      to: message.to,
+      locale: message.locale,
+      templateSource: message.templateSource,
+      body: message.body,
+      bodyType: message.bodyType,
+      ...(message.voiceId ? { voiceId: message.voiceId } : {}),
+      ...(message.sms ? { encoding: message.sms.encoding, segments: message.sms.segments } : {}),
+      sentAt: new Date(now()).toISOString(),
+    };
+    try {
+      await mkdir(dirname(this.settings.file), { recursive: true });
+      await appendFile(this.settings.file, `${JSON.stringify(record)}\n`, 'utf8');
+    } catch (error) {
+      throw new DeliveryError('misconfigured', `outbox file not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const detail = message.sms ? `${message.sms.segments}×${message.sms.encoding}` : `voice ${message.voiceId ?? ''}`.trim();
+    this.settings.announce?.(
+      `outbox: ${message.channel.toUpperCase()} to ${maskPhone(message.to)} in ${message.locale} (${message.templateSource}, ${detail}) → ${this.settings.file}`,
+    );
+    return { provider: 'local-outbox', messageId: record.messageId, status: 'SUCCESSFUL', attempts: 1 };
+  }
+}

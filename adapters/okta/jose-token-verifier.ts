@@ -1,0 +1,106 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { TokenRejectedError } from '../../domain/errors';
+import type { TokenClaims, TokenPolicy } from '../../domain/token-claims-policy';
+import { evaluateTokenClaims } from '../../domain/token-claims-policy';
+import type { TokenVerifier } from '../../ports/token-verifier';
+
+export interface JoseTokenVerifierSettings {
+  policy: TokenPolicy;
+  /** Okta custom authorization server: `{issuer}/v1/keys`. */
+  jwksUrl: string;
+  /** Epoch milliseconds (same unit as the Clock port); defaults to Date.now. */
+  now?: () => number;
+}
+
+// Okta access tokens are ~1 KB; anything far bigger is not one and is not worth decoding.
+const MAX_TOKEN_LENGTH = 8 * 1024;
+
+/** Maps jose failures to short reasons that are safe to log (jose messages can quote claim values). */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return 'wrong-issuer';
+      case 'aud':
+        return 'wrong-audience';
+      case 'nbf':
+        return 'not-yet-valid';
+      case 'iat':
+        return 'invalid-iat';
+      default:
+        return 'invalid-claims';
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'unsupported-alg';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return 'unknown-key';
+  }
+  if (error instanceof errors.JWKSTimeout) return 'jwks-timeout';
+  if (error instanceof errors.JWKSInvalid) return 'jwks-invalid';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed-token';
+  if (error instanceof errors.JOSEError) return 'invalid-token';
+  // fetch() failures (DNS, refused connection, non-JSON) while loading the key set.
+  return 'jwks-unavailable';
+}
+
+/**
+ * Verifies Okta's OAuth 2.0 access token for the hook call: RS256 only, a `kid` from the issuer's
+ * JWKS, then the pure claims policy (cid and scope included, which jose does not know about).
+ */
+export class JoseTokenVerifier implements TokenVerifier {
+  // One key set per instance so keys are fetched once and reused across warm Lambda invocations.
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly policy: TokenPolicy;
+  private readonly now: () => number;
+
+  constructor(settings: JoseTokenVerifierSettings) {
+    this.policy = settings.policy;
+    this.now = settings.now ?? Date.now;
+    this.jwks = createRemoteJWKSet(new URL(settings.jwksUrl), {
+      cacheMaxAge: 10 * 60 * 1000,
+      // A token with an unknown kid may trigger a refetch at most every 30 s: a stream of forged
+      // kids cannot turn us into a load generator against Okta.
+      cooldownDuration: 30 * 1000,
+      // Okta gives the whole hook 3 s; a slow key fetch must fail fast.
+      timeoutDuration: 1500,
+    });
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      throw new TokenRejectedError('malformed-token');
+    }
+
+    // Checked before any key lookup so `alg: none`, HS256 and kid-less tokens never reach the JWKS.
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new TokenRejectedError('malformed-token');
+    }
+    if (header.alg !== 'RS256') throw new TokenRejectedError('unsupported-alg');
+    if (typeof header.kid !== 'string' || header.kid.length === 0) throw new TokenRejectedError('missing-kid');
+
+    const nowMs = this.now();
+    let payload: Record<string, unknown>;
+    try {
+      const verified = await jwtVerify(token, this.jwks, {
+        algorithms: ['RS256'],
+        issuer: this.policy.issuer,
+        audience: this.policy.audience,
+        clockTolerance: this.policy.clockSkewSeconds,
+        currentDate: new Date(nowMs),
+        ...(this.policy.maxTokenAgeSeconds !== undefined ? { maxTokenAge: this.policy.maxTokenAgeSeconds } : {}),
+      });
+      payload = verified.payload;
+    } catch (error) {
+      throw new TokenRejectedError(reasonOf(error));
+    }
+
+    const decision = evaluateTokenClaims(payload, this.policy, Math.floor(nowMs / 1000));
+    if (!decision.ok) throw new TokenRejectedError(decision.reason);
+    return decision.claims;
+  }
+}

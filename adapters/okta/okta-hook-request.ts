@@ -1,0 +1,233 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import * as v from 'valibot';
+import type { Channel, DeliveryRequest, Purpose } from '../../domain/delivery-request';
+import { InvalidRequestError } from '../../domain/errors';
+
+/** Okta's own hook payloads are ~1.5 KB; 16 KiB leaves room for added fields and stops abuse early. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+/** The body is bigger than we are willing to parse; the edge answers 413. */
+export class OktaBodyTooLargeError extends Error {
+  override readonly name = 'OktaBodyTooLargeError';
+  readonly status = 413;
+  constructor(readonly maxBytes: number) {
+    super(`request body exceeds ${maxBytes} bytes`);
+  }
+}
+
+export interface OktaHookParseOptions {
+  /** API Gateway proxy events carry binary-typed bodies base64-encoded. */
+  isBase64Encoded?: boolean;
+  /** Region used when Okta sends a phone number without "+" that is not a valid international number. */
+  defaultPhoneRegion: CountryCode;
+  maxBytes?: number;
+}
+
+const PURPOSE_BY_REQUEST_TYPE: Readonly<Record<string, Purpose>> = {
+  'com.okta.user.telephony.pre-enrollment': 'enrollment',
+  'com.okta.user.telephony.mfa-verification': 'verification',
+  'com.okta.user.telephony.account-unlock': 'account-unlock',
+  'com.okta.user.telephony.password-reset': 'password-reset',
+};
+
+// Okta documents the voice channel under several spellings; any case, surrounding spaces tolerated.
+const CHANNEL_BY_SPELLING: Readonly<Record<string, Channel>> = {
+  sms: 'sms',
+  call: 'voice',
+  'voice call': 'voice',
+  voice: 'voice',
+};
+
+function channelOf(raw: string): Channel | undefined {
+  const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+  return Object.hasOwn(CHANNEL_BY_SPELLING, key) ? CHANNEL_BY_SPELLING[key] : undefined;
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** ISO-8601 with seconds and an explicit offset, and a real calendar date (V8 rolls "02-31" over). */
+function isIsoDateTime(value: string): boolean {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return (
+    probe.getUTCFullYear() === y &&
+    probe.getUTCMonth() === mo - 1 &&
+    probe.getUTCDate() === d &&
+    h < 24 &&
+    mi < 60 &&
+    s < 60 &&
+    Number.isFinite(Date.parse(value))
+  );
+}
+
+// Every message below names the rule only: issues travel back to the caller and into logs, so they
+// must never echo a value (the otpCode above all).
+const text = (max: number) =>
+  v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
+const requiredText = (max: number) =>
+  v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+const isoDateTime = v.pipe(
+  v.string(),
+  v.maxLength(40, 'must be at most 40 characters'),
+  v.check(isIsoDateTime, 'must be an ISO-8601 date-time with seconds and a time zone'),
+);
+
+function phoneSchema(region: CountryCode) {
+  return v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(32, 'must be at most 32 characters'),
+    v.regex(/^\+?[0-9 ()./-]+$/, 'may contain only digits, spaces, ( ) . - and a leading +'),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const e164 = toE164(dataset.value, region);
+      if (e164 === undefined) {
+        addIssue({ message: 'must be a valid phone number' });
+        return NEVER;
+      }
+      return e164;
+    }),
+  );
+}
+
+/**
+ * Okta usually sends E.164; its samples also omit the "+". Without it, an international reading wins
+ * when valid, otherwise the number is read as national in the configured region.
+ */
+function toE164(raw: string, region: CountryCode): string | undefined {
+  const valid = (candidate: string, country?: CountryCode) => {
+    const parsed = parsePhoneNumberFromString(candidate, country);
+    return parsed?.isValid() ? parsed.number : undefined;
+  };
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('+')) return valid(trimmed);
+  return valid(`+${trimmed.replace(/\D/g, '')}`) ?? valid(trimmed, region);
+}
+
+function bodySchema(region: CountryCode) {
+  return v.object({
+    eventId: v.pipe(
+      requiredText(128),
+      v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    ),
+    eventTime: v.nullish(isoDateTime),
+    eventType: v.nullish(text(100)),
+    source: v.nullish(text(2048)),
+    requestType: v.pipe(
+      v.string(),
+      v.maxLength(100, 'must be at most 100 characters'),
+      v.check((t) => Object.hasOwn(PURPOSE_BY_REQUEST_TYPE, t), 'must be a known Okta telephony request type'),
+      v.transform((t) => PURPOSE_BY_REQUEST_TYPE[t] as Purpose),
+    ),
+    data: v.object({
+      userProfile: v.nullish(
+        v.object({
+          firstName: v.nullish(text(100)),
+          lastName: v.nullish(text(100)),
+          login: v.nullish(text(256)),
+          userId: v.nullish(text(64)),
+        }),
+      ),
+      messageProfile: v.object({
+        msgTemplate: v.nullish(text(1600)),
+        phoneNumber: phoneSchema(region),
+        otpExpires: isoDateTime,
+        deliveryChannel: v.pipe(
+          v.string(),
+          v.maxLength(32, 'must be at most 32 characters'),
+          v.check((c) => channelOf(c) !== undefined, 'must be SMS or a voice channel (CALL, voice call, voice)'),
+          v.transform((c) => channelOf(c) as Channel),
+        ),
+        otpCode: v.pipe(v.string(), v.regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits')),
+        locale: v.nullish(text(35)),
+      }),
+    }),
+  });
+}
+
+// Schemas are immutable; build one per region on first use instead of on every request.
+const schemas = new Map<CountryCode, ReturnType<typeof bodySchema>>();
+function schemaFor(region: CountryCode): ReturnType<typeof bodySchema> {
+  let schema = schemas.get(region);
+  if (!schema) {
+    schema = bodySchema(region);
+    schemas.set(region, schema);
+  }
+  return schema;
+}
+
+/** Builds "path: rule" from an issue without ever reading `received`/`input` (they hold the value). */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue) ?? 'body';
+  if (issue.kind === 'schema') {
+    if (issue.received === 'undefined') return `${path}: is required`;
+    return `${path}: must be of type ${(issue.expected ?? 'unknown').toLowerCase()}`;
+  }
+  // Validation and transformation messages are all authored in this file.
+  return `${path}: ${issue.message}`;
+}
+
+function invalid(issues: string[]): InvalidRequestError {
+  return new InvalidRequestError('invalid Okta telephony hook request', issues);
+}
+
+function decodeBody(raw: string, isBase64: boolean, maxBytes: number): string {
+  if (!isBase64) {
+    if (Buffer.byteLength(raw, 'utf8') > maxBytes) throw new OktaBodyTooLargeError(maxBytes);
+    return raw;
+  }
+  // Refuse before decoding: 4 base64 characters carry 3 bytes.
+  if (raw.length > Math.ceil(maxBytes / 3) * 4 + 4) throw new OktaBodyTooLargeError(maxBytes);
+  const compact = raw.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw invalid(['body: must be valid base64']);
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.byteLength > maxBytes) throw new OktaBodyTooLargeError(maxBytes);
+  return bytes.toString('utf8');
+}
+
+/**
+ * Turns the raw body of Okta's telephony inline hook into an IdP-neutral DeliveryRequest.
+ * Throws OktaBodyTooLargeError (413) or InvalidRequestError (400); nothing else.
+ */
+export function parseOktaHookBody(raw: string | undefined | null, options: OktaHookParseOptions): DeliveryRequest {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (typeof raw !== 'string' || raw.length === 0) throw invalid(['body: is required']);
+
+  const decoded = decodeBody(raw, options.isBase64Encoded === true, maxBytes);
+  let json: unknown;
+  try {
+    json = JSON.parse(decoded);
+  } catch {
+    // No `cause`: V8's SyntaxError quotes part of the body, which may hold the code.
+    throw invalid(['body: must be valid JSON']);
+  }
+
+  // valibot's object() takes arrays; a top-level array is a different mistake and says so.
+  if (Array.isArray(json)) throw invalid(['body: must be of type object']);
+  // abortPipeEarly: one issue per field, the first rule it breaks.
+  const result = v.safeParse(schemaFor(options.defaultPhoneRegion), json, { abortPipeEarly: true });
+  if (!result.success) throw invalid(result.issues.map(describeIssue));
+
+  const { eventId, requestType, data } = result.output;
+  const profile = data.messageProfile;
+  const request: {
+    -readonly [K in keyof DeliveryRequest]: DeliveryRequest[K];
+  } = {
+    eventId,
+    idp: 'okta',
+    purpose: requestType,
+    channel: profile.deliveryChannel,
+    phone: profile.phoneNumber,
+    code: profile.otpCode,
+    expiresAt: new Date(profile.otpExpires),
+    requestedLocale: profile.locale ?? '',
+  };
+  const firstName = data.userProfile?.firstName?.trim();
+  if (firstName) request.firstName = firstName;
+  if (profile.msgTemplate) request.idpMessage = profile.msgTemplate;
+  return request;
+}

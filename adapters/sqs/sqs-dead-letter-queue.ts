@@ -1,0 +1,70 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeadLetter } from '../../domain/dead-letter';
+import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
+
+export interface SqsDeadLetterQueueSettings {
+  readonly queueUrl: string;
+  /** Seconds a received letter stays hidden from other readers while redrive handles it. Default 60. */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+// SQS returns at most 10 messages per ReceiveMessage.
+const SQS_MAX_BATCH = 10;
+
+/**
+ * Dead letters in an SQS queue (encrypted with KMS by the queue's configuration). The letter's passcode
+ * is already sealed by the caller; eventId and kind go into message attributes so an operator can
+ * filter in the console without parsing bodies.
+ */
+export class SqsDeadLetterQueue implements DeadLetterQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly settings: SqsDeadLetterQueueSettings,
+  ) {}
+
+  async park(letter: DeadLetter): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.settings.queueUrl,
+        MessageBody: JSON.stringify(letter),
+        MessageAttributes: {
+          eventId: { DataType: 'String', StringValue: letter.eventId },
+          kind: { DataType: 'String', StringValue: letter.error.kind },
+        },
+      }),
+    );
+  }
+
+  async receive(max: number): Promise<readonly ReceivedDeadLetter[]> {
+    const received: ReceivedDeadLetter[] = [];
+    const seen = new Set<string>();
+    // Several short polls, since one call returns at most 10 and may return fewer than are queued.
+    while (received.length < max) {
+      const out = await this.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.settings.queueUrl,
+          MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, max - received.length),
+          VisibilityTimeout: this.settings.visibilityTimeoutSeconds ?? 60,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      // With a short visibility timeout the same message can come back within one receive: stop then.
+      const messages = (out.Messages ?? []).filter((m) => m.MessageId === undefined || !seen.has(m.MessageId));
+      if (messages.length === 0) break;
+      for (const m of messages) {
+        if (m.MessageId !== undefined) seen.add(m.MessageId);
+        const receiptHandle = m.ReceiptHandle;
+        if (m.Body === undefined || receiptHandle === undefined) continue;
+        received.push({
+          letter: JSON.parse(m.Body) as DeadLetter,
+          delete: async () => {
+            await this.client.send(
+              new DeleteMessageCommand({ QueueUrl: this.settings.queueUrl, ReceiptHandle: receiptHandle }),
+            );
+          },
+        });
+      }
+    }
+    return received;
+  }
+}

@@ -1,0 +1,64 @@
+import { ConfigError, type Env, integer, optionalNumberText, readEnv, requiredText, text } from './env-readers';
+
+/** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
+export interface AwsConfig {
+  readonly templateTable: string;
+  readonly idempotencyTable: string;
+  readonly templateCacheTtlSeconds: number;
+  readonly deadLetterQueueUrl: string;
+  readonly sealingKmsKeyId: string;
+  readonly fingerprintKmsKeyId: string;
+  readonly originationIdentities: Readonly<Record<string, string>>;
+  readonly defaultOriginationIdentity: string;
+  readonly configurationSetName?: string;
+  readonly protectConfigurationId?: string;
+  readonly smsMaxPrice?: string;
+  readonly voiceMaxPricePerMinute?: string;
+}
+
+export function loadAwsConfig(env: Env): AwsConfig {
+  const raw = readEnv(env, {
+    TEMPLATE_TABLE: requiredText('the templates DynamoDB table'),
+    IDEMPOTENCY_TABLE: requiredText('the idempotency DynamoDB table'),
+    TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
+    DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
+    SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
+    FINGERPRINT_KMS_KEY_ID: requiredText('the HMAC KMS key for idempotency fingerprints'),
+    ORIGINATION_IDENTITIES: text(''),
+    DEFAULT_ORIGINATION_IDENTITY: requiredText('phone number, sender id or pool used when no country matches'),
+    CONFIGURATION_SET_NAME: text(),
+    PROTECT_CONFIGURATION_ID: text(),
+    SMS_MAX_PRICE: optionalNumberText(),
+    VOICE_MAX_PRICE_PER_MINUTE: optionalNumberText(),
+  });
+  return {
+    templateTable: raw.TEMPLATE_TABLE,
+    idempotencyTable: raw.IDEMPOTENCY_TABLE,
+    templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
+    deadLetterQueueUrl: raw.DEAD_LETTER_QUEUE_URL,
+    sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
+    fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
+    originationIdentities: parseOriginationIdentities(raw.ORIGINATION_IDENTITIES ?? ''),
+    defaultOriginationIdentity: raw.DEFAULT_ORIGINATION_IDENTITY,
+    ...(raw.CONFIGURATION_SET_NAME ? { configurationSetName: raw.CONFIGURATION_SET_NAME } : {}),
+    ...(raw.PROTECT_CONFIGURATION_ID ? { protectConfigurationId: raw.PROTECT_CONFIGURATION_ID } : {}),
+    ...(raw.SMS_MAX_PRICE ? { smsMaxPrice: raw.SMS_MAX_PRICE } : {}),
+    ...(raw.VOICE_MAX_PRICE_PER_MINUTE ? { voiceMaxPricePerMinute: raw.VOICE_MAX_PRICE_PER_MINUTE } : {}),
+  };
+}
+
+/** "US=+12065550100,GB=MySender" → { US: "+12065550100", GB: "MySender" }. */
+export function parseOriginationIdentities(value: string): Record<string, string> {
+  const identities: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const pair of value.split(',').map((item) => item.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z]{2})=(\S+)$/.exec(pair);
+    if (!match?.[1] || !match[2]) {
+      problems.push(`ORIGINATION_IDENTITIES entry "${pair}" must look like US=+12065550100`);
+      continue;
+    }
+    identities[match[1].toUpperCase()] = match[2];
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return identities;
+}

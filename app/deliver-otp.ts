@@ -1,0 +1,282 @@
+import { inject, injectable } from 'inversify';
+import { composeMessage } from '../domain/compose-message';
+import type { DeadLetter } from '../domain/dead-letter';
+import type { DeliveryOutcome } from '../domain/delivery-outcome';
+import type { DeliveryRequest } from '../domain/delivery-request';
+import { DeliveryError } from '../domain/errors';
+import { localeFallbackChain, normaliseLocale } from '../domain/locale';
+import { maskPhone } from '../domain/mask';
+import type { OutboundMessage } from '../domain/outbound-message';
+import { redactSecret } from '../domain/redact';
+import { idpMessageAsTemplate, selectTemplate } from '../domain/template-selection';
+import type { Clock } from '../ports/clock';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue';
+import type { Fingerprinter } from '../ports/fingerprinter';
+import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-store';
+import type { Logger } from '../ports/logger';
+import type { MessageSender } from '../ports/message-sender';
+import type { SecretSealer } from '../ports/secret-sealer';
+import type { TemplateStore } from '../ports/template-store';
+import type { DeliverySettings } from './delivery-settings';
+import { TOKENS } from './tokens';
+
+/** Why a request ended without a send, when the reason is ours rather than the provider's. */
+type LocalFailure = 'code-expired' | 'no-template' | 'idempotency-unavailable' | 'internal-error';
+
+/** A failure as a dead letter records it, plus how many provider calls were made. */
+type Failure = DeadLetter['error'] & { readonly attempts?: number };
+
+/**
+ * Deliver one passcode: at most once per event and per (channel, phone, code), in the best
+ * language available, within the IdP's deadline. Every claimed request ends either sent or
+ * parked as a dead letter with the code sealed.
+ */
+@injectable()
+export class DeliverOtp {
+  constructor(
+    @inject(TOKENS.TemplateStore) private readonly templates: TemplateStore,
+    @inject(TOKENS.MessageSender) private readonly sender: MessageSender,
+    @inject(TOKENS.IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @inject(TOKENS.DeadLetterQueue) private readonly deadLetters: DeadLetterQueue,
+    @inject(TOKENS.SecretSealer) private readonly sealer: SecretSealer,
+    @inject(TOKENS.Fingerprinter) private readonly fingerprinter: Fingerprinter,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
+  ) {}
+
+  async execute(request: DeliveryRequest, receivedAt: number = this.clock.now()): Promise<DeliveryOutcome> {
+    const deadline = receivedAt + this.settings.deadlineMs;
+    const sendDeadline = deadline - this.settings.failurePathReserveMs;
+
+    if (request.expiresAt.getTime() < this.clock.now() - this.settings.expirySkewMs) {
+      return this.fail(request, receivedAt, { kind: 'code-expired', retryable: false, message: 'the passcode had expired on arrival' });
+    }
+
+    let keys: IdempotencyKeys;
+    try {
+      keys = await this.idempotencyKeys(request);
+      const claim = await this.idempotency.claim(keys, request.expiresAt.getTime());
+      if (!claim.claimed) return this.replay(request, receivedAt, claim.state, claim.outcome);
+    } catch (error) {
+      // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
+      return this.fail(request, receivedAt, this.describe(error, request, 'idempotency-unavailable'));
+    }
+
+    let message: OutboundMessage | undefined;
+    try {
+      message = await this.compose(request);
+      if (!message) {
+        return await this.finish(keys, this.fail(request, receivedAt, { kind: 'no-template', retryable: false, message: 'no template for this channel in any fallback locale' }));
+      }
+      const receipt = await this.sendWithin(message, sendDeadline);
+      const outcome: DeliveryOutcome = {
+        status: receipt.status,
+        eventId: request.eventId,
+        channel: request.channel,
+        provider: receipt.provider,
+        transactionId: receipt.messageId,
+        locale: message.locale,
+        templateSource: message.templateSource,
+        durationMs: this.clock.now() - receivedAt,
+      };
+      this.logger.info('otp sent', {
+        ...this.logFields(request),
+        locale: message.locale,
+        templateSource: message.templateSource,
+        encoding: message.sms?.encoding,
+        segments: message.sms?.segments,
+        provider: receipt.provider,
+        messageId: receipt.messageId,
+        attempts: receipt.attempts,
+        durationMs: outcome.durationMs,
+      });
+      await this.record(keys, 'sent', outcome);
+      return outcome;
+    } catch (error) {
+      const failure = this.describe(error, request, 'internal-error');
+      return await this.finish(keys, this.fail(request, receivedAt, failure, message));
+    }
+  }
+
+  private async idempotencyKeys(request: DeliveryRequest): Promise<IdempotencyKeys> {
+    const [eventKey, codeKey] = await Promise.all([
+      this.fingerprinter.fingerprint(['event', request.idp, request.eventId]),
+      this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code]),
+    ]);
+    return { eventKey, codeKey };
+  }
+
+  private async compose(request: DeliveryRequest): Promise<OutboundMessage | undefined> {
+    const locales = localeFallbackChain(request.requestedLocale, this.settings.defaultLocale);
+    const candidates = await this.templates.find({
+      channel: request.channel,
+      locales,
+      purposes: [request.purpose, 'generic'],
+    });
+    const requested = normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale;
+    const idpTemplate = request.channel === 'sms' ? idpMessageAsTemplate(request, requested) : undefined;
+    const template = selectTemplate(candidates, {
+      locales,
+      defaultLocale: this.settings.defaultLocale,
+      purpose: request.purpose,
+      channel: request.channel,
+      ...(idpTemplate ? { idpTemplate } : {}),
+    });
+    if (!template) return undefined;
+    return composeMessage(request, template, { brand: this.settings.brand, now: this.clock.now() });
+  }
+
+  /** Sends, aborting when the send deadline passes so the reply can still leave in time. */
+  private async sendWithin(message: OutboundMessage, sendDeadline: number) {
+    const remaining = sendDeadline - this.clock.now();
+    if (remaining <= 0) throw new DeliveryError('deadline-exceeded', 'no time left to send');
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeliveryError('deadline-exceeded', 'send deadline passed')), remaining);
+    try {
+      return await Promise.race([
+        this.sender.send(message, { signal: controller.signal, deadline: sendDeadline }),
+        // A sender that ignores the signal must not hold the reply hostage.
+        new Promise<never>((_, reject) => {
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private replay(request: DeliveryRequest, receivedAt: number, state: string, earlier?: DeliveryOutcome): DeliveryOutcome {
+    this.logger.info('duplicate request: not sending again', { ...this.logFields(request), state });
+    const durationMs = this.clock.now() - receivedAt;
+    if (earlier) return { ...earlier, eventId: request.eventId, duplicate: true, durationMs };
+    // Still in progress elsewhere (or its worker died mid-send): the code may be on its way, so
+    // sending again risks two messages; PENDING tells the IdP it was handed over.
+    return {
+      status: 'PENDING',
+      eventId: request.eventId,
+      channel: request.channel,
+      provider: 'otp-courier',
+      transactionId: request.eventId,
+      duplicate: true,
+      durationMs,
+    };
+  }
+
+  private fail(
+    request: DeliveryRequest,
+    receivedAt: number,
+    failure: Failure,
+    message?: OutboundMessage,
+  ): Promise<DeliveryOutcome> {
+    const outcome: DeliveryOutcome = {
+      status: 'FAILED',
+      eventId: request.eventId,
+      channel: request.channel,
+      provider: 'otp-courier',
+      transactionId: '',
+      failureReason: failure.kind,
+      ...(message ? { locale: message.locale, templateSource: message.templateSource } : {}),
+      durationMs: this.clock.now() - receivedAt,
+    };
+    this.logger.warn('otp not sent', {
+      ...this.logFields(request),
+      kind: failure.kind,
+      retryable: failure.retryable,
+      reason: failure.message,
+      durationMs: outcome.durationMs,
+    });
+    return this.park(request, receivedAt, failure, message).then(() => outcome);
+  }
+
+  private async finish(keys: IdempotencyKeys, outcome: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+    const settled = await outcome;
+    await this.record(keys, 'failed', settled);
+    return settled;
+  }
+
+  /** A failed write here leaves the claim "in progress": duplicates then get PENDING, never a second send. */
+  private async record(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
+    try {
+      await this.idempotency.complete(keys, state, outcome);
+    } catch (error) {
+      this.logger.error('could not record delivery state', {
+        eventId: outcome.eventId,
+        state,
+        error: (error as Error)?.name ?? 'Error',
+      });
+    }
+  }
+
+  private async park(
+    request: DeliveryRequest,
+    receivedAt: number,
+    failure: Failure,
+    message?: OutboundMessage,
+  ): Promise<void> {
+    const fields = {
+      ...this.logFields(request),
+      kind: failure.kind,
+      reason: failure.message,
+      expiresAt: request.expiresAt.toISOString(),
+      receivedAt: new Date(receivedAt).toISOString(),
+    };
+    let sealedCode: DeadLetter['sealedCode'] | undefined;
+    try {
+      sealedCode = await this.sealer.seal(request.code, request.eventId);
+      const attempts = failure.attempts ?? 0;
+      const letter: DeadLetter = {
+        version: 1,
+        eventId: request.eventId,
+        idp: request.idp,
+        purpose: request.purpose,
+        channel: request.channel,
+        to: request.phone,
+        locale: message?.locale ?? normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale,
+        requestedLocale: request.requestedLocale,
+        ...(request.firstName ? { firstName: request.firstName } : {}),
+        expiresAt: request.expiresAt.getTime(),
+        sealedCode,
+        error: { kind: failure.kind, retryable: failure.retryable, message: failure.message },
+        attempts,
+        receivedAt,
+        failedAt: this.clock.now(),
+      };
+      await this.deadLetters.park(letter);
+    } catch (error) {
+      // Nothing vanishes: the log line carries every non-secret field, and the sealed code if we have it.
+      this.logger.error('dead letter could not be parked', {
+        ...fields,
+        parkError: (error as Error)?.name ?? 'Error',
+        sealedScheme: sealedCode?.scheme,
+        sealedKeyId: sealedCode?.keyId,
+        sealedCode: sealedCode?.ciphertext,
+      });
+    }
+  }
+
+  private describe(error: unknown, request: DeliveryRequest, fallback: LocalFailure): Failure {
+    if (error instanceof DeliveryError) {
+      return {
+        kind: error.kind,
+        retryable: error.retryable,
+        message: redactSecret(`${error.name}: ${error.message}`, request.code).slice(0, 500),
+        attempts: error.attempts,
+      };
+    }
+    // Foreign errors may quote their input; keep only the class name.
+    const name = error instanceof Error ? error.name : typeof error;
+    return { kind: fallback, retryable: false, message: redactSecret(name, request.code) };
+  }
+
+  private logFields(request: DeliveryRequest) {
+    return {
+      eventId: request.eventId,
+      idp: request.idp,
+      purpose: request.purpose,
+      channel: request.channel,
+      to: maskPhone(request.phone),
+      requestedLocale: request.requestedLocale.slice(0, 35),
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
+import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import { I18nextTemplateStore, bundledTemplates } from '../../adapters/i18n/i18next-template-store';
+import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
+import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
+import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
+import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
+import { SystemClock } from '../../adapters/local/system-clock';
+import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import type { Logger } from '../../ports/logger';
+import { CachedTemplateStore } from '../cached-template-store';
+import { CompositeTemplateStore } from '../composite-template-store';
+import { buildAuthorizerContainer } from '../composition/authorizer-container';
+import { buildHookContainer } from '../composition/hook-container';
+import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
+import { loadDeliveryConfig } from '../config/delivery-config';
+import { type Env, logLevel, readEnv } from '../config/env-readers';
+import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { AuthorizeHookCall } from '../authorize-hook-call';
+import { DEV_AUDIENCE, DEV_CLIENT_ID, DEV_ISSUER_PATH, DEV_JWKS_PATH, DEV_SCOPE, type DevIssuer, createDevIssuer, loadOrCreateDevKey } from './dev-issuer';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+import { startEmbeddedDynamo } from './embedded-dynamodb';
+import { HOOK_PATH, createLocalServer } from './local-server';
+
+export interface LocalStackOptions {
+  readonly env: Env;
+  /** Keep DynamoDB data in memory instead of under the data dir (tests, benchmarks, `--in-memory`). */
+  readonly inMemory?: boolean;
+  /** Overrides PORT; 0 picks a free port. */
+  readonly port?: number;
+  /** Where the outbox's one-line summaries go (default: stdout). */
+  readonly announce?: (line: string) => void;
+  readonly logger?: Logger;
+}
+
+export interface LocalStack {
+  readonly baseUrl: string;
+  readonly hookUrl: string;
+  readonly config: LocalConfig;
+  /** Present when the stack is its own token issuer (OKTA_ISSUER unset). */
+  readonly devIssuer?: DevIssuer;
+  readonly dynamoEndpoint: string;
+  readonly seededTemplates: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
+ * idempotency, the outbox for messages, a JSONL file for dead letters, local keys for sealing and
+ * fingerprints, and an HTTP server that plays API Gateway in front of the real handlers.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const config = loadLocalConfig(options.env);
+  const { delivery, hook } = loadDeliveryConfig(options.env);
+  const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
+  const logger = options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
+  const clock = new SystemClock();
+
+  const dynamo = await startEmbeddedDynamo(options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+  });
+  const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
+  await ensureTemplateTable(client, config.templateTable);
+  await ensureIdempotencyTable(client, config.idempotencyTable);
+  // Seed only an empty table: operators' local edits survive a restart.
+  const seededTemplates = (await templateTable.listAllTemplates()).length === 0
+    ? await templateTable.putTemplates(bundledTemplates(), { updatedBy: 'otp-courier seed' })
+    : 0;
+
+  const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
+  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const container = buildHookContainer({
+    templates: new CompositeTemplateStore(
+      [
+        {
+          name: 'dynamodb',
+          store: new CachedTemplateStore(templateTable, clock, logger, { ttlMs: config.templateCacheTtlSeconds * 1000 }),
+        },
+        { name: 'catalogue', store: new I18nextTemplateStore() },
+      ],
+      logger,
+    ),
+    sender: new OutboxMessageSender({ file: config.outboxFile, announce }),
+    idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
+    deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
+    sealer: new AesGcmSecretSealer(secrets.sealingKey),
+    fingerprinter: new HmacFingerprinter(secrets.fingerprintKey),
+    clock,
+    logger,
+    delivery,
+    hook,
+  });
+
+  // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
+  let authorizer: AuthorizeHookCall | undefined;
+  const devKey = options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET ? undefined : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
+  let devIssuer: DevIssuer | undefined;
+  const server = createLocalServer({
+    authorizer: {
+      handle: (event) => {
+        if (!authorizer) throw new Error('Unauthorized');
+        return authorizer.handle(event);
+      },
+    },
+    hook: container.get(TelephonyHookHandler),
+    logger,
+    ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const baseUrl = `http://${host}:${port}`;
+
+  let authorizerConfig: AuthorizerConfig;
+  if (devKey) {
+    devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
+    authorizerConfig = {
+      mode: 'jwt',
+      policy: { issuer: devIssuer.issuer, audience: DEV_AUDIENCE, clientIds: [DEV_CLIENT_ID], scope: DEV_SCOPE, clockSkewSeconds: 30 },
+      jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
+      logLevel: LOG_LEVEL,
+    };
+  } else {
+    authorizerConfig = loadAuthorizerConfig(options.env);
+  }
+  authorizer = buildAuthorizerContainer(authorizerConfig, logger).get(AuthorizeHookCall);
+
+  return {
+    baseUrl,
+    hookUrl: `${baseUrl}${HOOK_PATH}`,
+    config,
+    ...(devIssuer ? { devIssuer } : {}),
+    dynamoEndpoint: dynamo.endpoint,
+    seededTemplates,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}

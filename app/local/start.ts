@@ -1,0 +1,45 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/env-readers';
+import { startLocalStack } from './local-stack';
+
+/** `npm start`: the whole service on 127.0.0.1, no AWS account, no Docker. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+  const stack = await startLocalStack({ env: process.env, inMemory: values['in-memory'] ?? false });
+  const show = (path: string) => relative(process.cwd(), path) || path;
+  const lines = [
+    'otp-courier local stack is up',
+    `  hook          POST ${stack.hookUrl}`,
+    stack.devIssuer
+      ? `  dev issuer    ${stack.devIssuer.issuer}  (JWKS ${stack.devIssuer.issuer}/v1/keys)`
+      : `  issuer        ${process.env.OKTA_ISSUER ?? '(header secret)'}`,
+    `  templates     dynalite ${values['in-memory'] ? '(in memory)' : `(${show(stack.config.dataDir)}/dynamodb)`}, ${stack.seededTemplates} seeded; bundled catalogue behind it`,
+    `  outbox        ${show(stack.config.outboxFile)}   ← the "phone": every message lands here`,
+    `  dead letters  ${show(stack.config.deadLetterFile)}`,
+    '',
+    'Send one:  npm run send -- --channel voice --locale fr-CA --phone +14155550123',
+    'Stop with Ctrl+C.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const stop = () => {
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    process.stderr.write('the port is in use: set PORT to another one (PORT=0 picks a free port)\n');
+  } else {
+    process.stderr.write(`could not start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  }
+  process.exit(1);
+});

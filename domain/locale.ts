@@ -1,0 +1,107 @@
+/**
+ * Locale normalisation and fallback. IdPs send locales in any shape ("EN-US", "en_us", "fr-ca",
+ * "en_US.UTF-8"); templates are keyed by canonical BCP 47 tags ("pt-BR", "zh-Hant").
+ */
+
+// Anything longer is not a locale a person picked; refusing early bounds the work on hostile input.
+const MAX_RAW_LENGTH = 64;
+
+// Languages written in more than one script: their templates are keyed by script ("zh-Hant", "sr-Latn"),
+// so the chain must name the script even when the request only names a region ("zh-TW").
+const MULTI_SCRIPT_LANGUAGES: ReadonlySet<string> = new Set([
+  'az',
+  'bs',
+  'ff',
+  'ha',
+  'kk',
+  'ks',
+  'mn',
+  'pa',
+  'sd',
+  'shi',
+  'sr',
+  'uz',
+  'vai',
+  'yue',
+  'zh',
+]);
+
+// Intl canonicalises "tl" to "fil" and keeps the macrolanguage "no", while catalogues commonly use
+// "tl" and "nb"; a reader of one reads the other, so both keys are looked up.
+const LANGUAGE_EQUIVALENTS: Readonly<Record<string, readonly string[]>> = {
+  fil: ['tl'],
+  tl: ['fil'],
+  no: ['nb'],
+  nb: ['no'],
+  nn: ['no', 'nb'],
+};
+
+/**
+ * Canonical BCP 47 tag (language, script, region, variants; extensions dropped), or undefined
+ * when the input is not a usable locale. Never throws.
+ */
+export function normaliseLocale(raw: string): string | undefined {
+  if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return undefined;
+  // Accept-Language lists and POSIX names ("en_US.UTF-8@euro") occur in the wild: keep the first tag.
+  const first = raw.split(/[,;\s]/).find((part) => part.length > 0);
+  if (first === undefined) return undefined;
+  const tag = first.replace(/[.@].*$/, '').replaceAll('_', '-');
+  try {
+    const canonical = Intl.getCanonicalLocales(tag)[0];
+    if (canonical === undefined) return undefined;
+    const locale = new Intl.Locale(canonical);
+    // BCP 47 allows 5-8 letter language subtags, but none is assigned: "garbage" is not a language.
+    if (!/^[a-z]{2,3}$/.test(locale.language) || locale.language === 'und') return undefined;
+    return locale.baseName;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The primary language subtag of a locale ("pt-BR" → "pt"), or undefined when it is not a locale. */
+export function localeLanguage(raw: string): string | undefined {
+  const normalised = normaliseLocale(raw);
+  return normalised === undefined ? undefined : normalised.split('-')[0];
+}
+
+function chainOf(normalised: string): string[] {
+  const locale = new Intl.Locale(normalised);
+  const { language } = locale;
+  const region = locale.region;
+  let script = locale.script;
+  if (script === undefined && MULTI_SCRIPT_LANGUAGES.has(language)) script = maximizedScript(normalised);
+
+  const chain: string[] = [normalised];
+  if (locale.script !== undefined && region !== undefined) {
+    chain.push(`${language}-${locale.script}-${region}`);
+    // "zh-Hant-TW" may also be stored as "zh-TW", but "sr-Latn-RS" must not fall to "sr-RS" (Cyrillic).
+    if (maximizedScript(`${language}-${region}`) === locale.script) chain.push(`${language}-${region}`);
+  } else if (region !== undefined) {
+    chain.push(`${language}-${region}`);
+  }
+  if (script !== undefined && (locale.script !== undefined || MULTI_SCRIPT_LANGUAGES.has(language))) {
+    chain.push(`${language}-${script}`);
+  }
+  chain.push(language, ...(LANGUAGE_EQUIVALENTS[language] ?? []));
+  return chain;
+}
+
+function maximizedScript(tag: string): string | undefined {
+  try {
+    return new Intl.Locale(tag).maximize().script;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Locales to try for a request, most specific first, without duplicates, ending with the default
+ * locale and its language: "pt-BR" → ["pt-BR", "pt", "en"]; "zh-TW" → ["zh-TW", "zh-Hant", "zh", "en"].
+ * Never throws; an unusable request locale yields the default's chain alone.
+ */
+export function localeFallbackChain(raw: string, defaultLocale = 'en'): string[] {
+  const fallback = normaliseLocale(defaultLocale) ?? 'en';
+  const requested = normaliseLocale(raw);
+  const chain = [...(requested === undefined ? [] : chainOf(requested)), ...chainOf(fallback)];
+  return [...new Set(chain)];
+}

@@ -1,0 +1,107 @@
+import type { MessageTemplate } from './message-template';
+import { escapeXml, toSpeakDocument } from './ssml';
+import { type PlaceholderName, replacePlaceholders } from './template-placeholders';
+
+export interface TemplateValues {
+  /** The passcode. Never log it. */
+  readonly code: string;
+  /** Whole minutes until the passcode expires. */
+  readonly minutes: number;
+  readonly brand: string;
+  readonly firstName?: string;
+}
+
+const MAX_FIRST_NAME_CODE_POINTS = 20;
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Rendered numbers stay short and never use exponent notation, whatever a caller passes.
+const MAX_MINUTES = 99_999;
+
+// Digits are stripped from names and brand so the passcode is the only number a reader could mistake
+// for it. Control, bidi-override and non-characters are stripped because they can reorder or hide text
+// on a phone screen and are not allowed in XML. Braces are stripped so a value never looks like a placeholder.
+const UNSAFE_IN_VALUES =
+  /[\p{Nd}\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff{}]|\p{Cs}/gu;
+
+function cleanValue(raw: string | undefined): string {
+  if (typeof raw !== 'string') return '';
+  return raw.replace(UNSAFE_IN_VALUES, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A first name as it may appear in a message: no digits, controls or braces, at most 20 code points. */
+export function sanitiseFirstName(raw: string | undefined): string {
+  const clean = cleanValue(raw);
+  // Cut on grapheme boundaries so an accent or an emoji sequence is never split in half.
+  let kept = '';
+  let codePoints = 0;
+  for (const { segment } of GRAPHEMES.segment(clean)) {
+    const size = Array.from(segment).length;
+    if (codePoints + size > MAX_FIRST_NAME_CODE_POINTS) break;
+    kept += segment;
+    codePoints += size;
+  }
+  return kept.trim();
+}
+
+export function sanitiseBrand(raw: string): string {
+  return cleanValue(raw);
+}
+
+export function renderMinutes(minutes: number): string {
+  return String(Number.isFinite(minutes) ? Math.min(Math.max(Math.ceil(minutes), 1), MAX_MINUTES) : 1);
+}
+
+const CLOSING_PUNCTUATION = /^[\r\n,.!?;:،、，。！？]/;
+
+/**
+ * Without a first name, "Hi {{firstName}}, your code…" should read "Hi, your code…", not "Hi , your code…",
+ * and "Hello {{firstName}} use…" should not keep a double space.
+ */
+function dropEmptyFirstName(body: string): string {
+  return body.replace(
+    /( ?)\{\{\s*firstName\s*\}\}( ?)/g,
+    (whole, before: string, after: string, offset: number) => {
+      const next = body.charAt(offset + whole.length);
+      if (before && after) return ' ';
+      if (before && (next === '' || CLOSING_PUNCTUATION.test(next))) return '';
+      return before + after;
+    },
+  );
+}
+
+function substitute(
+  template: MessageTemplate,
+  values: TemplateValues,
+  code: string,
+  escapeValue: (s: string) => string,
+) {
+  const firstName = sanitiseFirstName(values.firstName);
+  const body = firstName === '' ? dropEmptyFirstName(template.body) : template.body;
+  const rendered: Record<PlaceholderName, string> = {
+    code,
+    minutes: escapeValue(renderMinutes(values.minutes)),
+    brand: escapeValue(sanitiseBrand(values.brand)),
+    firstName: escapeValue(firstName),
+  };
+  return replacePlaceholders(body, (name) => rendered[name]);
+}
+
+export function renderSms(template: MessageTemplate, values: TemplateValues): string {
+  return substitute(template, values, String(values.code ?? ''), (s) => s);
+}
+
+// Polly reads each digit on its own, with a pause a listener can write it down in.
+const DIGIT_PAUSE = '<break time="400ms"/>';
+
+/** The passcode as SSML: every digit spoken separately, with a pause between digits. */
+export function speakCode(code: string): string {
+  return Array.from(String(code ?? ''), (c) =>
+    /^\d$/.test(c)
+      ? `<say-as interpret-as="digits">${c}</say-as>`
+      : `<say-as interpret-as="characters">${escapeXml(c)}</say-as>`,
+  ).join(DIGIT_PAUSE);
+}
+
+/** A complete `<speak>` document; every substituted value is XML-escaped. */
+export function renderVoiceSsml(template: MessageTemplate, values: TemplateValues): string {
+  return toSpeakDocument(substitute(template, values, speakCode(values.code), escapeXml));
+}

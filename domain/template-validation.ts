@@ -1,0 +1,91 @@
+import { TemplateError } from './errors';
+import type { MessageTemplate } from './message-template';
+import { renderVoiceSsml } from './render-message';
+import { ssmlProblems, toSpeakDocument } from './ssml';
+import {
+  countPlaceholder,
+  findPlaceholders,
+  isPlaceholderName,
+  PLACEHOLDER_NAMES,
+  replacePlaceholders,
+  strayBraces,
+} from './template-placeholders';
+
+/** End User Messaging limits: SendTextMessage MessageBody and SendVoiceMessage SSML. */
+export const MAX_SMS_BODY_CHARS = 1600;
+export const MAX_VOICE_SSML_CHARS = 6000;
+
+// The longest values a template must still fit with: a 10-digit code, a capped first name.
+const WORST_CASE_VALUES = {
+  code: '0123456789',
+  minutes: 60,
+  brand: 'Brand',
+  firstName: 'Maximiliana-Josefina',
+};
+
+// C0 controls other than tab and newlines: invisible on a phone and not allowed in XML.
+const CONTROL_CHARACTER = /(?![\t\n\r])\p{Cc}/u;
+
+/** Everything wrong with a template, each as a sentence; empty when it is usable. Never throws. */
+export function templateProblems(template: MessageTemplate): string[] {
+  const body = template.body;
+  if (typeof body !== 'string' || body.trim() === '') return ['body is empty'];
+  const problems: string[] = [];
+
+  const stray = strayBraces(body);
+  if (stray.length > 0) {
+    problems.push(
+      `unbalanced braces at position ${stray.slice(0, 5).join(', ')}: braces are reserved for {{placeholders}}`,
+    );
+  }
+  const unknown = [...new Set(findPlaceholders(body).map((p) => p.name))].filter(
+    (n) => !isPlaceholderName(n),
+  );
+  if (unknown.length > 0) {
+    problems.push(
+      `unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')}; known: ${PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ')}`,
+    );
+  }
+  if (CONTROL_CHARACTER.test(body)) problems.push('body contains a control character');
+
+  const codes = countPlaceholder(body, 'code');
+  if (codes === 0) problems.push('no {{code}} placeholder');
+
+  if (template.channel === 'sms') {
+    if (codes > 1) problems.push(`SMS must contain {{code}} exactly once, found ${codes}`);
+    if (body.length > MAX_SMS_BODY_CHARS) {
+      problems.push(`SMS body is ${body.length} characters, over the ${MAX_SMS_BODY_CHARS} limit`);
+    }
+  } else if (template.channel === 'voice') {
+    // The call says the code twice, so a listener who missed it the first time still gets it.
+    if (codes === 1) problems.push('voice must contain {{code}} at least twice, found 1');
+    const own = ssmlProblems(toSpeakDocument(replacePlaceholders(body, () => 'x')));
+    problems.push(...own);
+    const ssml = renderVoiceSsml(template, WORST_CASE_VALUES);
+    // The template parses but the rendered code does not: {{code}} sits where markup cannot go.
+    if (own.length === 0 && ssmlProblems(ssml).length > 0) {
+      problems.push('{{code}} must be in text, not inside an XML tag or attribute');
+    }
+    if (ssml.length > MAX_VOICE_SSML_CHARS) {
+      problems.push(
+        `voice SSML is ${ssml.length} characters with a 10-digit code, over the ${MAX_VOICE_SSML_CHARS} limit`,
+      );
+    }
+  } else {
+    problems.push(`unknown channel "${String(template.channel)}"`);
+  }
+  return problems;
+}
+
+/** Returns the template when usable; otherwise throws TemplateError naming the template and every problem. */
+export function validateTemplate(template: MessageTemplate): MessageTemplate {
+  const problems = templateProblems(template);
+  if (problems.length > 0) {
+    throw new TemplateError(`${describeTemplate(template)}: ${problems.join('; ')}`);
+  }
+  return template;
+}
+
+export function describeTemplate(t: MessageTemplate): string {
+  return `template ${t.locale}/${t.channel}/${t.purpose} (${t.source})`;
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import type { DeliveryOutcome } from '../../domain/delivery-outcome';
+import type { IdempotencyKeys } from '../../ports/idempotency-store';
+import type { LogFields, Logger } from '../../ports/logger';
+import { countCommands, createLocalClient, startTestDynamo, type TestDynamo } from '../support/dynalite';
+
+const TABLE = 'idempotency';
+const T0 = 1_750_000_000_000;
+const OTP_LIFE_MS = 300_000;
+
+const hex = () => randomBytes(32).toString('hex');
+const newKeys = (): IdempotencyKeys => ({ eventKey: hex(), codeKey: hex() });
+
+function recordingLogger(): Logger & { warnings: { message: string; fields?: LogFields }[] } {
+  const warnings: { message: string; fields?: LogFields }[] = [];
+  return {
+    warnings,
+    debug() {},
+    info() {},
+    error() {},
+    warn: (message, fields) => warnings.push({ message, fields }),
+  };
+}
+
+const outcome: DeliveryOutcome = {
+  status: 'SUCCESSFUL',
+  eventId: 'evt-1',
+  channel: 'sms',
+  provider: 'local-outbox',
+  transactionId: 'msg-123',
+  locale: 'en',
+  templateSource: 'dynamodb',
+  durationMs: 42,
+};
+
+describe('DynamoDbIdempotencyStore against dynalite', () => {
+  let dynamo: TestDynamo;
+  let now: number;
+  let logger: ReturnType<typeof recordingLogger>;
+  let store: DynamoDbIdempotencyStore;
+
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    // dynalite has no UpdateTimeToLive; the store does not depend on TTL deletion.
+    expect(await ensureIdempotencyTable(dynamo.client, TABLE)).toEqual({ created: true, ttl: 'unsupported' });
+  });
+  afterAll(() => dynamo.close());
+  beforeEach(() => {
+    now = T0;
+    logger = recordingLogger();
+    store = new DynamoDbIdempotencyStore(dynamo.client, { tableName: TABLE }, logger, { now: () => now });
+    dynamo.calls.length = 0;
+  });
+
+  it('first claim wins with two conditional puts; records carry state and a TTL in epoch seconds', async () => {
+    const keys = newKeys();
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
+    expect(dynamo.calls).toEqual(['PutItem', 'PutItem']);
+    for (const pk of [`event#${keys.eventKey}`, `code#${keys.codeKey}`]) {
+      const { Item } = await dynamo.client.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }),
+      );
+      expect(Item?.state).toEqual({ S: 'in-progress' });
+      expect(Item?.expiresAt).toEqual({ N: String((T0 + OTP_LIFE_MS) / 1000) });
+    }
+  });
+
+  it('a duplicate by eventKey or by codeKey gets in-progress, then the completed outcome', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    const sameEvent = { eventKey: keys.eventKey, codeKey: hex() };
+    const sameCode = { eventKey: hex(), codeKey: keys.codeKey };
+
+    expect(await store.claim(sameEvent, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'in-progress' });
+    expect(await store.claim(sameCode, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'in-progress' });
+
+    await store.complete(keys, 'sent', outcome);
+    expect(await store.claim(sameEvent, T0 + OTP_LIFE_MS)).toEqual({
+      claimed: false,
+      state: 'sent',
+      outcome,
+    });
+    expect(await store.claim(sameCode, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'sent', outcome });
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'sent', outcome });
+  });
+
+  it('a losing code claim releases its own event half-claim', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    const otherEvent = hex();
+    await store.claim({ eventKey: otherEvent, codeKey: keys.codeKey }, T0 + OTP_LIFE_MS);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `event#${otherEvent}` } } }),
+    );
+    expect(Item).toBeUndefined();
+  });
+
+  it('records a failed delivery and replays it', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    const failed: DeliveryOutcome = {
+      ...outcome,
+      status: 'FAILED',
+      transactionId: '',
+      failureReason: 'opted-out',
+    };
+    await store.complete(keys, 'failed', failed);
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({
+      claimed: false,
+      state: 'failed',
+      outcome: failed,
+    });
+  });
+
+  it('of 20 concurrent identical claims exactly one wins', async () => {
+    const keys = newKeys();
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.claim(keys, T0 + OTP_LIFE_MS)));
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+    expect(results.filter((r) => !r.claimed && r.state === 'in-progress')).toHaveLength(19);
+  });
+
+  it('of 20 concurrent claims sharing only the code (different events) exactly one wins', async () => {
+    const codeKey = hex();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.claim({ eventKey: hex(), codeKey }, T0 + OTP_LIFE_MS)),
+    );
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+  });
+
+  it('an in-progress claim past its lease is never resent: PENDING-style answer and a warning', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    now = T0 + 60_000; // the claimant died mid-send
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'in-progress' });
+    expect(logger.warnings).toEqual([
+      { message: 'idempotency claim past its lease; not resending', fields: { key: 'event', ageMs: 60_000 } },
+    ]);
+  });
+
+  it('a record past its expiry no longer blocks a new code with the same digits', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    await store.complete(keys, 'sent', outcome);
+    now = T0 + OTP_LIFE_MS + 1_000; // TTL deletion may lag by days; the store must not wait for it
+    expect(await store.claim({ eventKey: hex(), codeKey: keys.codeKey }, now + OTP_LIFE_MS)).toEqual({
+      claimed: true,
+    });
+  });
+
+  it('complete never resurrects a record that does not exist', async () => {
+    const keys = newKeys();
+    await store.complete(keys, 'sent', outcome);
+    expect(logger.warnings.map((w) => w.fields?.key)).toEqual(['event', 'code']);
+    const { Items } = await dynamo.client.send(new ScanCommand({ TableName: TABLE }));
+    expect(Items?.some((i) => i.pk?.S?.endsWith(keys.eventKey))).toBe(false);
+  });
+
+  it('rejects an expiry given in seconds instead of milliseconds', async () => {
+    await expect(store.claim(newKeys(), (T0 + OTP_LIFE_MS) / 1000)).rejects.toThrow(RangeError);
+  });
+
+  it('stores only opaque keys, states, timestamps and the outcome', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    await store.complete(keys, 'sent', outcome);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `code#${keys.codeKey}` } } }),
+    );
+    expect(Object.keys(Item ?? {}).sort()).toEqual([
+      'claimId',
+      'claimedAt',
+      'completedAt',
+      'expiresAt',
+      'outcome',
+      'pk',
+      'state',
+    ]);
+    expect(JSON.parse(Item?.outcome?.S ?? '')).toEqual(outcome);
+  });
+
+  it('a duplicate costs one conditional put plus one consistent read on dynalite', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    dynamo.calls.length = 0;
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    // On DynamoDB the failed put returns the holder (ALL_OLD), so the GetItem is skipped.
+    expect(dynamo.calls).toEqual(['PutItem', 'GetItem']);
+  });
+
+  it('uses the holder DynamoDB returns with the failed put (ALL_OLD) instead of reading it', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    await store.complete(keys, 'sent', outcome);
+    // dynalite ignores ReturnValuesOnConditionCheckFailure; emulate DynamoDB attaching the old item.
+    const reader = createLocalClient(dynamo.endpoint);
+    const emulating = createLocalClient(dynamo.endpoint);
+    const calls = countCommands(emulating);
+    emulating.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const input = args.input as { Key?: never; Item: { pk: { S: string } }; TableName: string };
+          if (context.commandName === 'PutItemCommand' && err instanceof ConditionalCheckFailedException) {
+            const old = await reader.send(
+              new GetItemCommand({ TableName: input.TableName, Key: { pk: input.Item.pk } }),
+            );
+            err.Item = old.Item;
+          }
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'emulateAllOld' },
+    );
+    try {
+      const viaAllOld = new DynamoDbIdempotencyStore(emulating, { tableName: TABLE }, logger, {
+        now: () => now,
+      });
+      expect(await viaAllOld.claim(keys, T0 + OTP_LIFE_MS)).toEqual({
+        claimed: false,
+        state: 'sent',
+        outcome,
+      });
+      expect(calls).toEqual(['PutItem']);
+    } finally {
+      reader.destroy();
+      emulating.destroy();
+    }
+  });
+});

@@ -1,0 +1,217 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
+import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import type { MessageTemplate } from '../../domain/message-template';
+import type { LogFields, Logger } from '../../ports/logger';
+import { startTestDynamo, type TestDynamo } from '../support/dynalite';
+
+const TABLE = 'templates';
+
+function recordingLogger(): Logger & { warnings: { message: string; fields?: LogFields }[] } {
+  const warnings: { message: string; fields?: LogFields }[] = [];
+  return {
+    warnings,
+    debug() {},
+    info() {},
+    error() {},
+    warn: (message, fields) => warnings.push({ message, fields }),
+  };
+}
+
+const tpl = (locale: string, purpose: MessageTemplate['purpose'], body: string): MessageTemplate => ({
+  locale,
+  channel: 'sms',
+  purpose,
+  body,
+  source: 'dynamodb',
+});
+
+describe('DynamoDbTemplateStore against dynalite', () => {
+  let dynamo: TestDynamo;
+  let logger: ReturnType<typeof recordingLogger>;
+  let store: DynamoDbTemplateStore;
+
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    expect(await ensureTemplateTable(dynamo.client, TABLE)).toEqual({ created: true });
+    expect(await ensureTemplateTable(dynamo.client, TABLE)).toEqual({ created: false });
+    const seeder = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger());
+    await seeder.putTemplates(
+      [
+        tpl('pt', 'verification', 'Seu código: {{code}}'),
+        tpl('pt', 'generic', 'Código: {{code}}'),
+        tpl('fr', 'generic', 'Votre code : {{code}}'),
+        tpl('en', 'verification', 'Your code is {{code}}'),
+        {
+          locale: 'en',
+          channel: 'voice',
+          purpose: 'generic',
+          body: 'Your code is {{code}}. Again: {{code}}.',
+          voiceId: 'JOANNA',
+          source: 'dynamodb',
+          version: 3,
+        },
+      ],
+      { updatedBy: 'test' },
+    );
+  });
+  afterAll(() => dynamo.close());
+  beforeEach(() => {
+    logger = recordingLogger();
+    store = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, logger);
+    dynamo.calls.length = 0;
+  });
+
+  it('returns the exact template (hit) in one BatchGetItem', async () => {
+    const found = await store.find({
+      channel: 'sms',
+      locales: ['en'],
+      purposes: ['verification', 'generic'],
+    });
+    expect(found).toEqual([
+      expect.objectContaining({
+        locale: 'en',
+        channel: 'sms',
+        purpose: 'verification',
+        body: 'Your code is {{code}}',
+        source: 'dynamodb',
+        version: 1,
+        updatedBy: 'test',
+      }),
+    ]);
+    expect(dynamo.calls).toEqual(['BatchGetItem']);
+  });
+
+  it('resolves the whole locale chain in one call (pt-BR falls back to pt)', async () => {
+    const found = await store.find({
+      channel: 'sms',
+      locales: ['pt-BR', 'pt', 'en'],
+      purposes: ['verification', 'generic'],
+    });
+    const keys = found.map((t) => `${t.locale}/${t.purpose}`).sort();
+    expect(keys).toEqual(['en/verification', 'pt/generic', 'pt/verification']);
+    expect(dynamo.calls).toEqual(['BatchGetItem']);
+  });
+
+  it('finds the generic template when none exists for the purpose', async () => {
+    const found = await store.find({
+      channel: 'sms',
+      locales: ['fr'],
+      purposes: ['password-reset', 'generic'],
+    });
+    expect(found.map((t) => `${t.locale}/${t.purpose}`)).toEqual(['fr/generic']);
+    expect(dynamo.calls).toEqual(['BatchGetItem']);
+  });
+
+  it('keeps channels apart and reads voice id and version', async () => {
+    const found = await store.find({
+      channel: 'voice',
+      locales: ['en'],
+      purposes: ['verification', 'generic'],
+    });
+    expect(found).toEqual([expect.objectContaining({ channel: 'voice', voiceId: 'JOANNA', version: 3 })]);
+  });
+
+  it('returns nothing (no error) when no key matches', async () => {
+    expect(await store.find({ channel: 'sms', locales: ['xx'], purposes: ['generic'] })).toEqual([]);
+  });
+
+  it('skips malformed items with a logged reason and never returns them', async () => {
+    const put = (item: Record<string, { S: string } | { N: string }>) =>
+      dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+    await put({ pk: { S: 'sms#de' }, sk: { S: 'verification' }, body: { N: '42' } });
+    await put({ pk: { S: 'sms#de' }, sk: { S: 'generic' }, body: { S: 'Kein Platzhalter' } });
+    await put({
+      pk: { S: 'sms#de-AT' },
+      sk: { S: 'generic' },
+      body: { S: 'Code {{code}}' },
+      version: { S: 'x' },
+    });
+    await put({ pk: { S: 'sms#de-CH' }, sk: { S: 'generic' }, body: { S: 'Code {{code}}' } });
+
+    const found = await store.find({
+      channel: 'sms',
+      locales: ['de-CH', 'de-AT', 'de'],
+      purposes: ['verification', 'generic'],
+    });
+    expect(found.map((t) => t.locale)).toEqual(['de-CH']);
+    const reasons = logger.warnings.map((w) => `${w.fields?.pk}/${w.fields?.sk}: ${w.fields?.reason}`).sort();
+    expect(reasons).toEqual([
+      'sms#de-AT/generic: version is not an integer number',
+      'sms#de/generic: template de/sms/generic (dynamodb): no {{code}} placeholder',
+      'sms#de/verification: body is not a string',
+    ]);
+    expect(logger.warnings.every((w) => w.message === 'template item skipped')).toBe(true);
+  });
+
+  it('putTemplates writes nothing if any template is invalid', async () => {
+    await expect(
+      store.putTemplates([tpl('it', 'generic', 'Codice {{code}}'), tpl('it', 'verification', 'niente')]),
+    ).rejects.toThrow(/no \{\{code\}\} placeholder/);
+    expect(await store.find({ channel: 'sms', locales: ['it'], purposes: ['generic'] })).toEqual([]);
+  });
+
+  it('listAllTemplates returns every valid template (operator tool)', async () => {
+    const all = await store.listAllTemplates();
+    expect(all.map((t) => `${t.channel}/${t.locale}/${t.purpose}`)).toEqual(
+      expect.arrayContaining([
+        'sms/pt/verification',
+        'sms/fr/generic',
+        'voice/en/generic',
+        'sms/de-CH/generic',
+      ]),
+    );
+    expect(all.every((t) => t.source === 'dynamodb')).toBe(true);
+  });
+
+  it('writes more than one BatchWriteItem page', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => tpl(`x${i}`, 'generic', `Code {{code}} ${i}`));
+    expect(await store.putTemplates(many)).toBe(60);
+    expect(dynamo.calls.filter((c) => c === 'BatchWriteItem')).toHaveLength(3);
+    const found = await store.find({ channel: 'sms', locales: ['x0', 'x59'], purposes: ['generic'] });
+    expect(found).toHaveLength(2);
+  });
+});
+
+describe('DynamoDbTemplateStore with throttled BatchGetItem (UnprocessedKeys)', () => {
+  let dynamo: TestDynamo;
+  let unprocessedRounds = 0;
+
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    await ensureTemplateTable(dynamo.client, TABLE);
+    await new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger()).putTemplates([
+      tpl('en', 'generic', 'Code {{code}}'),
+    ]);
+    // Simulates DynamoDB answering "not now" for every key, as it does under throttling.
+    dynamo.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'BatchGetItemCommand' && unprocessedRounds > 0) {
+          unprocessedRounds--;
+          const input = args.input as { RequestItems: Record<string, unknown> };
+          Object.assign(result.output as object, { Responses: {}, UnprocessedKeys: input.RequestItems });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'simulateUnprocessedKeys' },
+    );
+  });
+  afterAll(() => dynamo.close());
+
+  it('retries unprocessed keys a bounded number of times', async () => {
+    const store = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger());
+    const query = { channel: 'sms', locales: ['en'], purposes: ['generic'] } as const;
+
+    unprocessedRounds = 1;
+    dynamo.calls.length = 0;
+    expect(await store.find(query)).toHaveLength(1);
+    expect(dynamo.calls).toEqual(['BatchGetItem', 'BatchGetItem']);
+
+    unprocessedRounds = 10;
+    dynamo.calls.length = 0;
+    await expect(store.find(query)).rejects.toThrow(/unprocessed/);
+    expect(dynamo.calls).toHaveLength(3);
+  });
+});

@@ -1,0 +1,276 @@
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
+import {
+  EndUserMessagingSender,
+  type EndUserMessagingSettings,
+} from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import { DeliveryError } from '../../domain/errors';
+import type { OutboundMessage } from '../../domain/outbound-message';
+import { FakeAwsEndpoint, type FaultAction, fakeAwsClientConfig } from '../support/fake-aws-endpoint';
+
+const CODE = '834921';
+
+let fake: FakeAwsEndpoint;
+let client: PinpointSMSVoiceV2Client;
+
+beforeAll(async () => {
+  fake = await FakeAwsEndpoint.start({ seed: 42 });
+  client = createEndUserMessagingClient(fakeAwsClientConfig(fake));
+});
+afterAll(async () => {
+  client.destroy();
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+
+const settings: EndUserMessagingSettings = {
+  originationIdentities: { gb: 'OtpCourier', US: '+12065550100' },
+  defaultOriginationIdentity: 'pool-default',
+  configurationSetName: 'otp-courier',
+  protectConfigurationId: 'protect-1',
+  smsMaxPrice: '0.10',
+  voiceMaxPricePerMinute: '0.05',
+  random: () => 0.5,
+};
+
+function sms(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
+  return {
+    eventId: 'evt-1',
+    purpose: 'verification',
+    channel: 'sms',
+    to: '+447400123456',
+    locale: 'en',
+    templateSource: 'catalogue',
+    body: `Your code is ${CODE}`,
+    bodyType: 'text',
+    expiresAt: new Date(Date.now() + 300_000),
+    sms: { encoding: 'GSM-7', segments: 1 },
+    ...overrides,
+  } as OutboundMessage;
+}
+
+function voice(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
+  return sms({
+    channel: 'voice',
+    body: `<speak>Your code is <say-as interpret-as="digits">${CODE}</say-as></speak>`,
+    bodyType: 'ssml',
+    voiceId: 'Joanna',
+    sms: undefined,
+    ...overrides,
+  });
+}
+
+function budget(ms: number) {
+  return { signal: new AbortController().signal, deadline: Date.now() + ms };
+}
+
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the send to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DeliveryError);
+  return error as DeliveryError;
+}
+
+describe('EndUserMessagingSender with the real SDK against the fake endpoint', () => {
+  it('sends SMS as TRANSACTIONAL with the TTL, context, identity and prices configured', async () => {
+    const now = Date.now();
+    const sender = new EndUserMessagingSender(client, { ...settings, now: () => now });
+    const receipt = await sender.send(sms({ expiresAt: new Date(now + 299_500) }), budget(2_500));
+
+    const [request] = fake.requestsFor('SendTextMessage');
+    expect(request?.target).toBe('PinpointSMSVoiceV2.SendTextMessage');
+    expect(request?.body).toEqual({
+      DestinationPhoneNumber: '+447400123456',
+      OriginationIdentity: 'OtpCourier',
+      MessageBody: `Your code is ${CODE}`,
+      MessageType: 'TRANSACTIONAL',
+      ConfigurationSetName: 'otp-courier',
+      ProtectConfigurationId: 'protect-1',
+      MaxPrice: '0.10',
+      TimeToLive: 299,
+      Context: { eventId: 'evt-1', purpose: 'verification' },
+    });
+    expect(receipt).toMatchObject({ provider: 'aws-end-user-messaging', status: 'SUCCESSFUL', attempts: 1 });
+    expect(receipt.messageId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('picks the origination identity by the destination country, else the default', async () => {
+    const sender = new EndUserMessagingSender(client, settings);
+    await sender.send(sms({ to: '+14155550123' }), budget(2_500));
+    await sender.send(sms({ to: '+33612345678' }), budget(2_500));
+    expect(fake.requestsFor('SendTextMessage').map((r) => r.body.OriginationIdentity)).toEqual([
+      '+12065550100',
+      'pool-default',
+    ]);
+  });
+
+  it('sends voice as SSML with the voice id in the API enum case', async () => {
+    const sender = new EndUserMessagingSender(client, settings);
+    const receipt = await sender.send(voice(), budget(2_500));
+    const [request] = fake.requestsFor('SendVoiceMessage');
+    expect(request?.body).toMatchObject({
+      DestinationPhoneNumber: '+447400123456',
+      OriginationIdentity: 'OtpCourier',
+      MessageBodyTextType: 'SSML',
+      VoiceId: 'JOANNA',
+      MaxPricePerMinute: '0.05',
+      Context: { eventId: 'evt-1', purpose: 'verification' },
+    });
+    expect(request?.body.MessageType).toBeUndefined();
+    expect(receipt.status).toBe('SUCCESSFUL');
+  });
+
+  it('clamps TimeToLive to the API range and refuses an expired passcode without calling', async () => {
+    const now = Date.now();
+    const sender = new EndUserMessagingSender(client, { ...settings, now: () => now });
+    await sender.send(sms({ expiresAt: new Date(now + 2_000) }), budget(2_500));
+    await sender.send(sms({ expiresAt: new Date(now + 100 * 86_400_000) }), budget(2_500));
+    expect(fake.requestsFor('SendTextMessage').map((r) => r.body.TimeToLive)).toEqual([5, 259_200]);
+
+    const error = await failure(sender.send(sms({ expiresAt: new Date(now - 1) }), budget(2_500)));
+    expect(error.kind).toBe('invalid-message');
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(2);
+  });
+
+  const faults: [string, string, number, FaultAction][] = [
+    ['throttling', { type: 'throttle' }, 'throttled', 3],
+    ['5xx', { type: 'server-error' }, 'provider-unavailable', 3],
+    ['connection reset', { type: 'reset' }, 'network', 3],
+    [
+      'opted out',
+      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' },
+      'opted-out',
+      1,
+    ],
+    [
+      'country blocked by protect configuration',
+      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION' },
+      'destination-blocked',
+      1,
+    ],
+    [
+      'country blocked',
+      { type: 'error', code: 'ValidationException', reason: 'DESTINATION_COUNTRY_BLOCKED' },
+      'destination-blocked',
+      1,
+    ],
+    [
+      'validation',
+      { type: 'error', code: 'ValidationException', reason: 'INVALID_PARAMETER' },
+      'invalid-message',
+      1,
+    ],
+    ['quota', { type: 'error', code: 'ServiceQuotaExceededException' }, 'quota-exceeded', 1],
+    ['access', { type: 'error', code: 'AccessDeniedException', reason: 'ACCOUNT_DISABLED' }, 'access-denied', 1],
+    ['not found', { type: 'error', code: 'ResourceNotFoundException' }, 'misconfigured', 1],
+  ];
+
+  it.each(faults)('%s → %s after %i attempt(s), with a safe message', async (_, kind, attempts, action) => {
+    fake.failNext(action, { target: 'SendTextMessage', times: 10 });
+    const sender = new EndUserMessagingSender(client, settings);
+    const error = await failure(sender.send(sms(), budget(2_500)));
+    expect(error.kind).toBe(kind);
+    expect(error.attempts).toBe(attempts);
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(attempts);
+    expect(error.message).not.toContain(CODE);
+    // The provider's free text never reaches our message: only the error name and modelled reason.
+    expect(error.message).not.toContain('injected');
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('keeps the provider message out even when it echoes the body', async () => {
+    fake.failNext(
+      { type: 'error', code: 'ValidationException', message: `MessageBody "Your code is ${CODE}" is invalid` },
+      { target: 'SendVoiceMessage' },
+    );
+    const error = await failure(new EndUserMessagingSender(client, settings).send(voice(), budget(2_500)));
+    expect(error.kind).toBe('invalid-message');
+    expect(JSON.stringify(error)).not.toContain(CODE);
+    expect(String(error.stack)).not.toContain(CODE);
+  });
+
+  it('retries throttling and 5xx within the deadline, then succeeds', async () => {
+    fake
+      .failNext({ type: 'throttle' }, { target: 'SendTextMessage' })
+      .failNext({ type: 'server-error' }, { target: 'SendTextMessage' });
+    const started = Date.now();
+    const receipt = await new EndUserMessagingSender(client, settings).send(sms(), budget(2_500));
+    expect(receipt.attempts).toBe(3);
+    expect(fake.requestsFor('SendTextMessage').map((r) => r.outcome)).toEqual(['throttle', 'server-error', 'ok']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('does not start an attempt it cannot finish: retries stop when the budget is short', async () => {
+    fake.failNext({ type: 'throttle' }, { target: 'SendTextMessage', times: 100 });
+    const sender = new EndUserMessagingSender(client, { ...settings, maxAttempts: 50, baseBackoffMs: 100 });
+    const started = Date.now();
+    const error = await failure(sender.send(sms(), budget(600)));
+    expect(error.kind).toBe('throttled');
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
+  it('a hanging provider: rejects at the deadline, one attempt only (a timed-out send is never retried)', async () => {
+    fake.failNext({ type: 'hang' }, { target: 'SendTextMessage', times: 10 });
+    const sender = new EndUserMessagingSender(client, settings);
+    const started = Date.now();
+    const error = await failure(sender.send(sms(), budget(500)));
+    const elapsed = Date.now() - started;
+    expect(error.kind).toBe('deadline-exceeded');
+    expect(error.attempts).toBe(1);
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
+    // Correctness bound, not a benchmark: the reply must still beat Okta's timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(490);
+    expect(elapsed).toBeLessThan(600);
+  });
+
+  it('a slow provider that would answer after the deadline is abandoned at the deadline', async () => {
+    fake.failNext({ type: 'delay', ms: 1_500 }, { target: 'SendVoiceMessage' });
+    const started = Date.now();
+    const error = await failure(new EndUserMessagingSender(client, settings).send(voice(), budget(300)));
+    expect(error.kind).toBe('deadline-exceeded');
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+
+  it("honours the caller's abort signal", async () => {
+    fake.failNext({ type: 'hang' }, { target: 'SendTextMessage' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const error = await failure(
+      new EndUserMessagingSender(client, settings).send(sms(), {
+        signal: controller.signal,
+        deadline: Date.now() + 5_000,
+      }),
+    );
+    expect(error.kind).toBe('deadline-exceeded');
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it('an already-passed deadline sends nothing', async () => {
+    const error = await failure(
+      new EndUserMessagingSender(client, settings).send(sms(), { ...budget(0), deadline: Date.now() - 1 }),
+    );
+    expect(error.kind).toBe('deadline-exceeded');
+    expect(error.attempts).toBe(0);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('the code reaches the provider only inside MessageBody', async () => {
+    fake.failNext({ type: 'throttle' });
+    const sender = new EndUserMessagingSender(client, settings);
+    await sender.send(sms(), budget(2_500));
+    await sender.send(voice(), budget(2_500));
+    expect(fake.requests.length).toBe(3);
+    for (const request of fake.requests) {
+      const { MessageBody, ...rest } = request.body;
+      expect(String(MessageBody)).toContain(CODE);
+      expect(JSON.stringify(rest)).not.toContain(CODE);
+      expect(JSON.stringify(request.headers)).not.toContain(CODE);
+    }
+  });
+});

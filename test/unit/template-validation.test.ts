@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { TemplateError } from '../../domain/errors';
+import type { MessageTemplate } from '../../domain/message-template';
+import { countPlaceholder, findPlaceholders, strayBraces } from '../../domain/template-placeholders';
+import { templateProblems, validateTemplate } from '../../domain/template-validation';
+
+const sms = (body: string): MessageTemplate => ({
+  locale: 'fr-CA',
+  channel: 'sms',
+  purpose: 'verification',
+  source: 'catalogue',
+  body,
+});
+const voice = (body: string): MessageTemplate => ({ ...sms(body), channel: 'voice', voiceId: 'Gabrielle' });
+
+function errorOf(template: MessageTemplate): TemplateError {
+  try {
+    validateTemplate(template);
+  } catch (error) {
+    if (error instanceof TemplateError) return error;
+    throw error;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('placeholders', () => {
+  it('finds placeholders with whitespace inside the braces', () => {
+    expect(findPlaceholders('{{code}} {{ minutes }} {{\tbrand }}').map((p) => p.name)).toEqual([
+      'code',
+      'minutes',
+      'brand',
+    ]);
+    expect(countPlaceholder('{{code}} and {{ code }}', 'code')).toBe(2);
+  });
+
+  it('reports braces outside placeholders', () => {
+    expect(strayBraces('{{code}')).toEqual([0, 1, 6]);
+    expect(strayBraces('{{{code}}}')).toEqual([0, 9]);
+    expect(strayBraces('{{code}} {{brand}}')).toEqual([]);
+  });
+});
+
+describe('validateTemplate', () => {
+  it('returns valid templates unchanged', () => {
+    const good = sms('{{brand}}: votre code est {{code}}. Il expire dans {{minutes}} min.');
+    expect(validateTemplate(good)).toBe(good);
+    const goodVoice = voice('Bonjour {{firstName}}. Votre code est {{code}}. Je répète: {{code}}.');
+    expect(validateTemplate(goodVoice)).toBe(goodVoice);
+    expect(validateTemplate(voice('<speak><p>{{code}}</p><break time="1s"/><p>{{code}}</p></speak>'))).toBeTruthy();
+    expect(validateTemplate(voice('<?xml version="1.0"?>\n<speak>{{code}} {{code}}</speak>'))).toBeTruthy();
+  });
+
+  it('names the template in the error', () => {
+    expect(errorOf(sms('no code here')).message).toBe(
+      'template fr-CA/sms/verification (catalogue): no {{code}} placeholder',
+    );
+  });
+
+  it.each([
+    ['no code', sms('Votre code'), 'no {{code}} placeholder'],
+    ['SMS code twice', sms('{{code}} {{code}}'), 'SMS must contain {{code}} exactly once, found 2'],
+    ['voice code once', voice('Votre code est {{code}}'), 'voice must contain {{code}} at least twice, found 1'],
+    ['unknown placeholder', sms('{{code}} {{Code}} {{first name}}'), 'unknown placeholder {{Code}}, {{first name}}'],
+    ['unbalanced braces', sms('{{code} is yours'), 'unbalanced braces at position 0, 1, 6'],
+    ['triple braces', sms('{{{code}}}'), 'unbalanced braces'],
+    ['SMS too long', sms(`{{code}} ${'a'.repeat(1600)}`), 'SMS body is 1609 characters, over the 1600 limit'],
+    ['bad XML', voice('{{code}} <break> {{code}}'), 'SSML is not well-formed XML'],
+    ['unescaped ampersand', voice('A & B {{code}} {{code}}'), 'SSML is not well-formed XML'],
+    ['HTML entity', voice('{{code}}&nbsp;{{code}}'), 'SSML uses an entity other than'],
+    ['two roots', voice('<speak>{{code}}</speak><speak>{{code}}</speak>'), 'exactly one <speak> root'],
+    ['code in attribute', voice('<mark name="{{code}}"/>{{code}} {{code}}'), '{{code}} must be in text'],
+    ['SSML too long', voice(`{{code}} {{code}} ${'a'.repeat(5000)}`), 'over the 6000 limit'],
+    ['control character', sms('{{code}}\u0007'), 'control character'],
+    ['empty body', sms('  '), 'body is empty'],
+  ])('rejects %s', (_label, template, message) => {
+    expect(errorOf(template).message).toContain(message);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = templateProblems(sms('{{nope}} {{code'));
+    expect(problems).toHaveLength(3);
+  });
+
+  it('never includes a passcode-like value in the message: only the template is described', () => {
+    expect(errorOf(voice('{{code}}')).message).not.toMatch(/\d{4}/);
+  });
+});
