@@ -24,7 +24,7 @@ const UNSAFE_IN_VALUES =
 
 function cleanValue(raw: string | undefined): string {
   if (typeof raw !== 'string') return '';
-  return raw.replace(UNSAFE_IN_VALUES, '').replace(/\s+/g, ' ').trim();
+  return raw.replace(/\s+/g, ' ').replace(UNSAFE_IN_VALUES, '').replace(/ {2,}/g, ' ').trim();
 }
 
 /** A first name as it may appear in a message: no digits, controls or braces, at most 20 code points. */

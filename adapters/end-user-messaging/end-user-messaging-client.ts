@@ -1,4 +1,7 @@
-import { PinpointSMSVoiceV2Client, type PinpointSMSVoiceV2ClientConfig } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  PinpointSMSVoiceV2Client,
+  type PinpointSMSVoiceV2ClientConfig,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 
 /**
  * The client EndUserMessagingSender expects: no SDK retries (the sender retries within the request's

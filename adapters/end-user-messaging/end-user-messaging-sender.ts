@@ -81,9 +81,13 @@ export class EndUserMessagingSender implements MessageSender {
     for (;;) {
       const left = options.deadline - this.now();
       if (options.signal.aborted || left <= 0) {
-        throw new DeliveryError('deadline-exceeded', 'deadline passed before the provider accepted the message', {
-          attempts,
-        });
+        throw new DeliveryError(
+          'deadline-exceeded',
+          'deadline passed before the provider accepted the message',
+          {
+            attempts,
+          },
+        );
       }
       attempts += 1;
       const attempt = new AbortController();

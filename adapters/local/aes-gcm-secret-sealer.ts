@@ -32,7 +32,8 @@ export class AesGcmSecretSealer implements SecretSealer {
   }
 
   async unseal(sealed: SealedSecret, eventId: string): Promise<string> {
-    if (sealed.scheme !== AES_GCM_SCHEME) throw new Error(`cannot unseal scheme "${sealed.scheme}" with AES-GCM`);
+    if (sealed.scheme !== AES_GCM_SCHEME)
+      throw new Error(`cannot unseal scheme "${sealed.scheme}" with AES-GCM`);
     if (sealed.keyId !== this.keyId) throw new Error(`sealed with key ${sealed.keyId}, not ${this.keyId}`);
     const packed = Buffer.from(sealed.ciphertext, 'base64');
     if (packed.length < IV_BYTES + TAG_BYTES) throw new Error('sealed secret is truncated');
@@ -40,9 +41,10 @@ export class AesGcmSecretSealer implements SecretSealer {
     decipher.setAAD(Buffer.from(eventId, 'utf8'));
     decipher.setAuthTag(packed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(packed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([
+        decipher.update(packed.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       // Node's message is generic too; this one says what it means for the caller.
       throw new Error('sealed secret failed authentication (tampered, or another event id)');

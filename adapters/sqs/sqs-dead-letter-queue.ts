@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../../domain/dead-letter';
 import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 
@@ -49,7 +54,9 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         }),
       );
       // With a short visibility timeout the same message can come back within one receive: stop then.
-      const messages = (out.Messages ?? []).filter((m) => m.MessageId === undefined || !seen.has(m.MessageId));
+      const messages = (out.Messages ?? []).filter(
+        (m) => m.MessageId === undefined || !seen.has(m.MessageId),
+      );
       if (messages.length === 0) break;
       for (const m of messages) {
         if (m.MessageId !== undefined) seen.add(m.MessageId);

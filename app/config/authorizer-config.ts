@@ -1,11 +1,9 @@
 import type { TokenPolicy } from '../../domain/token-claims-policy';
-import { ConfigError, type Env, httpUrl, integer, list, logLevel, readEnv, text } from './env-readers';
+import { ConfigError, type Env, type LogLevelName, httpUrl, integer, list, logLevel, readEnv, text } from './env-readers';
 
 export type AuthorizerConfig =
   | { readonly mode: 'jwt'; readonly policy: TokenPolicy; readonly jwksUrl: string; readonly logLevel: LogLevelName }
   | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName };
-
-type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 
 /**
  * Okta authenticates the hook call either with an OAuth 2.0 access token (preferred) or with a

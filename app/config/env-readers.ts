@@ -56,6 +56,8 @@ export const list = () =>
     v.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0)),
   );
 
+export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
 export const logLevel = () =>
   v.pipe(
     text('INFO'),

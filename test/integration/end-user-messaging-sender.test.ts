@@ -138,36 +138,57 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
   });
 
   const faults: [string, string, number, FaultAction][] = [
-    ['throttling', { type: 'throttle' }, 'throttled', 3],
-    ['5xx', { type: 'server-error' }, 'provider-unavailable', 3],
-    ['connection reset', { type: 'reset' }, 'network', 3],
+    ['throttling', 'throttled', 3, { type: 'throttle' }],
+    ['5xx', 'provider-unavailable', 3, { type: 'server-error' }],
+    ['connection reset', 'network', 3, { type: 'reset' }],
     [
       'opted out',
-      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' },
       'opted-out',
       1,
+      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' },
     ],
     [
       'country blocked by protect configuration',
-      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION' },
       'destination-blocked',
       1,
+      {
+        type: 'error',
+        code: 'ConflictException',
+        reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+      },
     ],
     [
       'country blocked',
-      { type: 'error', code: 'ValidationException', reason: 'DESTINATION_COUNTRY_BLOCKED' },
       'destination-blocked',
       1,
+      { type: 'error', code: 'ValidationException', reason: 'DESTINATION_COUNTRY_BLOCKED' },
     ],
     [
       'validation',
-      { type: 'error', code: 'ValidationException', reason: 'INVALID_PARAMETER' },
       'invalid-message',
       1,
+      { type: 'error', code: 'ValidationException', reason: 'INVALID_PARAMETER' },
     ],
-    ['quota', { type: 'error', code: 'ServiceQuotaExceededException' }, 'quota-exceeded', 1],
-    ['access', { type: 'error', code: 'AccessDeniedException', reason: 'ACCOUNT_DISABLED' }, 'access-denied', 1],
-    ['not found', { type: 'error', code: 'ResourceNotFoundException' }, 'misconfigured', 1],
+    [
+      'identity not valid for country',
+      'misconfigured',
+      1,
+      { type: 'error', code: 'ValidationException', reason: 'INVALID_IDENTITY_FOR_DESTINATION_COUNTRY' },
+    ],
+    ['quota', 'quota-exceeded', 1, { type: 'error', code: 'ServiceQuotaExceededException' }],
+    [
+      'access',
+      'access-denied',
+      1,
+      { type: 'error', code: 'AccessDeniedException', reason: 'ACCOUNT_DISABLED' },
+    ],
+    ['not found', 'misconfigured', 1, { type: 'error', code: 'ResourceNotFoundException' }],
+    [
+      'an unmodelled 503',
+      'provider-unavailable',
+      3,
+      { type: 'error', code: 'ServiceUnavailable', status: 503 },
+    ],
   ];
 
   it.each(faults)('%s → %s after %i attempt(s), with a safe message', async (_, kind, attempts, action) => {
@@ -185,7 +206,11 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
   it('keeps the provider message out even when it echoes the body', async () => {
     fake.failNext(
-      { type: 'error', code: 'ValidationException', message: `MessageBody "Your code is ${CODE}" is invalid` },
+      {
+        type: 'error',
+        code: 'ValidationException',
+        message: `MessageBody "Your code is ${CODE}" is invalid`,
+      },
       { target: 'SendVoiceMessage' },
     );
     const error = await failure(new EndUserMessagingSender(client, settings).send(voice(), budget(2_500)));
@@ -201,7 +226,11 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     const started = Date.now();
     const receipt = await new EndUserMessagingSender(client, settings).send(sms(), budget(2_500));
     expect(receipt.attempts).toBe(3);
-    expect(fake.requestsFor('SendTextMessage').map((r) => r.outcome)).toEqual(['throttle', 'server-error', 'ok']);
+    expect(fake.requestsFor('SendTextMessage').map((r) => r.outcome)).toEqual([
+      'throttle',
+      'server-error',
+      'ok',
+    ]);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 

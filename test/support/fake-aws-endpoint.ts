@@ -6,7 +6,15 @@
  * It can be told to misbehave per call (queued faults) or by probability with a seeded RNG, so
  * fault-injection runs are reproducible.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -250,7 +258,11 @@ export class FakeAwsEndpoint {
       if (error instanceof AwsError) {
         // The exact shape the SDK's JSON-RPC protocol deserialises: `__type` picks the exception class,
         // `message` its message, other members (e.g. Reason) are copied onto it.
-        this.reply(res, error.status, contentType, { __type: error.code, message: error.message, ...error.extra });
+        this.reply(res, error.status, contentType, {
+          __type: error.code,
+          message: error.message,
+          ...error.extra,
+        });
       } else {
         this.reply(res, 500, contentType, { __type: 'InternalServerException', message: String(error) });
       }
@@ -268,7 +280,11 @@ export class FakeAwsEndpoint {
     res.end(text);
   }
 
-  private dispatch(target: string, operation: string, body: Record<string, unknown>): Record<string, unknown> {
+  private dispatch(
+    target: string,
+    operation: string,
+    body: Record<string, unknown>,
+  ): Record<string, unknown> {
     const service = target.split('.')[0];
     switch (service) {
       case 'PinpointSMSVoiceV2':
@@ -314,7 +330,9 @@ export class FakeAwsEndpoint {
       case 'ReceiveMessage': {
         const max = Number(body.MaxNumberOfMessages ?? 1);
         const visibility = Number(body.VisibilityTimeout ?? 30);
-        const visible = this.sqs.filter((m) => m.queueUrl === queueUrl && m.invisibleUntil <= now).slice(0, max);
+        const visible = this.sqs
+          .filter((m) => m.queueUrl === queueUrl && m.invisibleUntil <= now)
+          .slice(0, max);
         const names = (body.MessageAttributeNames as string[] | undefined) ?? [];
         const wantAll = names.includes('All') || names.includes('.*');
         return {
@@ -335,7 +353,9 @@ export class FakeAwsEndpoint {
         };
       }
       case 'DeleteMessage': {
-        const i = this.sqs.findIndex((m) => m.queueUrl === queueUrl && m.receiptHandle === body.ReceiptHandle);
+        const i = this.sqs.findIndex(
+          (m) => m.queueUrl === queueUrl && m.receiptHandle === body.ReceiptHandle,
+        );
         if (i < 0) throw new AwsError(400, 'ReceiptHandleIsInvalid', 'The receipt handle is not valid');
         this.sqs.splice(i, 1);
         return {};
@@ -371,7 +391,11 @@ export class FakeAwsEndpoint {
           cipher.getAuthTag(),
           ciphertext,
         ]);
-        return { CiphertextBlob: blob.toString('base64'), KeyId: arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+        return {
+          CiphertextBlob: blob.toString('base64'),
+          KeyId: arn,
+          EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        };
       }
       case 'Decrypt': {
         const blob = Buffer.from(String(body.CiphertextBlob ?? ''), 'base64');
@@ -379,7 +403,11 @@ export class FakeAwsEndpoint {
           const arnLength = blob.readUInt8(0);
           const arn = blob.subarray(1, 1 + arnLength).toString('utf8');
           if (typeof body.KeyId === 'string' && this.keyArn(body.KeyId) !== arn) {
-            throw new AwsError(400, 'IncorrectKeyException', 'The key ID in the request does not identify the key');
+            throw new AwsError(
+              400,
+              'IncorrectKeyException',
+              'The key ID in the request does not identify the key',
+            );
           }
           const iv = blob.subarray(1 + arnLength, 13 + arnLength);
           const tag = blob.subarray(13 + arnLength, 29 + arnLength);
@@ -387,7 +415,11 @@ export class FakeAwsEndpoint {
           decipher.setAAD(contextAad(body.EncryptionContext));
           decipher.setAuthTag(tag);
           const plaintext = Buffer.concat([decipher.update(blob.subarray(29 + arnLength)), decipher.final()]);
-          return { Plaintext: plaintext.toString('base64'), KeyId: arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+          return {
+            Plaintext: plaintext.toString('base64'),
+            KeyId: arn,
+            EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          };
         } catch (error) {
           if (error instanceof AwsError) throw error;
           throw new AwsError(400, 'InvalidCiphertextException', 'The ciphertext is invalid');

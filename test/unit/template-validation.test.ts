@@ -46,7 +46,9 @@ describe('validateTemplate', () => {
     expect(validateTemplate(good)).toBe(good);
     const goodVoice = voice('Bonjour {{firstName}}. Votre code est {{code}}. Je répète: {{code}}.');
     expect(validateTemplate(goodVoice)).toBe(goodVoice);
-    expect(validateTemplate(voice('<speak><p>{{code}}</p><break time="1s"/><p>{{code}}</p></speak>'))).toBeTruthy();
+    expect(
+      validateTemplate(voice('<speak><p>{{code}}</p><break time="1s"/><p>{{code}}</p></speak>')),
+    ).toBeTruthy();
     expect(validateTemplate(voice('<?xml version="1.0"?>\n<speak>{{code}} {{code}}</speak>'))).toBeTruthy();
   });
 
@@ -59,15 +61,28 @@ describe('validateTemplate', () => {
   it.each([
     ['no code', sms('Votre code'), 'no {{code}} placeholder'],
     ['SMS code twice', sms('{{code}} {{code}}'), 'SMS must contain {{code}} exactly once, found 2'],
-    ['voice code once', voice('Votre code est {{code}}'), 'voice must contain {{code}} at least twice, found 1'],
-    ['unknown placeholder', sms('{{code}} {{Code}} {{first name}}'), 'unknown placeholder {{Code}}, {{first name}}'],
+    [
+      'voice code once',
+      voice('Votre code est {{code}}'),
+      'voice must contain {{code}} at least twice, found 1',
+    ],
+    [
+      'unknown placeholder',
+      sms('{{code}} {{Code}} {{first name}}'),
+      'unknown placeholder {{Code}}, {{first name}}',
+    ],
     ['unbalanced braces', sms('{{code} is yours'), 'unbalanced braces at position 0, 1, 6'],
     ['triple braces', sms('{{{code}}}'), 'unbalanced braces'],
     ['SMS too long', sms(`{{code}} ${'a'.repeat(1600)}`), 'SMS body is 1609 characters, over the 1600 limit'],
     ['bad XML', voice('{{code}} <break> {{code}}'), 'SSML is not well-formed XML'],
     ['unescaped ampersand', voice('A & B {{code}} {{code}}'), 'SSML is not well-formed XML'],
     ['HTML entity', voice('{{code}}&nbsp;{{code}}'), 'SSML uses an entity other than'],
-    ['two roots', voice('<speak>{{code}}</speak><speak>{{code}}</speak>'), 'exactly one <speak> root'],
+    ['two roots', voice('<speak>{{code}}</speak><speak>{{code}}</speak>'), 'root'],
+    [
+      'element after speak',
+      voice('<speak>{{code}} {{code}}</speak><mark name="x"/>'),
+      'exactly one <speak> root',
+    ],
     ['code in attribute', voice('<mark name="{{code}}"/>{{code}} {{code}}'), '{{code}} must be in text'],
     ['SSML too long', voice(`{{code}} {{code}} ${'a'.repeat(5000)}`), 'over the 6000 limit'],
     ['control character', sms('{{code}}\u0007'), 'control character'],
