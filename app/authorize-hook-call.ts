@@ -22,7 +22,7 @@ export class AuthorizeHookCall {
   async handle(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const header = typeof event.authorizationToken === 'string' ? event.authorizationToken.trim() : '';
     // Okta's OAuth mode sends "Bearer <jwt>"; its HTTP-header mode sends the bare secret.
-    const token = header.replace(/^bearer\s+/i, '');
+    const token = header.replace(/^bearer(?:\s+|$)/i, '');
     if (token.length === 0) {
       this.logger.warn('hook call rejected', { reason: 'missing-token' });
       throw new Error(UNAUTHORIZED);

@@ -18,7 +18,10 @@ export type ClaimResult =
  * Records expire (TTL) when the passcode does.
  */
 export interface IdempotencyStore {
-  /** Atomically claims both keys; if either is taken, returns what is recorded under it. */
+  /**
+   * Atomically claims both keys; if either is taken, returns what is recorded under it.
+   * `expiresAt` is the passcode's expiry in epoch milliseconds; records live until then.
+   */
   claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult>;
   /** Records how the claimed delivery ended, so a duplicate can replay the reply. */
   complete(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void>;

@@ -42,7 +42,9 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
 
   async receive(max: number): Promise<readonly ReceivedDeadLetter[]> {
     const received: ReceivedDeadLetter[] = [];
-    const seen = new Set<string>();
+    // SQS only honours the most recent receipt handle of a message, and with a short visibility timeout
+    // a message can come back within one receive: keep the latest handle per message id.
+    const handles = new Map<string, string>();
     // Several short polls, since one call returns at most 10 and may return fewer than are queued.
     while (received.length < max) {
       const out = await this.client.send(
@@ -53,24 +55,24 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
           WaitTimeSeconds: 0,
         }),
       );
-      // With a short visibility timeout the same message can come back within one receive: stop then.
-      const messages = (out.Messages ?? []).filter(
-        (m) => m.MessageId === undefined || !seen.has(m.MessageId),
-      );
-      if (messages.length === 0) break;
-      for (const m of messages) {
-        if (m.MessageId !== undefined) seen.add(m.MessageId);
-        const receiptHandle = m.ReceiptHandle;
-        if (m.Body === undefined || receiptHandle === undefined) continue;
+      let fresh = 0;
+      for (const m of out.Messages ?? []) {
+        const { MessageId: id, ReceiptHandle: handle, Body: body } = m;
+        if (id === undefined || handle === undefined || body === undefined) continue;
+        const seen = handles.has(id);
+        handles.set(id, handle);
+        if (seen) continue;
+        fresh += 1;
         received.push({
-          letter: JSON.parse(m.Body) as DeadLetter,
+          letter: JSON.parse(body) as DeadLetter,
           delete: async () => {
             await this.client.send(
-              new DeleteMessageCommand({ QueueUrl: this.settings.queueUrl, ReceiptHandle: receiptHandle }),
+              new DeleteMessageCommand({ QueueUrl: this.settings.queueUrl, ReceiptHandle: handles.get(id) }),
             );
           },
         });
       }
+      if (fresh === 0) break;
     }
     return received;
   }

@@ -96,14 +96,21 @@ async function mint(options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const header: { alg: string; kid?: string } = { alg: 'RS256' };
   if (options.kid !== null) header.kid = options.kid ?? KID;
-  return new SignJWT({ ver: 1, cid: CLIENT_ID, scp: [SCOPE], ...options.claims })
+  // Okta's access-token claims; `claims` overrides any of them (undefined drops it).
+  const payload = {
+    ver: 1,
+    jti: 'AT.abc',
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: CLIENT_ID,
+    iat: options.iat ?? now,
+    exp: options.exp ?? now + 3600,
+    cid: CLIENT_ID,
+    scp: [SCOPE],
+    ...options.claims,
+  };
+  return new SignJWT(payload)
     .setProtectedHeader(header)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject(CLIENT_ID)
-    .setJti('AT.abc')
-    .setIssuedAt(options.iat ?? now)
-    .setExpirationTime(options.exp ?? now + 3600)
     .sign(options.key ?? privateKey);
 }
 
@@ -146,7 +153,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     ['wrong client id', () => mint({ claims: { cid: '0oaSomeOtherApp' } }), 'client-not-allowed'],
     ['missing cid', () => mint({ claims: { cid: undefined } }), 'client-not-allowed'],
     ['missing scope', () => mint({ claims: { scp: ['openid', 'profile'] } }), 'missing-scope'],
-    ['issued in the future', () => mint({ iat: Math.floor(Date.now() / 1000) + 600 }), 'invalid-iat'],
+    ['issued in the future', () => mint({ iat: Math.floor(Date.now() / 1000) + 600 }), 'issued-in-future'],
     ['unknown kid', () => mint({ kid: 'not-in-jwks', key: otherPrivateKey }), 'unknown-key'],
     ['right kid, wrong key', () => mint({ key: otherPrivateKey }), 'bad-signature'],
     ['missing kid', () => mint({ kid: null }), 'missing-kid'],
