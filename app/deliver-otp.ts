@@ -1,14 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { composeMessage } from '../domain/compose-message';
 import type { DeadLetter } from '../domain/dead-letter';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { DeliveryError } from '../domain/errors';
-import { localeFallbackChain, normaliseLocale } from '../domain/locale';
+import { normaliseLocale } from '../domain/locale';
 import { maskPhone } from '../domain/mask';
 import type { OutboundMessage } from '../domain/outbound-message';
 import { redactSecret } from '../domain/redact';
-import { idpMessageAsTemplate, selectTemplate } from '../domain/template-selection';
 import type { Clock } from '../ports/clock';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue';
 import type { Fingerprinter } from '../ports/fingerprinter';
@@ -16,8 +14,8 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
-import type { TemplateStore } from '../ports/template-store';
 import type { DeliverySettings } from './delivery-settings';
+import { MessageComposer } from './message-composer';
 import { TOKENS } from './tokens';
 
 /** Why a request ended without a send, when the reason is ours rather than the provider's. */
@@ -34,7 +32,7 @@ type Failure = DeadLetter['error'] & { readonly attempts?: number };
 @injectable()
 export class DeliverOtp {
   constructor(
-    @inject(TOKENS.TemplateStore) private readonly templates: TemplateStore,
+    @inject(MessageComposer) private readonly composer: MessageComposer,
     @inject(TOKENS.MessageSender) private readonly sender: MessageSender,
     @inject(TOKENS.IdempotencyStore) private readonly idempotency: IdempotencyStore,
     @inject(TOKENS.DeadLetterQueue) private readonly deadLetters: DeadLetterQueue,
@@ -65,7 +63,7 @@ export class DeliverOtp {
 
     let message: OutboundMessage | undefined;
     try {
-      message = await this.compose(request);
+      message = await this.composer.compose(request);
       if (!message) {
         return await this.finish(keys, this.fail(request, receivedAt, { kind: 'no-template', retryable: false, message: 'no template for this channel in any fallback locale' }));
       }
@@ -105,26 +103,6 @@ export class DeliverOtp {
       this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code]),
     ]);
     return { eventKey, codeKey };
-  }
-
-  private async compose(request: DeliveryRequest): Promise<OutboundMessage | undefined> {
-    const locales = localeFallbackChain(request.requestedLocale, this.settings.defaultLocale);
-    const candidates = await this.templates.find({
-      channel: request.channel,
-      locales,
-      purposes: [request.purpose, 'generic'],
-    });
-    const requested = normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale;
-    const idpTemplate = request.channel === 'sms' ? idpMessageAsTemplate(request, requested) : undefined;
-    const template = selectTemplate(candidates, {
-      locales,
-      defaultLocale: this.settings.defaultLocale,
-      purpose: request.purpose,
-      channel: request.channel,
-      ...(idpTemplate ? { idpTemplate } : {}),
-    });
-    if (!template) return undefined;
-    return composeMessage(request, template, { brand: this.settings.brand, now: this.clock.now() });
   }
 
   /** Sends, aborting when the send deadline passes so the reply can still leave in time. */

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Format, type Loader, type Metafile } from 'esbuild';
-import { type CfnResource, loadTemplate } from './cloudformation-yaml.ts';
+import { type CfnResource, loadTemplate } from './cloudformation-yaml';
 
 // Builds every AWS::Serverless::Function of template.yaml the way `sam build` does for
 // `BuildMethod: esbuild` (aws-lambda-builders' NodejsNpmEsbuild workflow): the same fixed flags

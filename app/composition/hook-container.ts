@@ -10,6 +10,7 @@ import type { TemplateStore } from '../../ports/template-store';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
 import type { HookSettings } from '../hook-settings';
+import { MessageComposer } from '../message-composer';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
 import { TOKENS } from '../tokens';
 
@@ -43,6 +44,7 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind<Logger>(TOKENS.Logger).toConstantValue(adapters.logger);
   container.bind<DeliverySettings>(TOKENS.DeliverySettings).toConstantValue(adapters.delivery);
   container.bind<HookSettings>(TOKENS.HookSettings).toConstantValue(adapters.hook);
+  container.bind(MessageComposer).toSelf();
   container.bind(DeliverOtp).toSelf();
   container.bind(TelephonyHookHandler).toSelf();
   return container;

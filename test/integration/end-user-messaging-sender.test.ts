@@ -289,6 +289,29 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('probabilistic faults are reproducible from the seed, and every send ends one way', async () => {
+    async function run(): Promise<string[]> {
+      fake.reset(7);
+      fake.failRandomly({ type: 'throttle' }, 0.2).failRandomly({ type: 'server-error' }, 0.1);
+      const sender = new EndUserMessagingSender(client, { ...settings, baseBackoffMs: 1 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        outcomes.push(
+          await sender.send(sms({ eventId: `evt-${i}` }), budget(2_500)).then(
+            (r) => `sent/${r.attempts}`,
+            (e: DeliveryError) => `${e.kind}/${e.attempts}`,
+          ),
+        );
+      }
+      return outcomes;
+    }
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first.filter((o) => o.startsWith('sent/')).length).toBeGreaterThan(30);
+    expect(first.filter((o) => o !== 'sent/1').length).toBeGreaterThan(0);
+    for (const o of first) expect(o).toMatch(/^(sent\/[123]|throttled\/3|provider-unavailable\/3)$/);
+  });
+
   it('the code reaches the provider only inside MessageBody', async () => {
     fake.failNext({ type: 'throttle' });
     const sender = new EndUserMessagingSender(client, settings);

@@ -89,7 +89,7 @@ interface TokenOptions {
   kid?: string | null;
   key?: CryptoKey;
   iat?: number;
-  exp?: number | string;
+  exp?: number;
 }
 
 async function mint(options: TokenOptions = {}): Promise<string> {

@@ -11,6 +11,7 @@ import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender'
 import { SystemClock } from '../../adapters/local/system-clock';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
+import { MessageComposer } from '../../app/message-composer';
 import type { DeliveryRequest } from '../../domain/delivery-request';
 import { DeliveryError } from '../../domain/errors';
 import type { MessageTemplate } from '../../domain/message-template';
@@ -73,14 +74,15 @@ describe('DeliverOtp', () => {
   });
 
   function useCase(sender: MessageSender, settings: DeliverySettings = SETTINGS, store: IdempotencyStore = idempotency) {
+    const clock = new SystemClock();
     return new DeliverOtp(
-      new StaticTemplateStore(TEMPLATES),
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), clock, settings),
       sender,
       store,
       deadLetters,
       sealer,
       new HmacFingerprinter(randomBytes(32)),
-      new SystemClock(),
+      clock,
       logger,
       settings,
     );

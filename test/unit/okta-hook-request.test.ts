@@ -183,7 +183,7 @@ describe('parseOktaHookBody: otp code', () => {
 });
 
 describe('parseOktaHookBody: required fields, types and dates', () => {
-  it.each([
+  it.each<[string, (b: Body) => unknown, string]>([
     ['eventId', (b: Body) => delete (b as Partial<Body>).eventId, 'eventId: is required'],
     ['requestType', (b: Body) => delete (b as Partial<Body>).requestType, 'requestType: is required'],
     ['data', (b: Body) => delete (b as Partial<Body>).data, 'data: is required'],
@@ -194,11 +194,11 @@ describe('parseOktaHookBody: required fields, types and dates', () => {
     ],
     ...['phoneNumber', 'otpExpires', 'deliveryChannel', 'otpCode'].map(
       (field) =>
-        [
-          field,
-          (b: Body) => delete b.data.messageProfile[field],
-          `data.messageProfile.${field}: is required`,
-        ] as const,
+        [field, (b: Body) => delete b.data.messageProfile[field], `data.messageProfile.${field}: is required`] as [
+          string,
+          (b: Body) => unknown,
+          string,
+        ],
     ),
   ])('missing %s', (_name, mutate, issue) => {
     expect(issuesOf(body(mutate))).toEqual([issue]);
