@@ -60,11 +60,13 @@ export function evaluateTokenClaims(
 ): TokenClaimsDecision {
   const skew = Math.max(0, policy.clockSkewSeconds);
 
-  if (!isShortString(payload.iss) || payload.iss !== policy.issuer) return { ok: false, reason: 'wrong-issuer' };
+  if (!isShortString(payload.iss) || payload.iss !== policy.issuer)
+    return { ok: false, reason: 'wrong-issuer' };
 
   const aud = readAudience(payload.aud);
   const audOk = typeof aud === 'string' ? aud === policy.audience : aud?.includes(policy.audience) === true;
-  if (aud === undefined || !audOk || policy.audience.length === 0) return { ok: false, reason: 'wrong-audience' };
+  if (aud === undefined || !audOk || policy.audience.length === 0)
+    return { ok: false, reason: 'wrong-audience' };
 
   if (!isShortString(payload.sub)) return { ok: false, reason: 'missing-subject' };
 
@@ -73,7 +75,10 @@ export function evaluateTokenClaims(
 
   if (!isNumericDate(payload.iat)) return { ok: false, reason: 'invalid-iat' };
   if (payload.iat > nowSeconds + skew) return { ok: false, reason: 'issued-in-future' };
-  if (policy.maxTokenAgeSeconds !== undefined && nowSeconds - payload.iat > policy.maxTokenAgeSeconds + skew) {
+  if (
+    policy.maxTokenAgeSeconds !== undefined &&
+    nowSeconds - payload.iat > policy.maxTokenAgeSeconds + skew
+  ) {
     return { ok: false, reason: 'too-old' };
   }
 

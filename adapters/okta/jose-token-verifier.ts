@@ -32,7 +32,8 @@ function reasonOf(error: unknown): string {
         return 'invalid-claims';
     }
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'unsupported-alg';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return 'unsupported-alg';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return 'unknown-key';
@@ -81,7 +82,8 @@ export class JoseTokenVerifier implements TokenVerifier {
       throw new TokenRejectedError('malformed-token');
     }
     if (header.alg !== 'RS256') throw new TokenRejectedError('unsupported-alg');
-    if (typeof header.kid !== 'string' || header.kid.length === 0) throw new TokenRejectedError('missing-kid');
+    if (typeof header.kid !== 'string' || header.kid.length === 0)
+      throw new TokenRejectedError('missing-kid');
 
     const nowMs = this.now();
     let payload: Record<string, unknown>;
@@ -92,7 +94,9 @@ export class JoseTokenVerifier implements TokenVerifier {
         audience: this.policy.audience,
         clockTolerance: this.policy.clockSkewSeconds,
         currentDate: new Date(nowMs),
-        ...(this.policy.maxTokenAgeSeconds !== undefined ? { maxTokenAge: this.policy.maxTokenAgeSeconds } : {}),
+        ...(this.policy.maxTokenAgeSeconds !== undefined
+          ? { maxTokenAge: this.policy.maxTokenAgeSeconds }
+          : {}),
       });
       payload = verified.payload;
     } catch (error) {

@@ -107,7 +107,9 @@ export function oktaBadRequestReply(error: InvalidRequestError | OktaBodyTooLarg
     body: {
       error: {
         errorSummary: INVALID_REQUEST_SUMMARY,
-        errorCauses: issues.slice(0, MAX_CAUSES).map((issue) => ({ errorSummary: issue, reason: 'invalid-request' })),
+        errorCauses: issues
+          .slice(0, MAX_CAUSES)
+          .map((issue) => ({ errorSummary: issue, reason: 'invalid-request' })),
       },
     },
   };

@@ -19,7 +19,7 @@ export class OktaBodyTooLargeError extends Error {
 export interface OktaHookParseOptions {
   /** API Gateway proxy events carry binary-typed bodies base64-encoded. */
   isBase64Encoded?: boolean;
-  /** Region used when Okta sends a phone number without "+" that is not a valid international number. */
+  /** Region used first when Okta sends a phone number without "+". */
   defaultPhoneRegion: CountryCode;
   maxBytes?: number;
 }
@@ -65,10 +65,13 @@ function isIsoDateTime(value: string): boolean {
 
 // Every message below names the rule only: issues travel back to the caller and into logs, so they
 // must never echo a value (the otpCode above all).
-const text = (max: number) =>
-  v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
 const requiredText = (max: number) =>
-  v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+  v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(max, `must be at most ${max} characters`),
+  );
 const isoDateTime = v.pipe(
   v.string(),
   v.maxLength(40, 'must be at most 40 characters'),
@@ -93,8 +96,9 @@ function phoneSchema(region: CountryCode) {
 }
 
 /**
- * Okta usually sends E.164; its samples also omit the "+". Without it, an international reading wins
- * when valid, otherwise the number is read as national in the configured region.
+ * Okta usually sends E.164; its samples also omit the "+". Without it, the national reading in the
+ * configured region wins when valid (a US "4155550123" must not become a Swiss +41 number), otherwise
+ * the digits are read as international (E.164 that lost its "+", e.g. "447700900123").
  */
 function toE164(raw: string, region: CountryCode): string | undefined {
   const valid = (candidate: string, country?: CountryCode) => {
@@ -103,22 +107,22 @@ function toE164(raw: string, region: CountryCode): string | undefined {
   };
   const trimmed = raw.trim();
   if (trimmed.startsWith('+')) return valid(trimmed);
-  return valid(`+${trimmed.replace(/\D/g, '')}`) ?? valid(trimmed, region);
+  return valid(trimmed, region) ?? valid(`+${trimmed.replace(/\D/g, '')}`);
 }
 
 function bodySchema(region: CountryCode) {
   return v.object({
-    eventId: v.pipe(
-      requiredText(128),
-      v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
-    ),
+    eventId: v.pipe(requiredText(128), v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')),
     eventTime: v.nullish(isoDateTime),
     eventType: v.nullish(text(100)),
     source: v.nullish(text(2048)),
     requestType: v.pipe(
       v.string(),
       v.maxLength(100, 'must be at most 100 characters'),
-      v.check((t) => Object.hasOwn(PURPOSE_BY_REQUEST_TYPE, t), 'must be a known Okta telephony request type'),
+      v.check(
+        (t) => Object.hasOwn(PURPOSE_BY_REQUEST_TYPE, t),
+        'must be a known Okta telephony request type',
+      ),
       v.transform((t) => PURPOSE_BY_REQUEST_TYPE[t] as Purpose),
     ),
     data: v.object({
@@ -137,7 +141,10 @@ function bodySchema(region: CountryCode) {
         deliveryChannel: v.pipe(
           v.string(),
           v.maxLength(32, 'must be at most 32 characters'),
-          v.check((c) => channelOf(c) !== undefined, 'must be SMS or a voice channel (CALL, voice call, voice)'),
+          v.check(
+            (c) => channelOf(c) !== undefined,
+            'must be SMS or a voice channel (CALL, voice call, voice)',
+          ),
           v.transform((c) => channelOf(c) as Channel),
         ),
         otpCode: v.pipe(v.string(), v.regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits')),
@@ -193,7 +200,10 @@ function decodeBody(raw: string, isBase64: boolean, maxBytes: number): string {
  * Turns the raw body of Okta's telephony inline hook into an IdP-neutral DeliveryRequest.
  * Throws OktaBodyTooLargeError (413) or InvalidRequestError (400); nothing else.
  */
-export function parseOktaHookBody(raw: string | undefined | null, options: OktaHookParseOptions): DeliveryRequest {
+export function parseOktaHookBody(
+  raw: string | undefined | null,
+  options: OktaHookParseOptions,
+): DeliveryRequest {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (typeof raw !== 'string' || raw.length === 0) throw invalid(['body: is required']);
 

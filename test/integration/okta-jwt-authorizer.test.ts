@@ -109,9 +109,7 @@ async function mint(options: TokenOptions = {}): Promise<string> {
     scp: [SCOPE],
     ...options.claims,
   };
-  return new SignJWT(payload)
-    .setProtectedHeader(header)
-    .sign(options.key ?? privateKey);
+  return new SignJWT(payload).setProtectedHeader(header).sign(options.key ?? privateKey);
 }
 
 function unsigned(header: Record<string, unknown>, payload: Record<string, unknown>): string {
@@ -137,7 +135,13 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   it('accepts a good token and returns its claims', async () => {
     const verifier = new JoseTokenVerifier({ policy, jwksUrl });
     const claims = await verifier.verify(await mint());
-    expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: CLIENT_ID, cid: CLIENT_ID, scp: [SCOPE] });
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: CLIENT_ID,
+      cid: CLIENT_ID,
+      scp: [SCOPE],
+    });
   });
 
   it('accepts scp as a space-separated string', async () => {
@@ -147,8 +151,16 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it.each<[string, () => Promise<string>, string]>([
-    ['expired', () => mint({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
-    ['wrong issuer', () => mint({ claims: { iss: 'https://example.okta.com/oauth2/default' } }), 'wrong-issuer'],
+    [
+      'expired',
+      () => mint({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 60 }),
+      'expired',
+    ],
+    [
+      'wrong issuer',
+      () => mint({ claims: { iss: 'https://example.okta.com/oauth2/default' } }),
+      'wrong-issuer',
+    ],
     ['wrong audience', () => mint({ claims: { aud: 'api://default' } }), 'wrong-audience'],
     ['wrong client id', () => mint({ claims: { cid: '0oaSomeOtherApp' } }), 'client-not-allowed'],
     ['missing cid', () => mint({ claims: { cid: undefined } }), 'client-not-allowed'],
@@ -194,7 +206,15 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     const [header, , signature] = (await mint({ claims: { cid: 'other' } })).split('.');
     const now = Math.floor(Date.now() / 1000);
     const payload = base64url.encode(
-      JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'x', cid: CLIENT_ID, scp: [SCOPE], iat: now, exp: now + 600 }),
+      JSON.stringify({
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: 'x',
+        cid: CLIENT_ID,
+        scp: [SCOPE],
+        iat: now,
+        exp: now + 600,
+      }),
     );
     expect(await reasonFor(verifier, `${header}.${payload}.${signature}`)).toBe('bad-signature');
   });
@@ -211,7 +231,9 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   ])('rejects garbage %#', async (token) => {
     const verifier = new JoseTokenVerifier({ policy, jwksUrl });
     const reason = await reasonFor(verifier, token);
-    expect(['malformed-token', 'bad-signature', 'invalid-token', 'unsupported-alg', 'missing-kid']).toContain(reason);
+    expect(['malformed-token', 'bad-signature', 'invalid-token', 'unsupported-alg', 'missing-kid']).toContain(
+      reason,
+    );
   });
 
   it('fetches the key set once across many verifications', async () => {
@@ -228,7 +250,9 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     await verifier.verify(await mint());
     const before = jwksHits;
     for (let i = 0; i < 5; i++) {
-      expect(await reasonFor(verifier, await mint({ kid: `forged-${i}`, key: otherPrivateKey }))).toBe('unknown-key');
+      expect(await reasonFor(verifier, await mint({ kid: `forged-${i}`, key: otherPrivateKey }))).toBe(
+        'unknown-key',
+      );
     }
     expect(jwksHits - before).toBeLessThanOrEqual(0);
   });
@@ -282,7 +306,11 @@ describe('AuthorizeHookCall with the jose verifier', () => {
   });
 
   it.each<[string, () => Promise<string>, string]>([
-    ['expired', () => mint({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
+    [
+      'expired',
+      () => mint({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 60 }),
+      'expired',
+    ],
     ['wrong cid', () => mint({ claims: { cid: 'nope' } }), 'client-not-allowed'],
     ['garbage', async () => 'Bearer not-a-jwt-at-all-but-long-enough', 'malformed-token'],
     ['empty', async () => 'Bearer ', 'missing-token'],

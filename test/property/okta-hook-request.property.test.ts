@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { OktaBodyTooLargeError, parseOktaHookBody } from '../../adapters/okta/okta-hook-request';
 import { InvalidRequestError } from '../../domain/errors';
 
-const VALID_PHONES = ['+14155550123', '+447911123456', '+33612345678', '+919876543210', '+5511987654321', '+4915123456789', '+81312345678'];
+const VALID_PHONES = [
+  '+14155550123',
+  '+447911123456',
+  '+33612345678',
+  '+919876543210',
+  '+5511987654321',
+  '+4915123456789',
+  '+81312345678',
+];
 const VOICE_SPELLINGS = ['CALL', 'Voice call', 'voice call', 'voice'];
 const REQUEST_TYPES = {
   'com.okta.user.telephony.pre-enrollment': 'enrollment',
@@ -18,8 +26,14 @@ const codeArb = fc.stringMatching(/^[0-9]{6,10}$/);
 /** Any case of a spelling, with optional surrounding blanks. */
 const anyCase = (s: string) =>
   fc
-    .tuple(fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.constantFrom('', ' ', '  '))
-    .map(([upper, pad]) => pad + [...s].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('') + pad);
+    .tuple(
+      fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+      fc.constantFrom('', ' ', '  '),
+    )
+    .map(
+      ([upper, pad]) =>
+        pad + [...s].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('') + pad,
+    );
 
 const channelArb = fc.oneof(
   anyCase('sms').map((spelling) => ({ spelling, channel: 'sms' as const })),
@@ -35,7 +49,11 @@ const validBodyArb = fc.record({
   phone: fc.constantFrom(...VALID_PHONES),
   code: codeArb,
   channel: channelArb,
-  expires: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }),
+  expires: fc.date({
+    min: new Date('2000-01-01T00:00:00Z'),
+    max: new Date('2100-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  }),
   locale: fc.string({ maxLength: 35 }),
   firstName: fc.string({ maxLength: 100 }),
 });
@@ -95,7 +113,11 @@ function leafAndBranchPaths(value: unknown, prefix: Path = []): Path[] {
   return prefix.length === 0 ? nested : [prefix, ...nested];
 }
 
-function mutateAt(root: Record<string, unknown>, path: Path, change: (parent: Record<string, unknown>, key: string) => void) {
+function mutateAt(
+  root: Record<string, unknown>,
+  path: Path,
+  change: (parent: Record<string, unknown>, key: string) => void,
+) {
   let node: Record<string, unknown> = root;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
   change(node, path[path.length - 1] as string);
@@ -118,7 +140,9 @@ const mutationArb = fc.oneof(
   fc.constant({ kind: 'drop' as const }),
   fc.jsonValue({ maxDepth: 2 }).map((value) => ({ kind: 'replace' as const, value })),
   fc.integer({ min: 100, max: 20_000 }).map((n) => ({ kind: 'huge' as const, n })),
-  fc.constantFrom('code+x', 'code as number', 'code with space').map((how) => ({ kind: 'code' as const, how })),
+  fc
+    .constantFrom('code+x', 'code as number', 'code with space')
+    .map((how) => ({ kind: 'code' as const, how })),
 );
 
 describe('parseOktaHookBody properties', () => {
@@ -165,7 +189,10 @@ describe('parseOktaHookBody properties', () => {
         const error = parseOrAllowedError(JSON.stringify(json));
         expectNoLeak(error, valid.code);
         // Dropping a required leaf must be caught.
-        if (mutation.kind === 'drop' && ['eventId', 'requestType', 'otpCode', 'phoneNumber'].includes(path.at(-1) ?? '')) {
+        if (
+          mutation.kind === 'drop' &&
+          ['eventId', 'requestType', 'otpCode', 'phoneNumber'].includes(path.at(-1) ?? '')
+        ) {
           expect(error).toBeInstanceOf(InvalidRequestError);
         }
       }),
@@ -214,13 +241,17 @@ describe('parseOktaHookBody properties', () => {
 
   it('bodies above maxBytes are always 413, whatever they contain', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 400 }), fc.integer({ min: 0, max: 399 }), (raw, slack) => {
-        const bytes = Buffer.byteLength(raw);
-        fc.pre(slack < bytes);
-        expect(() => parseOktaHookBody(raw, { ...OPTIONS, maxBytes: bytes - 1 - (slack % bytes) })).toThrow(
-          OktaBodyTooLargeError,
-        );
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 0, max: 399 }),
+        (raw, slack) => {
+          const bytes = Buffer.byteLength(raw);
+          fc.pre(slack < bytes);
+          expect(() => parseOktaHookBody(raw, { ...OPTIONS, maxBytes: bytes - 1 - (slack % bytes) })).toThrow(
+            OktaBodyTooLargeError,
+          );
+        },
+      ),
     );
   });
 });

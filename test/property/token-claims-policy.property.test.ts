@@ -25,7 +25,9 @@ function validClaimsArb(policy: TokenPolicy) {
       fc.constant<string | string[]>(policy.audience),
       fc
         .array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 3 })
-        .chain((others) => fc.shuffledSubarray([...others, policy.audience], { minLength: others.length + 1 })),
+        .chain((others) =>
+          fc.shuffledSubarray([...others, policy.audience], { minLength: others.length + 1 }),
+        ),
     ),
     sub: fc.string({ minLength: 1, maxLength: 40 }),
     cid: fc.constantFrom(...policy.clientIds),
@@ -49,7 +51,12 @@ const REQUIRED = ['iss', 'aud', 'sub', 'cid', 'scp', 'exp', 'iat'] as const;
 
 /** Values that must fail each claim, given the policy. */
 function badValueArb(claim: (typeof REQUIRED)[number], policy: TokenPolicy): fc.Arbitrary<unknown> {
-  const notString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }));
+  const notString = fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 2 }),
+  );
   switch (claim) {
     case 'iss':
       return fc.oneof(
@@ -63,7 +70,10 @@ function badValueArb(claim: (typeof REQUIRED)[number], policy: TokenPolicy): fc.
         fc.integer(),
         fc.constant([]),
         fc.string().filter((s) => s !== policy.audience),
-        fc.array(fc.string().filter((s) => s !== policy.audience), { maxLength: 3 }),
+        fc.array(
+          fc.string().filter((s) => s !== policy.audience),
+          { maxLength: 3 },
+        ),
       );
     case 'sub':
       return fc.oneof(notString, fc.constant(''));
@@ -76,7 +86,10 @@ function badValueArb(claim: (typeof REQUIRED)[number], policy: TokenPolicy): fc.
       return fc.oneof(
         fc.integer(),
         fc.constant(null),
-        fc.array(fc.string().filter((s) => s !== policy.scope), { maxLength: 3 }),
+        fc.array(
+          fc.string().filter((s) => s !== policy.scope),
+          { maxLength: 3 },
+        ),
         fc.constant(policy.scope.toUpperCase()),
         fc.constant(`${policy.scope}x`),
       );
@@ -88,7 +101,11 @@ function badValueArb(claim: (typeof REQUIRED)[number], policy: TokenPolicy): fc.
         fc.constant(null),
       );
     case 'iat':
-      return fc.oneof(fc.integer({ min: NOW + SKEW + 1, max: NOW + 10 ** 8 }), fc.constant(`${NOW}`), fc.constant(null));
+      return fc.oneof(
+        fc.integer({ min: NOW + SKEW + 1, max: NOW + 10 ** 8 }),
+        fc.constant(`${NOW}`),
+        fc.constant(null),
+      );
   }
 }
 
@@ -133,7 +150,9 @@ describe('evaluateTokenClaims', () => {
           fc.tuple(
             fc.constant(policy),
             validClaimsArb(policy),
-            fc.constantFrom(...REQUIRED).chain((claim) => fc.tuple(fc.constant(claim), badValueArb(claim, policy))),
+            fc
+              .constantFrom(...REQUIRED)
+              .chain((claim) => fc.tuple(fc.constant(claim), badValueArb(claim, policy))),
           ),
         ),
         ([policy, claims, [claim, bad]]) => {
@@ -209,7 +228,10 @@ describe('evaluateTokenClaims: boundaries and reasons', () => {
 
   it('enforces maxTokenAgeSeconds when set', () => {
     const aged = { ...policy, maxTokenAgeSeconds: 600 };
-    expect(evaluateTokenClaims({ ...good, iat: NOW - 631 }, aged, NOW)).toEqual({ ok: false, reason: 'too-old' });
+    expect(evaluateTokenClaims({ ...good, iat: NOW - 631 }, aged, NOW)).toEqual({
+      ok: false,
+      reason: 'too-old',
+    });
     expect(evaluateTokenClaims({ ...good, iat: NOW - 630 }, aged, NOW).ok).toBe(true);
   });
 });

@@ -23,13 +23,44 @@ import { guardSecret } from '../support/secret-leak-guard';
 import { StaticTemplateStore } from '../support/static-template-store';
 
 const TEMPLATES: MessageTemplate[] = [
-  { locale: 'en', channel: 'sms', purpose: 'generic', body: '{{brand}}: your code is {{code}}. It expires in {{minutes}} min.', source: 'catalogue' },
-  { locale: 'en', channel: 'sms', purpose: 'enrollment', body: '{{brand}}: {{code}} confirms your phone.', source: 'catalogue' },
-  { locale: 'fr', channel: 'sms', purpose: 'generic', body: '{{brand}} : votre code est {{code}}.', source: 'catalogue' },
-  { locale: 'en', channel: 'voice', purpose: 'generic', body: 'Your code is {{code}}. Again, {{code}}.', voiceId: 'JOANNA', source: 'catalogue' },
+  {
+    locale: 'en',
+    channel: 'sms',
+    purpose: 'generic',
+    body: '{{brand}}: your code is {{code}}. It expires in {{minutes}} min.',
+    source: 'catalogue',
+  },
+  {
+    locale: 'en',
+    channel: 'sms',
+    purpose: 'enrollment',
+    body: '{{brand}}: {{code}} confirms your phone.',
+    source: 'catalogue',
+  },
+  {
+    locale: 'fr',
+    channel: 'sms',
+    purpose: 'generic',
+    body: '{{brand}} : votre code est {{code}}.',
+    source: 'catalogue',
+  },
+  {
+    locale: 'en',
+    channel: 'voice',
+    purpose: 'generic',
+    body: 'Your code is {{code}}. Again, {{code}}.',
+    voiceId: 'JOANNA',
+    source: 'catalogue',
+  },
 ];
 
-const SETTINGS: DeliverySettings = { brand: 'Acme', defaultLocale: 'en', deadlineMs: 2500, failurePathReserveMs: 300, expirySkewMs: 30_000 };
+const SETTINGS: DeliverySettings = {
+  brand: 'Acme',
+  defaultLocale: 'en',
+  deadlineMs: 2500,
+  failurePathReserveMs: 300,
+  expirySkewMs: 30_000,
+};
 
 /** A provider that can be told how to behave; counts what it was asked to send. */
 class ScriptedSender implements MessageSender {
@@ -37,7 +68,8 @@ class ScriptedSender implements MessageSender {
   constructor(private readonly behaviour: 'ok' | DeliveryError | 'hang-ignoring-signal' = 'ok') {}
   async send(message: OutboundMessage, _options: SendOptions): Promise<SendReceipt> {
     this.sent.push(message);
-    if (this.behaviour === 'ok') return { provider: 'scripted', messageId: `m-${this.sent.length}`, status: 'SUCCESSFUL', attempts: 1 };
+    if (this.behaviour === 'ok')
+      return { provider: 'scripted', messageId: `m-${this.sent.length}`, status: 'SUCCESSFUL', attempts: 1 };
     if (this.behaviour === 'hang-ignoring-signal') return new Promise<never>(() => {});
     throw this.behaviour;
   }
@@ -73,7 +105,11 @@ describe('DeliverOtp', () => {
     idempotency = new InMemoryIdempotencyStore();
   });
 
-  function useCase(sender: MessageSender, settings: DeliverySettings = SETTINGS, store: IdempotencyStore = idempotency) {
+  function useCase(
+    sender: MessageSender,
+    settings: DeliverySettings = SETTINGS,
+    store: IdempotencyStore = idempotency,
+  ) {
     const clock = new SystemClock();
     return new DeliverOtp(
       new MessageComposer(new StaticTemplateStore(TEMPLATES), clock, settings),
@@ -92,10 +128,22 @@ describe('DeliverOtp', () => {
     const outbox = join(dir, 'outbox.jsonl');
     const req = request();
     const outcome = await useCase(new OutboxMessageSender({ file: outbox })).execute(req);
-    expect(outcome).toMatchObject({ status: 'SUCCESSFUL', locale: 'fr', templateSource: 'catalogue', provider: 'local-outbox' });
+    expect(outcome).toMatchObject({
+      status: 'SUCCESSFUL',
+      locale: 'fr',
+      templateSource: 'catalogue',
+      provider: 'local-outbox',
+    });
     const [line] = (await readFile(outbox, 'utf8')).trim().split('\n');
     const record = JSON.parse(line ?? '{}');
-    expect(record).toMatchObject({ eventId: req.eventId, channel: 'sms', to: '+14155550123', locale: 'fr', encoding: 'GSM-7', segments: 1 });
+    expect(record).toMatchObject({
+      eventId: req.eventId,
+      channel: 'sms',
+      to: '+14155550123',
+      locale: 'fr',
+      encoding: 'GSM-7',
+      segments: 1,
+    });
     expect(record.body).toBe(`Acme : votre code est ${req.code}.`);
   });
 
@@ -121,7 +169,11 @@ describe('DeliverOtp', () => {
     const first = await deliver.execute(req);
     const again = await deliver.execute(req);
     expect(sender.sent).toHaveLength(1);
-    expect(again).toMatchObject({ status: 'SUCCESSFUL', transactionId: first.transactionId, duplicate: true });
+    expect(again).toMatchObject({
+      status: 'SUCCESSFUL',
+      transactionId: first.transactionId,
+      duplicate: true,
+    });
   });
 
   it('never sends the same code to the same phone twice, even under a new event id', async () => {
@@ -137,9 +189,10 @@ describe('DeliverOtp', () => {
   it('answers PENDING to a duplicate that arrives while the first is still sending', async () => {
     let release: () => void = () => {};
     const slow: MessageSender = {
-      send: () => new Promise((resolve) => {
-        release = () => resolve({ provider: 'slow', messageId: 'm1', status: 'SUCCESSFUL', attempts: 1 });
-      }),
+      send: () =>
+        new Promise((resolve) => {
+          release = () => resolve({ provider: 'slow', messageId: 'm1', status: 'SUCCESSFUL', attempts: 1 });
+        }),
     };
     const deliver = useCase(slow);
     const req = request();
@@ -153,19 +206,31 @@ describe('DeliverOtp', () => {
 
   it('parks a terminal provider failure with the code sealed, and replies FAILED', async () => {
     const req = request();
-    const outcome = await useCase(new ScriptedSender(new DeliveryError('opted-out', 'ConflictException: DESTINATION_PHONE_NUMBER_OPTED_OUT'))).execute(req);
+    const outcome = await useCase(
+      new ScriptedSender(
+        new DeliveryError('opted-out', 'ConflictException: DESTINATION_PHONE_NUMBER_OPTED_OUT'),
+      ),
+    ).execute(req);
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'opted-out' });
     const raw = await readFile(join(dir, 'dead.jsonl'), 'utf8');
     expect(raw).not.toContain(req.code);
     const [received] = await deadLetters.receive(10);
-    expect(received?.letter).toMatchObject({ eventId: req.eventId, to: req.phone, channel: 'sms', error: { kind: 'opted-out', retryable: false } });
+    expect(received?.letter).toMatchObject({
+      eventId: req.eventId,
+      to: req.phone,
+      channel: 'sms',
+      error: { kind: 'opted-out', retryable: false },
+    });
     expect(await sealer.unseal(received!.letter.sealedCode, req.eventId)).toBe(req.code);
   });
 
   it('replies by the deadline even when the provider never answers, and parks the request', async () => {
     const settings = { ...SETTINGS, deadlineMs: 400, failurePathReserveMs: 150 };
     const started = Date.now();
-    const outcome = await useCase(new ScriptedSender('hang-ignoring-signal'), settings).execute(request(), started);
+    const outcome = await useCase(new ScriptedSender('hang-ignoring-signal'), settings).execute(
+      request(),
+      started,
+    );
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'deadline-exceeded' });
     expect(Date.now() - started).toBeLessThan(settings.deadlineMs);
     expect(await deadLetters.receive(10)).toHaveLength(1);
@@ -193,7 +258,9 @@ describe('DeliverOtp', () => {
   it('logs the masked phone and never the code', async () => {
     const req = request();
     await useCase(new ScriptedSender()).execute(req);
-    await useCase(new ScriptedSender(new DeliveryError('throttled', `ThrottlingException (code ${req.code} echoed)`))).execute(request({ code: req.code, eventId: 'e2', phone: '+447700900123' }));
+    await useCase(
+      new ScriptedSender(new DeliveryError('throttled', `ThrottlingException (code ${req.code} echoed)`)),
+    ).execute(request({ code: req.code, eventId: 'e2', phone: '+447700900123' }));
     const text = logger.text();
     expect(text).not.toContain(req.code);
     expect(text).not.toContain('4155550123');

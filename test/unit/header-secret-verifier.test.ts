@@ -46,12 +46,17 @@ describe('HeaderSecretVerifier', () => {
     });
   });
 
-  it.each(['', 'x', SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase(), ` ${SECRET}`, `${SECRET}\u0000`])(
-    'rejects %j',
-    async (presented) => {
-      await expect(verifier.verify(presented)).rejects.toEqual(new TokenRejectedError('wrong-secret'));
-    },
-  );
+  it.each([
+    '',
+    'x',
+    SECRET.slice(0, -1),
+    `${SECRET}x`,
+    SECRET.toUpperCase(),
+    ` ${SECRET}`,
+    `${SECRET}\u0000`,
+  ])('rejects %j', async (presented) => {
+    await expect(verifier.verify(presented)).rejects.toEqual(new TokenRejectedError('wrong-secret'));
+  });
 
   it('matches a secret configured with a "Bearer " prefix', async () => {
     const bearerConfigured = new HeaderSecretVerifier({ secret: `Bearer ${SECRET}` });

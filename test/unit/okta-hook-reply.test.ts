@@ -66,7 +66,9 @@ describe('oktaHookReply', () => {
   it('keeps transactionMetadata short and free of separators even with odd values', () => {
     const reply = oktaHookReply({ ...sent, locale: 'en;evil=1 <x>'.repeat(10), durationMs: -5 });
     if (!('commands' in reply.body)) throw new Error('expected a commands reply');
-    expect(reply.body.commands[0].value[0]?.transactionMetadata).toMatch(/^locale=[A-Za-z0-9_.-]{1,40};source=catalogue;channel=sms;ms=0$/);
+    expect(reply.body.commands[0].value[0]?.transactionMetadata).toMatch(
+      /^locale=[A-Za-z0-9_.-]{1,40};source=catalogue;channel=sms;ms=0$/,
+    );
   });
 
   it('formats a failure as HTTP 200 with a fixed end-user summary and the machine reason', () => {
@@ -125,7 +127,10 @@ describe('oktaBadRequestReply', () => {
           errorSummary: INVALID_REQUEST_SUMMARY,
           errorCauses: [
             { errorSummary: 'eventId: is required', reason: 'invalid-request' },
-            { errorSummary: 'data.messageProfile.otpCode: must be 4 to 10 digits', reason: 'invalid-request' },
+            {
+              errorSummary: 'data.messageProfile.otpCode: must be 4 to 10 digits',
+              reason: 'invalid-request',
+            },
           ],
         },
       },

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { OktaBodyTooLargeError, parseOktaHookBody } from '../../adapters/okta/okta-hook-request';
 import { InvalidRequestError } from '../../domain/errors';
 
-const FIXTURE = readFileSync(new URL('../fixtures/okta-telephony-hook-request.json', import.meta.url), 'utf8');
+const FIXTURE = readFileSync(
+  new URL('../fixtures/okta-telephony-hook-request.json', import.meta.url),
+  'utf8',
+);
 type Body = {
   eventId: unknown;
   requestType: unknown;
@@ -64,14 +67,25 @@ describe('parseOktaHookBody: Okta sample', () => {
     expect(issues.join()).not.toContain('9876543210');
   });
 
-  it('reads a "+"-less number internationally first', () => {
+  it('reads a "+"-less number as national in the default region first', () => {
     const request = parseOktaHookBody(
       body((b) => {
-        b.data.messageProfile.phoneNumber = '14155550123';
+        b.data.messageProfile.phoneNumber = '4155550123';
       }),
-      IN,
+      US,
     );
+    // Read internationally first, these digits would be a Swiss (+41) number.
     expect(request.phone).toBe('+14155550123');
+  });
+
+  it('falls back to reading a "+"-less number as E.164 that lost its "+"', () => {
+    const request = parseOktaHookBody(
+      body((b) => {
+        b.data.messageProfile.phoneNumber = '442079460958';
+      }),
+      US,
+    );
+    expect(request.phone).toBe('+442079460958');
   });
 
   it('normalises formatted numbers to E.164', () => {
@@ -97,12 +111,17 @@ describe('parseOktaHookBody: Okta sample', () => {
   );
 
   it('accepts a base64-encoded body', () => {
-    const request = parseOktaHookBody(Buffer.from(body()).toString('base64'), { ...US, isBase64Encoded: true });
+    const request = parseOktaHookBody(Buffer.from(body()).toString('base64'), {
+      ...US,
+      isBase64Encoded: true,
+    });
     expect(request.phone).toBe('+14155550123');
   });
 
   it('rejects invalid base64', () => {
-    expect(issuesOf('%%%not-base64%%%', { ...US, isBase64Encoded: true })).toEqual(['body: must be valid base64']);
+    expect(issuesOf('%%%not-base64%%%', { ...US, isBase64Encoded: true })).toEqual([
+      'body: must be valid base64',
+    ]);
   });
 });
 
@@ -113,7 +132,12 @@ describe('parseOktaHookBody: request types', () => {
     ['com.okta.user.telephony.account-unlock', 'account-unlock'],
     ['com.okta.user.telephony.password-reset', 'password-reset'],
   ])('%s → %s', (requestType, purpose) => {
-    expect(parseOktaHookBody(body((b) => (b.requestType = requestType)), US).purpose).toBe(purpose);
+    expect(
+      parseOktaHookBody(
+        body((b) => (b.requestType = requestType)),
+        US,
+      ).purpose,
+    ).toBe(purpose);
   });
 
   it.each(['com.okta.user.telephony.other', 'pre-enrollment', '', 'toString', '__proto__'])(
@@ -132,13 +156,21 @@ describe('parseOktaHookBody: delivery channel', () => {
     expect(parseOktaHookBody(raw, US).channel).toBe('sms');
   });
 
-  it.each(['CALL', 'call', 'Call', 'Voice call', 'voice call', 'VOICE CALL', 'voice', 'Voice', 'VOICE', ' voice  call '])(
-    '%j → voice',
-    (deliveryChannel) => {
-      const raw = body((b) => (b.data.messageProfile.deliveryChannel = deliveryChannel));
-      expect(parseOktaHookBody(raw, US).channel).toBe('voice');
-    },
-  );
+  it.each([
+    'CALL',
+    'call',
+    'Call',
+    'Voice call',
+    'voice call',
+    'VOICE CALL',
+    'voice',
+    'Voice',
+    'VOICE',
+    ' voice  call ',
+  ])('%j → voice', (deliveryChannel) => {
+    const raw = body((b) => (b.data.messageProfile.deliveryChannel = deliveryChannel));
+    expect(parseOktaHookBody(raw, US).channel).toBe('voice');
+  });
 
   it.each(['EMAIL', 'text', 'voicecall', 'phone', '', 'sms2', 'constructor', 'x'.repeat(100)])(
     'rejects %j',
@@ -158,13 +190,21 @@ describe('parseOktaHookBody: delivery channel', () => {
 
 describe('parseOktaHookBody: otp code', () => {
   it.each(['1234', '0000000000', '00123'])('accepts %j and keeps leading zeros', (otpCode) => {
-    expect(parseOktaHookBody(body((b) => (b.data.messageProfile.otpCode = otpCode)), US).code).toBe(otpCode);
+    expect(
+      parseOktaHookBody(
+        body((b) => (b.data.messageProfile.otpCode = otpCode)),
+        US,
+      ).code,
+    ).toBe(otpCode);
   });
 
-  it.each(['123', '12345678901', '12a45', ' 12345', '１２３４５', '', '12 345'])('rejects %j without echoing it', (otpCode) => {
-    const issues = issuesOf(body((b) => (b.data.messageProfile.otpCode = otpCode)));
-    expect(issues).toEqual(['data.messageProfile.otpCode: must be 4 to 10 digits']);
-  });
+  it.each(['123', '12345678901', '12a45', ' 12345', '１２３４５', '', '12 345'])(
+    'rejects %j without echoing it',
+    (otpCode) => {
+      const issues = issuesOf(body((b) => (b.data.messageProfile.otpCode = otpCode)));
+      expect(issues).toEqual(['data.messageProfile.otpCode: must be 4 to 10 digits']);
+    },
+  );
 
   it('rejects a numeric code without echoing it', () => {
     const error = rejection(body((b) => (b.data.messageProfile.otpCode = 987654)));
@@ -194,11 +234,11 @@ describe('parseOktaHookBody: required fields, types and dates', () => {
     ],
     ...['phoneNumber', 'otpExpires', 'deliveryChannel', 'otpCode'].map(
       (field) =>
-        [field, (b: Body) => delete b.data.messageProfile[field], `data.messageProfile.${field}: is required`] as [
-          string,
-          (b: Body) => unknown,
-          string,
-        ],
+        [
+          field,
+          (b: Body) => delete b.data.messageProfile[field],
+          `data.messageProfile.${field}: is required`,
+        ] as [string, (b: Body) => unknown, string],
     ),
   ])('missing %s', (_name, mutate, issue) => {
     expect(issuesOf(body(mutate))).toEqual([issue]);
@@ -230,14 +270,18 @@ describe('parseOktaHookBody: required fields, types and dates', () => {
     expect(request.eventId).toBe('uS5871kJThSsU8qlA1LTcg');
   });
 
-  it.each(['2022-01-28', '2022-02-30T10:00:00Z', '2022-01-28T21:48:34', 'tomorrow', '2022-01-28T25:00:00Z', ''])(
-    'rejects otpExpires %j',
-    (otpExpires) => {
-      expect(issuesOf(body((b) => (b.data.messageProfile.otpExpires = otpExpires)))).toEqual([
-        'data.messageProfile.otpExpires: must be an ISO-8601 date-time with seconds and a time zone',
-      ]);
-    },
-  );
+  it.each([
+    '2022-01-28',
+    '2022-02-30T10:00:00Z',
+    '2022-01-28T21:48:34',
+    'tomorrow',
+    '2022-01-28T25:00:00Z',
+    '',
+  ])('rejects otpExpires %j', (otpExpires) => {
+    expect(issuesOf(body((b) => (b.data.messageProfile.otpExpires = otpExpires)))).toEqual([
+      'data.messageProfile.otpExpires: must be an ISO-8601 date-time with seconds and a time zone',
+    ]);
+  });
 
   it('accepts offsets and fractional seconds', () => {
     const raw = body((b) => (b.data.messageProfile.otpExpires = '2022-01-28T23:48:34.5+02:00'));
@@ -273,12 +317,21 @@ describe('parseOktaHookBody: required fields, types and dates', () => {
 describe('parseOktaHookBody: sizes', () => {
   it.each([
     ['eventId', (b: Body, s: string) => (b.eventId = s), 128],
-    ['firstName', (b: Body, s: string) => ((b.data.userProfile as Record<string, unknown>).firstName = s), 100],
+    [
+      'firstName',
+      (b: Body, s: string) => ((b.data.userProfile as Record<string, unknown>).firstName = s),
+      100,
+    ],
     ['lastName', (b: Body, s: string) => ((b.data.userProfile as Record<string, unknown>).lastName = s), 100],
     ['locale', (b: Body, s: string) => (b.data.messageProfile.locale = s), 35],
     ['msgTemplate', (b: Body, s: string) => (b.data.messageProfile.msgTemplate = s), 1600],
   ])('%s: accepts its maximum length, rejects one more', (name, set, max) => {
-    expect(() => parseOktaHookBody(body((b) => set(b, 'a'.repeat(max))), US)).not.toThrow();
+    expect(() =>
+      parseOktaHookBody(
+        body((b) => set(b, 'a'.repeat(max))),
+        US,
+      ),
+    ).not.toThrow();
     const issues = issuesOf(body((b) => set(b, 'a'.repeat(max + 1))));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toContain(name);
@@ -317,7 +370,9 @@ describe('parseOktaHookBody: sizes', () => {
     expect(rejection(encoded, { ...US, isBase64Encoded: true, maxBytes: size - 1 })).toBeInstanceOf(
       OktaBodyTooLargeError,
     );
-    expect(rejection('A'.repeat(10_000_000), { ...US, isBase64Encoded: true })).toBeInstanceOf(OktaBodyTooLargeError);
+    expect(rejection('A'.repeat(10_000_000), { ...US, isBase64Encoded: true })).toBeInstanceOf(
+      OktaBodyTooLargeError,
+    );
   });
 
   it('rejects a 10 MB body as too large, not as malformed', () => {
