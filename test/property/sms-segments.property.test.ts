@@ -27,7 +27,7 @@ function referenceCost(cp: number): 1 | 2 | undefined {
 function reference(text: string) {
   const cps = [...text].map((c) => c.codePointAt(0) ?? 0);
   const gsm = cps.every((cp) => referenceCost(cp) !== undefined);
-  const costs = cps.map((cp) => (gsm ? (referenceCost(cp) ?? 0) : cp > 0xffff ? 2 : 1));
+  const costs = cps.map((cp): number => (gsm ? (referenceCost(cp) ?? 0) : cp > 0xffff ? 2 : 1));
   const units = costs.reduce((a, b) => a + b, 0);
   const [single, part] = gsm ? [160, 153] : [70, 67];
   if (units <= single) return { encoding: gsm ? 'GSM-7' : 'UCS-2', units, segments: 1 };

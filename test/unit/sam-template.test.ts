@@ -1,0 +1,385 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type CfnResource, loadTemplate } from '../../scripts/cloudformation-yaml';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const template = loadTemplate(`${root}template.yaml`);
+const resources = template.Resources;
+
+function ofType(type: string): Array<[string, CfnResource]> {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+function props(id: string): Record<string, unknown> {
+  const properties = resources[id]?.Properties;
+  if (!properties) throw new Error(`template has no ${id}`);
+  return properties;
+}
+const ref = (id: string) => ({ Ref: id });
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Statements of every policy document, with the Fn::If branches that may be deployed. */
+function statementsOf(document: unknown): Statement[] {
+  const list = (document as { Statement: unknown[] }).Statement;
+  return list.flatMap((s) => {
+    const branch = (s as { 'Fn::If'?: unknown[] })['Fn::If'];
+    const candidates = branch ? branch.slice(1) : [s];
+    return candidates.filter((c) => (c as { Ref?: string }).Ref !== 'AWS::NoValue') as Statement[];
+  });
+}
+const actions = (s: Statement) => [s.Action].flat();
+
+function rolePolicy(roleId: string): Statement[] {
+  const policies = Object.values(resources).filter(
+    (r) => r.Type === 'AWS::IAM::RolePolicy' && JSON.stringify(r.Properties?.RoleName) === JSON.stringify(ref(roleId)),
+  );
+  return policies.flatMap((p) => statementsOf(p.Properties?.PolicyDocument));
+}
+
+describe('template.yaml: functions', () => {
+  const functions = ofType('AWS::Serverless::Function');
+
+  it('has the authorizer and the hook', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+  });
+
+  it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, source maps', (_id, fn) => {
+    expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+    const build = fn.Metadata?.BuildProperties as Record<string, unknown>;
+    const entryPoints = build.EntryPoints as string[];
+    expect(entryPoints).toHaveLength(1);
+    for (const entry of entryPoints) expect(existsSync(`${root}${entry}`), `${entry} exists`).toBe(true);
+    expect(build).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'], Minify: true, Sourcemap: true, Target: 'node22' });
+    // The handler module is the bundle of the entry point.
+    const module = String(fn.Properties?.Handler).split('.')[0];
+    expect(entryPoints[0]).toMatch(new RegExp(`/${module}\\.ts$`));
+    expect(fn.Properties?.Environment).toMatchObject({ Variables: { NODE_OPTIONS: '--enable-source-maps' } });
+  });
+
+  it.each(functions)('%s: nodejs22.x on arm64, explicit role, explicit log group', (_id, fn) => {
+    const p = fn.Properties ?? {};
+    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.Role).toMatchObject({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    expect(p.Policies).toBeUndefined();
+    const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(resources[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(props(logGroup).RetentionInDays).toEqual(ref('LogRetentionDays'));
+  });
+
+  it('hook: timeout at most 3 s, memory from a parameter, deadline below it', () => {
+    const hook = props('TelephonyHookFunction');
+    expect(Number(hook.Timeout)).toBeLessThanOrEqual(3);
+    expect(hook.MemorySize).toEqual(ref('HookMemorySize'));
+    expect(Number(template.Parameters?.DeadlineMs?.MaxValue)).toBeLessThan(Number(hook.Timeout) * 1000);
+  });
+
+  it('passes every environment variable the code reads', () => {
+    const env = (id: string) => Object.keys((props(id).Environment as { Variables: object }).Variables).sort();
+    expect(env('AuthorizerFunction')).toEqual(
+      ['LOG_LEVEL', 'NODE_OPTIONS', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_ISSUER', 'OKTA_JWKS_URL', 'OKTA_SCOPE'].sort(),
+    );
+    expect(env('TelephonyHookFunction')).toEqual(
+      [
+        'BRAND_NAME',
+        'CONFIGURATION_SET_NAME',
+        'DEADLINE_MS',
+        'DEAD_LETTER_QUEUE_URL',
+        'DEFAULT_LOCALE',
+        'DEFAULT_ORIGINATION_IDENTITY',
+        'DEFAULT_PHONE_REGION',
+        'FINGERPRINT_KMS_KEY_ID',
+        'IDEMPOTENCY_TABLE',
+        'LOG_LEVEL',
+        'NODE_OPTIONS',
+        'ORIGINATION_IDENTITIES',
+        'PROTECT_CONFIGURATION_ID',
+        'SEALING_KMS_KEY_ID',
+        'SMS_MAX_PRICE',
+        'TEMPLATE_CACHE_TTL_SECONDS',
+        'TEMPLATE_TABLE',
+        'VOICE_MAX_PRICE_PER_MINUTE',
+      ].sort(),
+    );
+  });
+});
+
+describe('template.yaml: encryption at rest', () => {
+  it('the stack key rotates; the HMAC key is HMAC_256', () => {
+    expect(props('DataKey').EnableKeyRotation).toBe(true);
+    expect(props('FingerprintKey')).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  });
+
+  it.each(ofType('AWS::DynamoDB::Table'))('%s: on-demand, PITR, SSE with the stack key', (_id, table) => {
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: ref('DataKey') },
+    });
+  });
+
+  it('tables have the keys the adapters use; idempotency expires by TTL', () => {
+    expect(props('TemplateTable').KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(props('IdempotencyTable').KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(props('IdempotencyTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
+  it.each(ofType('AWS::SQS::Queue'))('%s: KMS with the stack key, 14 days', (_id, queue) => {
+    expect(queue.Properties).toMatchObject({ KmsMasterKeyId: ref('DataKey'), MessageRetentionPeriod: 1209600 });
+  });
+
+  it.each(ofType('AWS::Logs::LogGroup'))('%s: KMS-encrypted with a retention', (_id, group) => {
+    expect(group.Properties).toMatchObject({ KmsKeyId: arnOf('DataKey'), RetentionInDays: ref('LogRetentionDays') });
+  });
+
+  it('CloudWatch Logs may use the key only for this stack’s three log groups', () => {
+    const logs = statementsOf(props('DataKey').KeyPolicy).find((s) => JSON.stringify(s.Principal).includes('logs.'));
+    const arns = logs?.Condition?.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'] as Array<{ 'Fn::Sub': string }>;
+    const names = ofType('AWS::Logs::LogGroup').map(([, g]) => (g.Properties?.LogGroupName as { 'Fn::Sub': string })['Fn::Sub']);
+    expect(arns.map((a) => a['Fn::Sub'].split(':log-group:')[1]).sort()).toEqual(names.sort());
+  });
+});
+
+describe('template.yaml: least privilege', () => {
+  // '*' is allowed only where AWS requires it, each with the reason.
+  const STAR_ALLOWED: Record<string, string> = {
+    'AWS::KMS::Key': "in a key policy Resource '*' means the key itself",
+  };
+
+  it('no IAM statement has Resource "*" outside key policies', () => {
+    const offenders: string[] = [];
+    for (const [id, r] of Object.entries(resources)) {
+      const documents = [r.Properties?.PolicyDocument, r.Properties?.KeyPolicy, r.Properties?.AssumeRolePolicyDocument];
+      for (const statement of documents.filter(Boolean).flatMap(statementsOf)) {
+        const star = [statement.Resource].flat().includes('*') || statement.Action === '*';
+        if (star && STAR_ALLOWED[r.Type] === undefined) offenders.push(`${id}/${statement.Sid ?? '?'}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('only the account-wide API Gateway logging role uses a managed policy (Resource "*", documented)', () => {
+    const managed = ofType('AWS::IAM::Role').filter(([, r]) => r.Properties?.ManagedPolicyArns !== undefined);
+    expect(managed.map(([id]) => id)).toEqual(['ApiGatewayLoggingRole']);
+    expect(resources.ApiGatewayLoggingRole?.Condition).toBe('CreateApiGatewayAccount');
+  });
+
+  it('authorizer: writes its own logs and nothing else', () => {
+    const statements = rolePolicy('AuthorizerRole');
+    expect(statements.flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statements.map((s) => s.Resource)).toEqual([arnOf('AuthorizerLogGroup')]);
+  });
+
+  it('hook: exactly its actions on exactly its resources', () => {
+    const byResource = new Map<string, string[]>();
+    for (const s of rolePolicy('HookRole')) {
+      const key = JSON.stringify(s.Resource);
+      byResource.set(key, [...(byResource.get(key) ?? []), ...actions(s)].sort());
+    }
+    expect(byResource.get(JSON.stringify(arnOf('HookLogGroup')))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(byResource.get(JSON.stringify(arnOf('TemplateTable')))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect(byResource.get(JSON.stringify(arnOf('IdempotencyTable')))).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(byResource.get(JSON.stringify(arnOf('DeadLetterQueue')))).toEqual(['sqs:SendMessage']);
+    expect(byResource.get(JSON.stringify(arnOf('FingerprintKey')))).toEqual(['kms:GenerateMac']);
+    expect(byResource.get(JSON.stringify(ref('OriginationIdentityArns')))).toEqual([
+      'sms-voice:SendTextMessage',
+      'sms-voice:SendVoiceMessage',
+    ]);
+    const allActions = rolePolicy('HookRole').flatMap(actions);
+    expect(allActions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(allActions).not.toContain('dynamodb:Scan');
+  });
+
+  it('hook: KMS use on the stack key is conditioned (sealing context, or through DynamoDB / SQS only)', () => {
+    const onDataKey = rolePolicy('HookRole').filter((s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf('DataKey')));
+    for (const s of onDataKey) expect(s.Condition, s.Sid).toBeDefined();
+    const sealing = onDataKey.find((s) => actions(s).join() === 'kms:Encrypt' && s.Condition?.Null);
+    expect(sealing?.Condition).toEqual({ Null: { 'kms:EncryptionContext:eventId': 'false' } });
+    const via = onDataKey.map((s) => JSON.stringify(s.Condition?.StringEquals?.['kms:ViaService'] ?? null));
+    expect(via.filter((v) => v.includes('dynamodb.'))).toHaveLength(1);
+    expect(via.filter((v) => v.includes('sqs.'))).toHaveLength(1);
+  });
+
+  it('sms-voice: configuration set and protect configuration ARNs come from parameters, only when set', () => {
+    const conditional = (props('HookPolicy').PolicyDocument as { Statement: unknown[] }).Statement.filter(
+      (s) => (s as object) && 'Fn::If' in (s as object),
+    ) as Array<{ 'Fn::If': [string, Statement, unknown] }>;
+    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual(['HasConfigurationSet', 'HasProtectConfiguration']);
+    const resourcesOf = conditional.map((c) => JSON.stringify(c['Fn::If'][1].Resource));
+    expect(resourcesOf.join()).toMatch(/configuration-set\/\$\{ConfigurationSetName\}/);
+    expect(resourcesOf.join()).toMatch(/protect-configuration\/\$\{ProtectConfigurationId\}/);
+  });
+
+  it('key policies name the function roles, not the whole account, for data use', () => {
+    const dataKey = statementsOf(props('DataKey').KeyPolicy);
+    const rootCrypto = dataKey.filter(
+      (s) => JSON.stringify(s.Principal).includes(':root') && actions(s).some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a)),
+    );
+    // The account may use data actions only through DynamoDB/SQS or to unseal an eventId-sealed OTP.
+    for (const s of rootCrypto) expect(s.Condition, s.Sid).toBeDefined();
+    const hookStatements = dataKey.filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: arnOf('HookRole') }));
+    expect(hookStatements.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(props('DataKey').KeyPolicy)).not.toContain('AuthorizerRole');
+    const mac = statementsOf(props('FingerprintKey').KeyPolicy).find((s) => actions(s).includes('kms:GenerateMac'));
+    expect(mac?.Principal).toEqual({ AWS: arnOf('HookRole') });
+  });
+});
+
+describe('template.yaml: API, authorizer and WAF', () => {
+  const api = props('HookApi');
+
+  it('POST /okta/telephony-hook is routed to the hook with the TOKEN authorizer', () => {
+    const events = props('TelephonyHookFunction').Events as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const routes = Object.values(events).filter((e) => e.Type === 'Api');
+    expect(routes).toEqual([
+      {
+        Type: 'Api',
+        Properties: {
+          RestApiId: ref('HookApi'),
+          Path: '/okta/telephony-hook',
+          Method: 'post',
+          Auth: { Authorizer: 'OktaTokenAuthorizer' },
+        },
+      },
+    ]);
+    const auth = api.Auth as { DefaultAuthorizer: string; Authorizers: Record<string, Record<string, unknown>> };
+    expect(auth.DefaultAuthorizer).toBe('OktaTokenAuthorizer');
+    expect(auth.Authorizers.OktaTokenAuthorizer).toMatchObject({
+      FunctionPayloadType: 'TOKEN',
+      FunctionArn: arnOf('AuthorizerFunction'),
+      Identity: { Header: 'Authorization', ReauthorizeEvery: ref('AuthorizerResultTtlSeconds') },
+    });
+    expect(template.Parameters?.AuthorizerResultTtlSeconds?.Default).toBe(300);
+  });
+
+  it('the authorizer’s validation expression accepts a JWT bearer and refuses anything else', () => {
+    const auth = api.Auth as { Authorizers: Record<string, { Identity: { ValidationExpression: string } }> };
+    const expression = new RegExp((auth.Authorizers.OktaTokenAuthorizer as { Identity: { ValidationExpression: string } }).Identity.ValidationExpression);
+    expect(expression.test('Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLV8')).toBe(true);
+    expect(expression.test('Basic dXNlcjpwYXNz')).toBe(false);
+    expect(expression.test('Bearer not-a-jwt')).toBe(false);
+  });
+
+  it('no API cache: cache cluster off and caching disabled for every method', () => {
+    expect(api.CacheClusterEnabled).toBe(false);
+    const settings = api.MethodSettings as Array<Record<string, unknown>>;
+    expect(settings).toEqual([
+      expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', CachingEnabled: false, DataTraceEnabled: false }),
+    ]);
+  });
+
+  it('stage throttling and access logs (no body, no Authorization header)', () => {
+    const [settings] = api.MethodSettings as Array<Record<string, unknown>>;
+    expect(settings).toMatchObject({
+      ThrottlingRateLimit: ref('ApiThrottlingRateLimit'),
+      ThrottlingBurstLimit: ref('ApiThrottlingBurstLimit'),
+    });
+    const access = api.AccessLogSetting as { DestinationArn: unknown; Format: string };
+    expect(access.DestinationArn).toEqual(arnOf('ApiAccessLogGroup'));
+    const format = JSON.parse(access.Format.replaceAll(/\$context\.[A-Za-z.]+/g, '0')) as Record<string, unknown>;
+    expect(Object.keys(format)).toEqual(expect.arrayContaining(['requestId', 'status', 'errorType', 'ip']));
+    expect(access.Format).not.toMatch(/body|authorization/i);
+  });
+
+  it('WAF web ACL is associated with the API stage', () => {
+    const association = props('HookWebAclAssociation');
+    expect(association.WebACLArn).toEqual(arnOf('HookWebAcl'));
+    expect((association.ResourceArn as { 'Fn::Sub': string })['Fn::Sub']).toBe(
+      'arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${HookApi}/stages/${HookApi.Stage}',
+    );
+  });
+
+  it('WAF rules: managed groups, per-IP rate limit, body size, optional Okta allow-list', () => {
+    const acl = props('HookWebAcl');
+    expect(acl.Scope).toBe('REGIONAL');
+    const rules = (acl.Rules as Array<Record<string, unknown>>).map(
+      (r) => ((r['Fn::If'] as unknown[] | undefined)?.[1] ?? r) as Record<string, { [k: string]: unknown }>,
+    );
+    const managed = rules.map((r) => (r.Statement?.ManagedRuleGroupStatement as { Name?: string } | undefined)?.Name).filter(Boolean);
+    expect(managed.sort()).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    const rate = rules.find((r) => r.Statement?.RateBasedStatement)?.Statement?.RateBasedStatement;
+    expect(rate).toEqual({ Limit: ref('WafRateLimitPerIp'), AggregateKeyType: 'IP' });
+    const size = rules.find((r) => r.Statement?.SizeConstraintStatement)?.Statement?.SizeConstraintStatement;
+    expect(size).toMatchObject({ ComparisonOperator: 'GT', Size: ref('MaxBodyBytes'), FieldToMatch: { Body: { OversizeHandling: 'MATCH' } } });
+    const priorities = rules.map((r) => r.Priority);
+    expect(new Set(priorities).size).toBe(priorities.length);
+    // Allow-list: a conditional rule and IP set, off when the parameter is empty.
+    expect((acl.Rules as Array<Record<string, unknown[]>>)[0]?.['Fn::If']?.[0]).toBe('HasOktaIpAllowList');
+    expect(resources.OktaIpSet?.Condition).toBe('HasOktaIpAllowList');
+    expect(template.Parameters?.OktaIpAllowList?.Default).toBe('');
+  });
+});
+
+describe('template.yaml: alarms, parameters, outputs', () => {
+  const alarms = ofType('AWS::CloudWatch::Alarm');
+  const find = (metric: string) => alarms.find(([, a]) => a.Properties?.MetricName === metric)?.[1].Properties;
+
+  it('DLQ not empty, hook errors, hook p99 > 2 s, authorizer denials', () => {
+    expect(find('ApproximateNumberOfMessagesVisible')).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const hookErrors = alarms.find(
+      ([, a]) => a.Properties?.MetricName === 'Errors' && JSON.stringify(a.Properties.Dimensions).includes('TelephonyHookFunction'),
+    );
+    expect(hookErrors).toBeDefined();
+    expect(find('Duration')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 2000 });
+    expect(find('AuthorizerDenials')).toMatchObject({ Threshold: ref('AuthorizerDenialsThreshold') });
+    expect(props('AuthorizerDenialsMetricFilter').FilterPattern).toMatch(/UNAUTHORIZED/);
+  });
+
+  it.each(alarms)('%s notifies the optional SNS topic', (_id, alarm) => {
+    expect(alarm.Properties?.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] });
+  });
+
+  it('parameters for Okta, brand, origination identities and the deadline', () => {
+    expect(Object.keys(template.Parameters ?? {})).toEqual(
+      expect.arrayContaining([
+        'OktaIssuer',
+        'OktaAudience',
+        'OktaClientIds',
+        'OktaScope',
+        'BrandName',
+        'OriginationIdentities',
+        'OriginationIdentityArns',
+        'DeadlineMs',
+        'HookMemorySize',
+        'AlarmTopicArn',
+      ]),
+    );
+    expect(template.Parameters?.DeadlineMs?.Default).toBe(2500);
+  });
+
+  it('outputs the hook URL, table names and queue URL', () => {
+    const outputs = template.Outputs ?? {};
+    expect((outputs.HookUrl?.Value as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
+      /^https:\/\/\$\{HookApi\}\.execute-api\..*\/\$\{ApiStageName\}\/okta\/telephony-hook$/,
+    );
+    expect(outputs.TemplateTableName?.Value).toEqual(ref('TemplateTable'));
+    expect(outputs.IdempotencyTableName?.Value).toEqual(ref('IdempotencyTable'));
+    expect(outputs.DeadLetterQueueUrl?.Value).toEqual(ref('DeadLetterQueue'));
+  });
+});
