@@ -71,7 +71,8 @@ export function esbuildOptionsFor(
   outdir: string,
 ): BuildOptions {
   const metadata = resource.Metadata ?? {};
-  if (metadata.BuildMethod !== 'esbuild') throw new Error(`${functionName}: Metadata.BuildMethod is not esbuild`);
+  if (metadata.BuildMethod !== 'esbuild')
+    throw new Error(`${functionName}: Metadata.BuildMethod is not esbuild`);
   const props = (metadata.BuildProperties ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(props)) {
     if (!KNOWN_PROPERTIES.has(key)) throw new Error(`${functionName}: unsupported BuildProperties.${key}`);
@@ -132,7 +133,9 @@ export async function buildLambdas(opts: BuildLambdasOptions = {}): Promise<Lamb
     // One entry point bundles to <outdir>/<its basename>; the Handler must name that module.
     const built = entryPoints.map((entry) => basename(entry, extname(entry)));
     if (!built.includes(module)) {
-      throw new Error(`${functionName}: Handler module "${module}" is not one of the bundles ${built.join(', ')}`);
+      throw new Error(
+        `${functionName}: Handler module "${module}" is not one of the bundles ${built.join(', ')}`,
+      );
     }
     bundles.push({
       functionName,
@@ -149,7 +152,9 @@ export async function buildLambdas(opts: BuildLambdasOptions = {}): Promise<Lamb
 
 export function formatSizes(bundles: LambdaBundle[]): string {
   return bundles
-    .map((b) => `${b.functionName.padEnd(24)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KB  ${b.handlerFile}`)
+    .map(
+      (b) => `${b.functionName.padEnd(24)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KB  ${b.handlerFile}`,
+    )
     .join('\n');
 }
 

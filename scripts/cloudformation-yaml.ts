@@ -70,7 +70,11 @@ export interface CfnTemplate {
 export function parseCloudFormation(source: string): CfnTemplate {
   // CloudFormation templates use YAML 1.1-ish scalars but every value here is quoted or plain text;
   // 'core' keeps "on"/"yes" as strings.
-  const template = parse(source, { customTags: cloudFormationTags, schema: 'core', uniqueKeys: true }) as unknown;
+  const template = parse(source, {
+    customTags: cloudFormationTags,
+    schema: 'core',
+    uniqueKeys: true,
+  }) as unknown;
   if (typeof template !== 'object' || template === null || !('Resources' in template)) {
     throw new Error('not a CloudFormation template: no Resources section');
   }

@@ -89,7 +89,9 @@ export function readEnv<const TEntries extends v.ObjectEntries>(
   env: Env,
   entries: TEntries,
 ): { -readonly [K in keyof TEntries]-?: v.InferOutput<TEntries[K]> } {
-  const result = v.safeParse(v.object(entries), { ...env });
+  // Present every key, even unset ones: valibot skips the schema (and so the default) of a missing key.
+  const input = Object.fromEntries(Object.keys(entries).map((name) => [name, env[name]]));
+  const result = v.safeParse(v.object(entries), input);
   // Every reader supplies its default, so a key valibot calls optional always has a value here.
   if (result.success) return result.output as { -readonly [K in keyof TEntries]-?: v.InferOutput<TEntries[K]> };
   throw new ConfigError(

@@ -63,7 +63,10 @@ function bundle(name: string): LambdaBundle {
 
 describe('Lambda bundles built exactly as sam build would', () => {
   it('builds every function in template.yaml', () => {
-    expect(bundles.map((b) => b.functionName).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+    expect(bundles.map((b) => b.functionName).sort()).toEqual([
+      'AuthorizerFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(

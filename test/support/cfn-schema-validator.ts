@@ -1,5 +1,11 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
-import type { Property, PropertyType, Resource, SpecDatabase, TypeDefinition } from '@aws-cdk/service-spec-types';
+import type {
+  Property,
+  PropertyType,
+  Resource,
+  SpecDatabase,
+  TypeDefinition,
+} from '@aws-cdk/service-spec-types';
 import type { CfnTemplate } from '../../scripts/cloudformation-yaml';
 
 // Validates a template's resources against the CloudFormation resource schemas that
@@ -76,7 +82,8 @@ export class CfnSchemaValidator {
         LoggingConfig: {
           reason:
             'SAM v1.82.0 (2023-11) passes LoggingConfig through to AWS::Lambda::Function; the bundled SAM spec predates it',
-          check: (v, p) => (loggingConfig ? this.checkProperty(loggingConfig, v, p) : [`${p}: no Lambda schema`]),
+          check: (v, p) =>
+            loggingConfig ? this.checkProperty(loggingConfig, v, p) : [`${p}: no Lambda schema`],
         },
       },
     };
@@ -120,7 +127,9 @@ export class CfnSchemaValidator {
       }
       errors.push(...this.checkResource(spec, resource.Properties ?? {}, `${path}.Properties`));
     }
-    errors.push(...this.checkReferences(template, new Set([...Object.keys(resources), ...Object.keys(parameters)])));
+    errors.push(
+      ...this.checkReferences(template, new Set([...Object.keys(resources), ...Object.keys(parameters)])),
+    );
     return errors;
   }
 
@@ -137,14 +146,17 @@ export class CfnSchemaValidator {
       if (property && spec.cloudFormationType === 'AWS::Serverless::Function' && name === 'Events') {
         // Checked by event Type in checkEvents.
       } else if (property) {
-        errors.push(...this.checkSam(`${spec.cloudFormationType}.${name}`, value, `${path}.${name}`, property));
+        errors.push(
+          ...this.checkSam(`${spec.cloudFormationType}.${name}`, value, `${path}.${name}`, property),
+        );
       } else if (supplement) {
         errors.push(...supplement.check(value, `${path}.${name}`));
       } else {
         errors.push(`${path}: unknown property ${name} for ${spec.cloudFormationType}`);
       }
     }
-    if (spec.cloudFormationType === 'AWS::Serverless::Function') errors.push(...this.checkEvents(props, path));
+    if (spec.cloudFormationType === 'AWS::Serverless::Function')
+      errors.push(...this.checkEvents(props, path));
     return errors;
   }
 
@@ -165,7 +177,12 @@ export class CfnSchemaValidator {
   private checkEvents(props: Record<string, unknown>, path: string): string[] {
     const events = props.Events;
     if (!isObject(events)) return [];
-    const byType: Record<string, string> = { Api: 'ApiEvent', HttpApi: 'HttpApiEvent', SQS: 'SQSEvent', Schedule: 'ScheduleEvent' };
+    const byType: Record<string, string> = {
+      Api: 'ApiEvent',
+      HttpApi: 'HttpApiEvent',
+      SQS: 'SQSEvent',
+      Schedule: 'ScheduleEvent',
+    };
     const fn = this.resourceSpec('AWS::Serverless::Function') as Resource;
     const defs = this.db.follow('usesType', fn).map((link) => link.entity);
     const errors: string[] = [];
@@ -262,7 +279,9 @@ export class CfnSchemaValidator {
     const fn = intrinsicName(value);
     if (fn === 'Fn::If' && isObject(value) && Array.isArray(value['Fn::If'])) {
       const [, yes, no] = value['Fn::If'] as unknown[];
-      return [yes, no].filter((branch) => !isNoValue(branch)).flatMap((branch) => this.checkType(type, branch, path));
+      return [yes, no]
+        .filter((branch) => !isNoValue(branch))
+        .flatMap((branch) => this.checkType(type, branch, path));
     }
     if (fn) return [];
     switch (type.type) {
@@ -278,13 +297,20 @@ export class CfnSchemaValidator {
       case 'null':
         return value === null ? [] : [`${path}: expected null`];
       case 'tag':
-        return isObject(value) && 'Key' in value && 'Value' in value ? [] : [`${path}: expected a {Key, Value} tag`];
+        return isObject(value) && 'Key' in value && 'Value' in value
+          ? []
+          : [`${path}: expected a {Key, Value} tag`];
       case 'array':
-        if (!Array.isArray(value)) return [`${path}: expected a list, got ${JSON.stringify(value)?.slice(0, 60)}`];
-        return value.flatMap((item, i) => (isNoValue(item) ? [] : this.checkType(type.element, item, `${path}[${i}]`)));
+        if (!Array.isArray(value))
+          return [`${path}: expected a list, got ${JSON.stringify(value)?.slice(0, 60)}`];
+        return value.flatMap((item, i) =>
+          isNoValue(item) ? [] : this.checkType(type.element, item, `${path}[${i}]`),
+        );
       case 'map':
         if (!isObject(value)) return [`${path}: expected a map`];
-        return Object.entries(value).flatMap(([k, v]) => (isNoValue(v) ? [] : this.checkType(type.element, v, `${path}.${k}`)));
+        return Object.entries(value).flatMap(([k, v]) =>
+          isNoValue(v) ? [] : this.checkType(type.element, v, `${path}.${k}`),
+        );
       case 'union': {
         let best: string[] | undefined;
         for (const member of type.types) {
@@ -302,10 +328,12 @@ export class CfnSchemaValidator {
   }
 
   private checkObject(def: TypeDefinition, value: unknown, path: string): string[] {
-    if (!isObject(value)) return [`${path}: expected an object (${def.name}), got ${JSON.stringify(value)?.slice(0, 60)}`];
+    if (!isObject(value))
+      return [`${path}: expected an object (${def.name}), got ${JSON.stringify(value)?.slice(0, 60)}`];
     const errors: string[] = [];
     for (const [name, property] of Object.entries(def.properties)) {
-      if (property.required && !(name in value)) errors.push(`${path}: missing required property ${name} of ${def.name}`);
+      if (property.required && !(name in value))
+        errors.push(`${path}: missing required property ${name} of ${def.name}`);
     }
     for (const [name, v] of Object.entries(value)) {
       const property = def.properties[name];
@@ -322,7 +350,7 @@ export class CfnSchemaValidator {
     const known = (name: string) => names.has(name) || PSEUDO_PARAMETERS.has(name);
     const visit = (value: unknown, path: string): void => {
       if (Array.isArray(value)) {
-        value.forEach((v, i) => visit(v, `${path}[${i}]`));
+        for (const [i, v] of value.entries()) visit(v, `${path}[${i}]`);
         return;
       }
       if (!isObject(value)) return;
@@ -339,7 +367,11 @@ export class CfnSchemaValidator {
             const name = (match[1] as string).split('.')[0] as string;
             if (!known(name) && !locals.has(name)) errors.push(`${path}: \${${match[1]}} names nothing`);
           }
-        } else if ((key === 'Fn::If' || key === 'Condition') && Array.isArray(v) && typeof v[0] === 'string') {
+        } else if (
+          (key === 'Fn::If' || key === 'Condition') &&
+          Array.isArray(v) &&
+          typeof v[0] === 'string'
+        ) {
           if (!conditions.has(v[0])) errors.push(`${path}: unknown condition ${v[0]}`);
         }
         visit(v, `${path}.${key}`);

@@ -40,7 +40,9 @@ const actions = (s: Statement) => [s.Action].flat();
 
 function rolePolicy(roleId: string): Statement[] {
   const policies = Object.values(resources).filter(
-    (r) => r.Type === 'AWS::IAM::RolePolicy' && JSON.stringify(r.Properties?.RoleName) === JSON.stringify(ref(roleId)),
+    (r) =>
+      r.Type === 'AWS::IAM::RolePolicy' &&
+      JSON.stringify(r.Properties?.RoleName) === JSON.stringify(ref(roleId)),
   );
   return policies.flatMap((p) => statementsOf(p.Properties?.PolicyDocument));
 }
@@ -58,7 +60,13 @@ describe('template.yaml: functions', () => {
     const entryPoints = build.EntryPoints as string[];
     expect(entryPoints).toHaveLength(1);
     for (const entry of entryPoints) expect(existsSync(`${root}${entry}`), `${entry} exists`).toBe(true);
-    expect(build).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'], Minify: true, Sourcemap: true, Target: 'node22' });
+    expect(build).toMatchObject({
+      Format: 'esm',
+      OutExtension: ['.js=.mjs'],
+      Minify: true,
+      Sourcemap: true,
+      Target: 'node22',
+    });
     // The handler module is the bundle of the entry point.
     const module = String(fn.Properties?.Handler).split('.')[0];
     expect(entryPoints[0]).toMatch(new RegExp(`/${module}\\.ts$`));
@@ -84,9 +92,18 @@ describe('template.yaml: functions', () => {
   });
 
   it('passes every environment variable the code reads', () => {
-    const env = (id: string) => Object.keys((props(id).Environment as { Variables: object }).Variables).sort();
+    const env = (id: string) =>
+      Object.keys((props(id).Environment as { Variables: object }).Variables).sort();
     expect(env('AuthorizerFunction')).toEqual(
-      ['LOG_LEVEL', 'NODE_OPTIONS', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_ISSUER', 'OKTA_JWKS_URL', 'OKTA_SCOPE'].sort(),
+      [
+        'LOG_LEVEL',
+        'NODE_OPTIONS',
+        'OKTA_AUDIENCE',
+        'OKTA_CLIENT_IDS',
+        'OKTA_ISSUER',
+        'OKTA_JWKS_URL',
+        'OKTA_SCOPE',
+      ].sort(),
     );
     expect(env('TelephonyHookFunction')).toEqual(
       [
@@ -133,21 +150,36 @@ describe('template.yaml: encryption at rest', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(props('IdempotencyTable').KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
-    expect(props('IdempotencyTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(props('IdempotencyTable').TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
   });
 
   it.each(ofType('AWS::SQS::Queue'))('%s: KMS with the stack key, 14 days', (_id, queue) => {
-    expect(queue.Properties).toMatchObject({ KmsMasterKeyId: ref('DataKey'), MessageRetentionPeriod: 1209600 });
+    expect(queue.Properties).toMatchObject({
+      KmsMasterKeyId: ref('DataKey'),
+      MessageRetentionPeriod: 1209600,
+    });
   });
 
   it.each(ofType('AWS::Logs::LogGroup'))('%s: KMS-encrypted with a retention', (_id, group) => {
-    expect(group.Properties).toMatchObject({ KmsKeyId: arnOf('DataKey'), RetentionInDays: ref('LogRetentionDays') });
+    expect(group.Properties).toMatchObject({
+      KmsKeyId: arnOf('DataKey'),
+      RetentionInDays: ref('LogRetentionDays'),
+    });
   });
 
   it('CloudWatch Logs may use the key only for this stack’s three log groups', () => {
-    const logs = statementsOf(props('DataKey').KeyPolicy).find((s) => JSON.stringify(s.Principal).includes('logs.'));
-    const arns = logs?.Condition?.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'] as Array<{ 'Fn::Sub': string }>;
-    const names = ofType('AWS::Logs::LogGroup').map(([, g]) => (g.Properties?.LogGroupName as { 'Fn::Sub': string })['Fn::Sub']);
+    const logs = statementsOf(props('DataKey').KeyPolicy).find((s) =>
+      JSON.stringify(s.Principal).includes('logs.'),
+    );
+    const arns = logs?.Condition?.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'] as Array<{
+      'Fn::Sub': string;
+    }>;
+    const names = ofType('AWS::Logs::LogGroup').map(
+      ([id]) => (props(id).LogGroupName as { 'Fn::Sub': string })['Fn::Sub'],
+    );
     expect(arns.map((a) => a['Fn::Sub'].split(':log-group:')[1]).sort()).toEqual(names.sort());
   });
 });
@@ -161,7 +193,11 @@ describe('template.yaml: least privilege', () => {
   it('no IAM statement has Resource "*" outside key policies', () => {
     const offenders: string[] = [];
     for (const [id, r] of Object.entries(resources)) {
-      const documents = [r.Properties?.PolicyDocument, r.Properties?.KeyPolicy, r.Properties?.AssumeRolePolicyDocument];
+      const documents = [
+        r.Properties?.PolicyDocument,
+        r.Properties?.KeyPolicy,
+        r.Properties?.AssumeRolePolicyDocument,
+      ];
       for (const statement of documents.filter(Boolean).flatMap(statementsOf)) {
         const star = [statement.Resource].flat().includes('*') || statement.Action === '*';
         if (star && STAR_ALLOWED[r.Type] === undefined) offenders.push(`${id}/${statement.Sid ?? '?'}`);
@@ -188,7 +224,10 @@ describe('template.yaml: least privilege', () => {
       const key = JSON.stringify(s.Resource);
       byResource.set(key, [...(byResource.get(key) ?? []), ...actions(s)].sort());
     }
-    expect(byResource.get(JSON.stringify(arnOf('HookLogGroup')))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(byResource.get(JSON.stringify(arnOf('HookLogGroup')))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
     expect(byResource.get(JSON.stringify(arnOf('TemplateTable')))).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -213,7 +252,9 @@ describe('template.yaml: least privilege', () => {
   });
 
   it('hook: KMS use on the stack key is conditioned (sealing context, or through DynamoDB / SQS only)', () => {
-    const onDataKey = rolePolicy('HookRole').filter((s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf('DataKey')));
+    const onDataKey = rolePolicy('HookRole').filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf('DataKey')),
+    );
     for (const s of onDataKey) expect(s.Condition, s.Sid).toBeDefined();
     const sealing = onDataKey.find((s) => actions(s).join() === 'kms:Encrypt' && s.Condition?.Null);
     expect(sealing?.Condition).toEqual({ Null: { 'kms:EncryptionContext:eventId': 'false' } });
@@ -226,7 +267,10 @@ describe('template.yaml: least privilege', () => {
     const conditional = (props('HookPolicy').PolicyDocument as { Statement: unknown[] }).Statement.filter(
       (s) => (s as object) && 'Fn::If' in (s as object),
     ) as Array<{ 'Fn::If': [string, Statement, unknown] }>;
-    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual(['HasConfigurationSet', 'HasProtectConfiguration']);
+    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual([
+      'HasConfigurationSet',
+      'HasProtectConfiguration',
+    ]);
     const resourcesOf = conditional.map((c) => JSON.stringify(c['Fn::If'][1].Resource));
     expect(resourcesOf.join()).toMatch(/configuration-set\/\$\{ConfigurationSetName\}/);
     expect(resourcesOf.join()).toMatch(/protect-configuration\/\$\{ProtectConfigurationId\}/);
@@ -235,14 +279,20 @@ describe('template.yaml: least privilege', () => {
   it('key policies name the function roles, not the whole account, for data use', () => {
     const dataKey = statementsOf(props('DataKey').KeyPolicy);
     const rootCrypto = dataKey.filter(
-      (s) => JSON.stringify(s.Principal).includes(':root') && actions(s).some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a)),
+      (s) =>
+        JSON.stringify(s.Principal).includes(':root') &&
+        actions(s).some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a)),
     );
     // The account may use data actions only through DynamoDB/SQS or to unseal an eventId-sealed OTP.
     for (const s of rootCrypto) expect(s.Condition, s.Sid).toBeDefined();
-    const hookStatements = dataKey.filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: arnOf('HookRole') }));
+    const hookStatements = dataKey.filter(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: arnOf('HookRole') }),
+    );
     expect(hookStatements.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(props('DataKey').KeyPolicy)).not.toContain('AuthorizerRole');
-    const mac = statementsOf(props('FingerprintKey').KeyPolicy).find((s) => actions(s).includes('kms:GenerateMac'));
+    const mac = statementsOf(props('FingerprintKey').KeyPolicy).find((s) =>
+      actions(s).includes('kms:GenerateMac'),
+    );
     expect(mac?.Principal).toEqual({ AWS: arnOf('HookRole') });
   });
 });
@@ -251,7 +301,10 @@ describe('template.yaml: API, authorizer and WAF', () => {
   const api = props('HookApi');
 
   it('POST /okta/telephony-hook is routed to the hook with the TOKEN authorizer', () => {
-    const events = props('TelephonyHookFunction').Events as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const events = props('TelephonyHookFunction').Events as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
     const routes = Object.values(events).filter((e) => e.Type === 'Api');
     expect(routes).toEqual([
       {
@@ -264,7 +317,10 @@ describe('template.yaml: API, authorizer and WAF', () => {
         },
       },
     ]);
-    const auth = api.Auth as { DefaultAuthorizer: string; Authorizers: Record<string, Record<string, unknown>> };
+    const auth = api.Auth as {
+      DefaultAuthorizer: string;
+      Authorizers: Record<string, Record<string, unknown>>;
+    };
     expect(auth.DefaultAuthorizer).toBe('OktaTokenAuthorizer');
     expect(auth.Authorizers.OktaTokenAuthorizer).toMatchObject({
       FunctionPayloadType: 'TOKEN',
@@ -276,7 +332,10 @@ describe('template.yaml: API, authorizer and WAF', () => {
 
   it('the authorizer’s validation expression accepts a JWT bearer and refuses anything else', () => {
     const auth = api.Auth as { Authorizers: Record<string, { Identity: { ValidationExpression: string } }> };
-    const expression = new RegExp((auth.Authorizers.OktaTokenAuthorizer as { Identity: { ValidationExpression: string } }).Identity.ValidationExpression);
+    const expression = new RegExp(
+      (auth.Authorizers.OktaTokenAuthorizer as { Identity: { ValidationExpression: string } }).Identity
+        .ValidationExpression,
+    );
     expect(expression.test('Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLV8')).toBe(true);
     expect(expression.test('Basic dXNlcjpwYXNz')).toBe(false);
     expect(expression.test('Bearer not-a-jwt')).toBe(false);
@@ -286,7 +345,12 @@ describe('template.yaml: API, authorizer and WAF', () => {
     expect(api.CacheClusterEnabled).toBe(false);
     const settings = api.MethodSettings as Array<Record<string, unknown>>;
     expect(settings).toEqual([
-      expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', CachingEnabled: false, DataTraceEnabled: false }),
+      expect.objectContaining({
+        ResourcePath: '/*',
+        HttpMethod: '*',
+        CachingEnabled: false,
+        DataTraceEnabled: false,
+      }),
     ]);
   });
 
@@ -298,7 +362,10 @@ describe('template.yaml: API, authorizer and WAF', () => {
     });
     const access = api.AccessLogSetting as { DestinationArn: unknown; Format: string };
     expect(access.DestinationArn).toEqual(arnOf('ApiAccessLogGroup'));
-    const format = JSON.parse(access.Format.replaceAll(/\$context\.[A-Za-z.]+/g, '0')) as Record<string, unknown>;
+    const format = JSON.parse(access.Format.replaceAll(/\$context\.[A-Za-z.]+/g, '0')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(format)).toEqual(expect.arrayContaining(['requestId', 'status', 'errorType', 'ip']));
     expect(access.Format).not.toMatch(/body|authorization/i);
   });
@@ -307,6 +374,7 @@ describe('template.yaml: API, authorizer and WAF', () => {
     const association = props('HookWebAclAssociation');
     expect(association.WebACLArn).toEqual(arnOf('HookWebAcl'));
     expect((association.ResourceArn as { 'Fn::Sub': string })['Fn::Sub']).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
       'arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${HookApi}/stages/${HookApi.Stage}',
     );
   });
@@ -317,7 +385,9 @@ describe('template.yaml: API, authorizer and WAF', () => {
     const rules = (acl.Rules as Array<Record<string, unknown>>).map(
       (r) => ((r['Fn::If'] as unknown[] | undefined)?.[1] ?? r) as Record<string, { [k: string]: unknown }>,
     );
-    const managed = rules.map((r) => (r.Statement?.ManagedRuleGroupStatement as { Name?: string } | undefined)?.Name).filter(Boolean);
+    const managed = rules
+      .map((r) => (r.Statement?.ManagedRuleGroupStatement as { Name?: string } | undefined)?.Name)
+      .filter(Boolean);
     expect(managed.sort()).toEqual([
       'AWSManagedRulesAmazonIpReputationList',
       'AWSManagedRulesCommonRuleSet',
@@ -326,7 +396,11 @@ describe('template.yaml: API, authorizer and WAF', () => {
     const rate = rules.find((r) => r.Statement?.RateBasedStatement)?.Statement?.RateBasedStatement;
     expect(rate).toEqual({ Limit: ref('WafRateLimitPerIp'), AggregateKeyType: 'IP' });
     const size = rules.find((r) => r.Statement?.SizeConstraintStatement)?.Statement?.SizeConstraintStatement;
-    expect(size).toMatchObject({ ComparisonOperator: 'GT', Size: ref('MaxBodyBytes'), FieldToMatch: { Body: { OversizeHandling: 'MATCH' } } });
+    expect(size).toMatchObject({
+      ComparisonOperator: 'GT',
+      Size: ref('MaxBodyBytes'),
+      FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+    });
     const priorities = rules.map((r) => r.Priority);
     expect(new Set(priorities).size).toBe(priorities.length);
     // Allow-list: a conditional rule and IP set, off when the parameter is empty.
@@ -338,12 +412,18 @@ describe('template.yaml: API, authorizer and WAF', () => {
 
 describe('template.yaml: alarms, parameters, outputs', () => {
   const alarms = ofType('AWS::CloudWatch::Alarm');
-  const find = (metric: string) => alarms.find(([, a]) => a.Properties?.MetricName === metric)?.[1].Properties;
+  const find = (metric: string) =>
+    alarms.find(([, a]) => a.Properties?.MetricName === metric)?.[1].Properties;
 
   it('DLQ not empty, hook errors, hook p99 > 2 s, authorizer denials', () => {
-    expect(find('ApproximateNumberOfMessagesVisible')).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(find('ApproximateNumberOfMessagesVisible')).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     const hookErrors = alarms.find(
-      ([, a]) => a.Properties?.MetricName === 'Errors' && JSON.stringify(a.Properties.Dimensions).includes('TelephonyHookFunction'),
+      ([, a]) =>
+        a.Properties?.MetricName === 'Errors' &&
+        JSON.stringify(a.Properties.Dimensions).includes('TelephonyHookFunction'),
     );
     expect(hookErrors).toBeDefined();
     expect(find('Duration')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 2000 });
@@ -352,7 +432,9 @@ describe('template.yaml: alarms, parameters, outputs', () => {
   });
 
   it.each(alarms)('%s notifies the optional SNS topic', (_id, alarm) => {
-    expect(alarm.Properties?.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] });
+    expect(alarm.Properties?.AlarmActions).toEqual({
+      'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')],
+    });
   });
 
   it('parameters for Okta, brand, origination identities and the deadline', () => {
@@ -375,7 +457,7 @@ describe('template.yaml: alarms, parameters, outputs', () => {
 
   it('outputs the hook URL, table names and queue URL', () => {
     const outputs = template.Outputs ?? {};
-    expect((outputs.HookUrl?.Value as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
+    expect((outputs.HookUrl?.Value as { 'Fn::Sub': string } | undefined)?.['Fn::Sub']).toMatch(
       /^https:\/\/\$\{HookApi\}\.execute-api\..*\/\$\{ApiStageName\}\/okta\/telephony-hook$/,
     );
     expect(outputs.TemplateTableName?.Value).toEqual(ref('TemplateTable'));
