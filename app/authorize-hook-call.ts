@@ -1,22 +1,19 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { inject, injectable } from 'inversify';
 import { TokenRejectedError } from '../domain/errors';
 import type { Logger } from '../ports/logger';
 import type { TokenVerifier } from '../ports/token-verifier';
-import { TOKENS } from './tokens';
 
 /** API Gateway turns exactly this error message into a 401; anything else would be a 500. */
 const UNAUTHORIZED = 'Unauthorized';
 
 /**
  * The Lambda TOKEN authorizer's use case: bad tokens stop here, so the hook code only ever sees
- * authenticated calls.
+ * authenticated calls. Deliberately not an inversify class: see authorizer-composition.ts.
  */
-@injectable()
 export class AuthorizeHookCall {
   constructor(
-    @inject(TOKENS.TokenVerifier) private readonly verifier: TokenVerifier,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
+    private readonly verifier: TokenVerifier,
+    private readonly logger: Logger,
   ) {}
 
   async handle(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {

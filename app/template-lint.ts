@@ -85,7 +85,9 @@ function lintSms(template: MessageTemplate, sample: TemplateValues, problems: st
   const limit = MAX_SEGMENTS[script];
   if (analysis.segments > limit) {
     const forcing =
-      analysis.ucs2Characters.length > 0 ? `; characters forcing UCS-2: ${analysis.ucs2Characters.join(' ')}` : '';
+      analysis.ucs2Characters.length > 0
+        ? `; characters forcing UCS-2: ${analysis.ucs2Characters.join(' ')}`
+        : '';
     problems.push(
       `SMS takes ${analysis.segments} segments (${analysis.encoding}, ${analysis.units} units) with a ` +
         `${sample.code.length}-digit code and a ${sample.brand.length}-character brand; ` +
@@ -120,7 +122,10 @@ function lintVoice(template: MessageTemplate, spoken: string, problems: string[]
 }
 
 /** Lints templates: every rule of validateTemplate, segment budgets, voice ids, a generic per locale × channel. */
-export function lintTemplates(targets: readonly LintTarget[], sample: TemplateValues = LINT_SAMPLE): LintReport {
+export function lintTemplates(
+  targets: readonly LintTarget[],
+  sample: TemplateValues = LINT_SAMPLE,
+): LintReport {
   const rows: LintRow[] = [];
   const problems: LintProblem[] = [];
   for (const { template, spokenLocale: spoken } of targets) {
@@ -152,7 +157,8 @@ function missingGenerics(templates: readonly MessageTemplate[]): LintProblem[] {
       locale,
       channel,
       purpose: '*' as const,
-      message: 'purpose-specific templates without a generic one: other purposes fall back to another language',
+      message:
+        'purpose-specific templates without a generic one: other purposes fall back to another language',
     }));
 }
 
@@ -193,7 +199,17 @@ function abbreviate(characters: readonly string[]): string {
 
 /** A fixed-width table, one line per locale × channel × purpose, then the problems and a summary. */
 export function formatLintReport(report: LintReport): string {
-  const header = ['locale', 'channel', 'purpose', 'encoding', 'segs', 'units', 'UCS-2 characters', 'voice', 'ok'];
+  const header = [
+    'locale',
+    'channel',
+    'purpose',
+    'encoding',
+    'segs',
+    'units',
+    'UCS-2 characters',
+    'voice',
+    'ok',
+  ];
   const lines = report.rows.map((r) => [
     r.locale,
     r.channel,
@@ -213,7 +229,10 @@ export function formatLintReport(report: LintReport): string {
   const width = (s: string) => Array.from(s).length;
   const widths = header.map((h, i) => Math.max(width(h), ...lines.map((l) => width(l[i] ?? ''))));
   const format = (cells: readonly string[]) =>
-    cells.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - width(c))).join('  ').trimEnd();
+    cells
+      .map((c, i) => c + ' '.repeat((widths[i] ?? 0) - width(c)))
+      .join('  ')
+      .trimEnd();
   const { summary } = report;
   return [
     format(header),

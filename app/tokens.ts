@@ -4,7 +4,6 @@ export const TOKENS = {
   Logger: Symbol.for('otp-courier.Logger'),
   TemplateStore: Symbol.for('otp-courier.TemplateStore'),
   MessageSender: Symbol.for('otp-courier.MessageSender'),
-  TokenVerifier: Symbol.for('otp-courier.TokenVerifier'),
   IdempotencyStore: Symbol.for('otp-courier.IdempotencyStore'),
   DeadLetterQueue: Symbol.for('otp-courier.DeadLetterQueue'),
   SecretSealer: Symbol.for('otp-courier.SecretSealer'),

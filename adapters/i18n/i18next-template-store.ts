@@ -63,9 +63,7 @@ export class I18nextTemplateStore implements TemplateStore {
 
   async find(query: TemplateQuery): Promise<readonly MessageTemplate[]> {
     const found: MessageTemplate[] = [];
-    const locales = new Set(
-      query.locales.flatMap((l) => CANONICAL_LOCALE.get(l.toLowerCase()) ?? []),
-    );
+    const locales = new Set(query.locales.flatMap((l) => CANONICAL_LOCALE.get(l.toLowerCase()) ?? []));
     const purposes = new Set(query.purposes);
     for (const locale of locales) {
       for (const purpose of purposes) {

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { I18nextTemplateStore, spokenLocale } from '../../adapters/i18n/i18next-template-store';
-import { CHANNELS, type Channel, type DeliveryRequest, PURPOSES, type Purpose } from '../../domain/delivery-request';
+import {
+  CHANNELS,
+  type Channel,
+  type DeliveryRequest,
+  PURPOSES,
+  type Purpose,
+} from '../../domain/delivery-request';
 import { localeFallbackChain } from '../../domain/locale';
 import type { MessageTemplate } from '../../domain/message-template';
 import { analyseSms } from '../../domain/sms-segments';
@@ -127,7 +133,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     if (usage) process.stderr.write(`\n${USAGE}\n`);
     process.exitCode = usage ? 2 : 1;

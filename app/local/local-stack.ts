@@ -15,14 +15,14 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import type { Logger } from '../../ports/logger';
 import { CachedTemplateStore } from '../cached-template-store';
 import { CompositeTemplateStore } from '../composite-template-store';
-import { buildAuthorizerContainer } from '../composition/authorizer-container';
+import { composeAuthorizer } from '../composition/authorizer-composition';
 import { buildHookContainer } from '../composition/hook-container';
 import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
-import { AuthorizeHookCall } from '../authorize-hook-call';
+import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { DEV_AUDIENCE, DEV_CLIENT_ID, DEV_ISSUER_PATH, DEV_JWKS_PATH, DEV_SCOPE, type DevIssuer, createDevIssuer, loadOrCreateDevKey } from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
@@ -136,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } else {
     authorizerConfig = loadAuthorizerConfig(options.env);
   }
-  authorizer = buildAuthorizerContainer(authorizerConfig, logger).get(AuthorizeHookCall);
+  authorizer = composeAuthorizer(authorizerConfig, logger);
 
   return {
     baseUrl,

@@ -10,9 +10,52 @@ import { localeFallbackChain } from '../../domain/locale';
 
 // The languages issue 3 asks for by name.
 const REQUIRED_LOCALES = [
-  'en', 'es', 'fr', 'de', 'it', 'pt', 'pt-BR', 'nl', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'sk', 'hu', 'ro',
-  'bg', 'el', 'tr', 'ru', 'uk', 'ar', 'he', 'hi', 'bn', 'ta', 'th', 'vi', 'id', 'ms', 'tl', 'ja', 'ko',
-  'zh-Hans', 'zh-Hant', 'fr-CA', 'es-MX', 'en-GB', 'ca', 'hr', 'sr', 'lt', 'lv', 'et', 'sl',
+  'en',
+  'es',
+  'fr',
+  'de',
+  'it',
+  'pt',
+  'pt-BR',
+  'nl',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'pl',
+  'cs',
+  'sk',
+  'hu',
+  'ro',
+  'bg',
+  'el',
+  'tr',
+  'ru',
+  'uk',
+  'ar',
+  'he',
+  'hi',
+  'bn',
+  'ta',
+  'th',
+  'vi',
+  'id',
+  'ms',
+  'tl',
+  'ja',
+  'ko',
+  'zh-Hans',
+  'zh-Hant',
+  'fr-CA',
+  'es-MX',
+  'en-GB',
+  'ca',
+  'hr',
+  'sr',
+  'lt',
+  'lv',
+  'et',
+  'sl',
 ];
 
 const key = (t: { locale: string; purpose: string }) => `${t.locale}/${t.purpose}`;
@@ -27,7 +70,14 @@ describe('I18nextTemplateStore', () => {
       purposes: ['password-reset', 'generic'],
     });
     expect(found.map(key).sort()).toEqual(
-      ['en/generic', 'en/password-reset', 'fr-CA/generic', 'fr-CA/password-reset', 'fr/generic', 'fr/password-reset'].sort(),
+      [
+        'en/generic',
+        'en/password-reset',
+        'fr-CA/generic',
+        'fr-CA/password-reset',
+        'fr/generic',
+        'fr/password-reset',
+      ].sort(),
     );
     expect(found.every((t) => t.channel === 'sms' && t.source === 'catalogue')).toBe(true);
     expect(found.find((t) => key(t) === 'fr-CA/password-reset')?.body).toContain('mot de passe');
@@ -100,14 +150,19 @@ describe('bundled catalogue', () => {
         .filter((t) => t.locale === locale && t.channel === 'sms')
         .map((t) => t.purpose);
     for (const locale of ['en', 'es', 'fr', 'de', 'it']) {
-      expect(purposes(locale)).toEqual(expect.arrayContaining(['generic', 'enrollment', 'password-reset', 'account-unlock']));
+      expect(purposes(locale)).toEqual(
+        expect.arrayContaining(['generic', 'enrollment', 'password-reset', 'account-unlock']),
+      );
     }
     const enrollment = bundledTemplates().find((t) => key(t) === 'en/enrollment' && t.channel === 'sms');
     expect(enrollment?.body).toContain('to confirm your phone');
   });
 
   it('declares a voice fallback with a reason where Polly has no voice, and only there', () => {
-    expect(bundledVoiceFallback('hi')).toMatchObject({ locale: 'en-IN', reason: expect.stringContaining('Hindi') });
+    expect(bundledVoiceFallback('hi')).toMatchObject({
+      locale: 'en-IN',
+      reason: expect.stringContaining('Hindi'),
+    });
     expect(bundledVoiceFallback('zh-Hant')?.locale).toBe('zh-Hans');
     expect(bundledVoiceFallback('fr-CA')).toBeUndefined();
     const hindiVoice = bundledTemplates().find((t) => t.locale === 'hi' && t.channel === 'voice');

@@ -1,16 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { bundledLocales, bundledTemplates } from '../../adapters/i18n/i18next-template-store';
-import { formatLintReport, LINT_SAMPLE, lintBundledCatalogue, lintTemplates, scriptOf } from '../../app/template-lint';
+import {
+  formatLintReport,
+  LINT_SAMPLE,
+  lintBundledCatalogue,
+  lintTemplates,
+  scriptOf,
+} from '../../app/template-lint';
 import type { MessageTemplate } from '../../domain/message-template';
 
-const sms = (locale: string, body: string, purpose: MessageTemplate['purpose'] = 'generic'): MessageTemplate => ({
+const sms = (
+  locale: string,
+  body: string,
+  purpose: MessageTemplate['purpose'] = 'generic',
+): MessageTemplate => ({
   locale,
   channel: 'sms',
   purpose,
   body,
   source: 'dynamodb',
 });
-const voice = (locale: string, voiceId: string | undefined, body = 'Code {{code}}. Again: {{code}}.'): MessageTemplate => ({
+const voice = (
+  locale: string,
+  voiceId: string | undefined,
+  body = 'Code {{code}}. Again: {{code}}.',
+): MessageTemplate => ({
   locale,
   channel: 'voice',
   purpose: 'generic',
@@ -33,7 +47,9 @@ describe('lint of the bundled catalogue', () => {
     expect(report.rows).toHaveLength(bundledTemplates().length);
     expect(LINT_SAMPLE.code).toHaveLength(8);
     expect(LINT_SAMPLE.brand).toHaveLength(20);
-    const enSms = report.rows.find((r) => r.locale === 'en' && r.channel === 'sms' && r.purpose === 'generic');
+    const enSms = report.rows.find(
+      (r) => r.locale === 'en' && r.channel === 'sms' && r.purpose === 'generic',
+    );
     expect(enSms).toMatchObject({ script: 'latin', encoding: 'GSM-7', segments: 1, ucs2Characters: [] });
     const ruSms = report.rows.find((r) => r.locale === 'ru' && r.channel === 'sms');
     expect(ruSms).toMatchObject({ script: 'other', encoding: 'UCS-2' });
@@ -59,14 +75,17 @@ describe('lint of the bundled catalogue', () => {
 describe('lint of bad templates', () => {
   it('reports a template that fails validation', () => {
     expect(problemsOf(sms('en', 'Your code is ready'))).toContain('no {{code}} placeholder');
-    expect(problemsOf(sms('en', 'Code {{code}} for {{user}}')).join()).toMatch(/unknown placeholder \{\{user\}\}/);
+    expect(problemsOf(sms('en', 'Code {{code}} for {{user}}')).join()).toMatch(
+      /unknown placeholder \{\{user\}\}/,
+    );
     expect(problemsOf(voice('en', 'JOANNA', 'Your code is {{code}}.'))).toContain(
       'voice must contain {{code}} at least twice, found 1',
     );
   });
 
   it('fails a Latin-script SMS pushed over one segment by a curly apostrophe, naming the character', () => {
-    const body = 'Your {{brand}} verification code is {{code}}. It expires in {{minutes}} minutes. Don’t share it.';
+    const body =
+      'Your {{brand}} verification code is {{code}}. It expires in {{minutes}} minutes. Don’t share it.';
     const [problem, ...rest] = problemsOf(sms('en', body));
     expect(rest).toEqual([]);
     expect(problem).toMatch(/2 segments \(UCS-2/);
@@ -105,7 +124,12 @@ describe('lint of bad templates', () => {
   it('reports a locale × channel with purpose-specific templates but no generic one', () => {
     const report = lintTemplates([{ template: sms('de', 'Code {{code}}', 'password-reset') }]);
     expect(report.problems).toEqual([
-      expect.objectContaining({ locale: 'de', channel: 'sms', purpose: '*', message: expect.stringMatching(/generic/) }),
+      expect.objectContaining({
+        locale: 'de',
+        channel: 'sms',
+        purpose: '*',
+        message: expect.stringMatching(/generic/),
+      }),
     ]);
     expect(formatLintReport(report)).toContain('FAIL de/sms/*:');
   });

@@ -1,0 +1,20 @@
+import { HeaderSecretVerifier } from '../../adapters/okta/header-secret-verifier';
+import { JoseTokenVerifier } from '../../adapters/okta/jose-token-verifier';
+import type { Logger } from '../../ports/logger';
+import type { TokenVerifier } from '../../ports/token-verifier';
+import { AuthorizeHookCall } from '../authorize-hook-call';
+import type { AuthorizerConfig } from '../config/authorizer-config';
+
+/**
+ * The authorizer's composition root, wired by hand on purpose. It has two collaborators, and the
+ * DI container (inversify + reflect-metadata, ~90 KB minified) would more than double a bundle that
+ * API Gateway cold-starts for every new caller; the hook, with a real graph, keeps the container.
+ * The bundle also carries no AWS SDK client.
+ */
+export function composeAuthorizer(config: AuthorizerConfig, logger: Logger): AuthorizeHookCall {
+  const verifier: TokenVerifier =
+    config.mode === 'jwt'
+      ? new JoseTokenVerifier({ policy: config.policy, jwksUrl: config.jwksUrl })
+      : new HeaderSecretVerifier({ secret: config.secret });
+  return new AuthorizeHookCall(verifier, logger);
+}
