@@ -99,7 +99,8 @@ export class RedriveDeadLetters {
           throw new RedriveFailure('unseal-failed', 'the sealed code could not be opened', { cause: error });
         });
         message = await this.composer.compose(this.toRequest(letter, code));
-        if (!message) throw new RedriveFailure('no-template', 'no template for this channel in any fallback locale');
+        if (!message)
+          throw new RedriveFailure('no-template', 'no template for this channel in any fallback locale');
       } catch (error) {
         handled.set(letter.eventId, false);
         counts.failed += 1;
@@ -117,7 +118,10 @@ export class RedriveDeadLetters {
 
       let receipt: SendReceipt;
       try {
-        receipt = await this.sendWithin(message, Math.min(this.clock.now() + (options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS), letter.expiresAt));
+        receipt = await this.sendWithin(
+          message,
+          Math.min(this.clock.now() + (options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS), letter.expiresAt),
+        );
       } catch (error) {
         handled.set(letter.eventId, false);
         counts.failed += 1;
@@ -141,7 +145,10 @@ export class RedriveDeadLetters {
   }
 
   /** Deletes the letter; a failure is logged (the next run would resend it) and reported as false. */
-  private async remove(item: ReceivedDeadLetter, fields: ReturnType<RedriveDeadLetters['logFields']>): Promise<boolean> {
+  private async remove(
+    item: ReceivedDeadLetter,
+    fields: ReturnType<RedriveDeadLetters['logFields']>,
+  ): Promise<boolean> {
     try {
       await item.delete();
       return true;
@@ -170,9 +177,13 @@ export class RedriveDeadLetters {
   /** Same shape as the hook's send: abort at the deadline, and do not wait on a sender that ignores it. */
   private async sendWithin(message: OutboundMessage, deadline: number): Promise<SendReceipt> {
     const remaining = deadline - this.clock.now();
-    if (remaining <= 0) throw new DeliveryError('deadline-exceeded', 'the passcode expired before it could be resent');
+    if (remaining <= 0)
+      throw new DeliveryError('deadline-exceeded', 'the passcode expired before it could be resent');
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeliveryError('deadline-exceeded', 'redrive send deadline passed')), remaining);
+    const timer = setTimeout(
+      () => controller.abort(new DeliveryError('deadline-exceeded', 'redrive send deadline passed')),
+      remaining,
+    );
     try {
       return await Promise.race([
         this.sender.send(message, { signal: controller.signal, deadline }),
@@ -210,7 +221,8 @@ class RedriveFailure extends Error {
 
 /** Kind and class only: an unseal or SDK error message is not ours to vouch for, so it is never logged. */
 function failureFields(error: unknown, fallbackKind: string) {
-  if (error instanceof DeliveryError) return { kind: error.kind, retryable: error.retryable, error: error.name };
+  if (error instanceof DeliveryError)
+    return { kind: error.kind, retryable: error.retryable, error: error.name };
   if (error instanceof RedriveFailure) {
     return { kind: error.kind, error: error.cause === undefined ? error.name : errorName(error.cause) };
   }

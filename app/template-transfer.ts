@@ -4,8 +4,8 @@ import { templatePk, templateSk } from '../adapters/dynamodb/template-table';
 import { bundledVoiceFallback } from '../adapters/i18n/i18next-template-store';
 import { isPollyVoiceId, voiceSpeaks, voicesFor } from '../adapters/i18n/polly-voices';
 import { CHANNELS, PURPOSES } from '../domain/delivery-request';
-import type { MessageTemplate, TemplatePurpose } from '../domain/message-template';
 import { normaliseLocale } from '../domain/locale';
+import type { MessageTemplate, TemplatePurpose } from '../domain/message-template';
 import { templateProblems } from '../domain/template-validation';
 
 /** The file `templates export` writes and `templates import` reads. */
@@ -40,7 +40,10 @@ export class TemplateFileError extends Error {
   constructor(readonly problems: readonly TemplateFileProblem[]) {
     super(
       `template file rejected, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems
-        .map((p) => `  ${p.index === undefined ? 'file' : `#${p.index}`}${p.key ? ` ${p.key}` : ''}: ${p.problem}`)
+        .map(
+          (p) =>
+            `  ${p.index === undefined ? 'file' : `#${p.index}`}${p.key ? ` ${p.key}` : ''}: ${p.problem}`,
+        )
         .join('\n')}`,
     );
   }
@@ -55,7 +58,9 @@ const ItemSchema = v.strictObject({
   purpose: v.picklist(TEMPLATE_PURPOSES, `must be one of ${TEMPLATE_PURPOSES.join(', ')}`),
   body: v.string(),
   voiceId: v.optional(v.pipe(v.string(), v.nonEmpty('is empty'))),
-  version: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'))),
+  version: v.optional(
+    v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
+  ),
   updatedAt: v.optional(v.string()),
   updatedBy: v.optional(v.string()),
 });
@@ -88,7 +93,10 @@ export async function seedTemplates(
 }
 
 /** Every template in the table as a versioned document, sorted so two exports diff cleanly. */
-export async function exportTemplates(store: DynamoDbTemplateStore, now: Date = new Date()): Promise<TemplateFile> {
+export async function exportTemplates(
+  store: DynamoDbTemplateStore,
+  now: Date = new Date(),
+): Promise<TemplateFile> {
   const templates = [...(await store.listAllTemplates())].map(toFileItem).sort(compareItems);
   return { version: 1, exportedAt: now.toISOString(), templates };
 }
@@ -112,7 +120,11 @@ export function parseTemplateFile(json: unknown): { templates: MessageTemplate[]
     if (!item.success) {
       const key = describeRaw(raw);
       for (const issue of item.issues) {
-        problems.push({ index, ...(key ? { key } : {}), problem: `${v.getDotPath(issue) ?? 'item'} ${issue.message}` });
+        problems.push({
+          index,
+          ...(key ? { key } : {}),
+          problem: `${v.getDotPath(issue) ?? 'item'} ${issue.message}`,
+        });
       }
       return;
     }
@@ -128,7 +140,11 @@ export function parseTemplateFile(json: unknown): { templates: MessageTemplate[]
       source: 'dynamodb',
       ...(version !== undefined ? { version } : {}),
     };
-    const itemProblems = [...localeProblems(locale), ...voiceProblems(template), ...templateProblems(template)];
+    const itemProblems = [
+      ...localeProblems(locale),
+      ...voiceProblems(template),
+      ...templateProblems(template),
+    ];
     const earlier = firstIndexOf.get(keyOf(template));
     if (earlier !== undefined) itemProblems.push(`same locale, channel and purpose as #${earlier}`);
     else firstIndexOf.set(keyOf(template), index);
@@ -177,7 +193,9 @@ function localeProblems(locale: string): string[] {
 function voiceProblems(t: MessageTemplate): string[] {
   if (t.channel === 'sms') return t.voiceId ? ['voiceId is only for voice templates'] : [];
   if (!t.voiceId) {
-    return ['voice template needs a voiceId (End User Messaging would read it with MATTHEW, an English voice)'];
+    return [
+      'voice template needs a voiceId (End User Messaging would read it with MATTHEW, an English voice)',
+    ];
   }
   if (!isPollyVoiceId(t.voiceId)) {
     const suggestions = voicesFor(t.locale);
@@ -187,7 +205,8 @@ function voiceProblems(t: MessageTemplate): string[] {
   }
   if (voiceSpeaks(t.voiceId, t.locale)) return [];
   const own = voicesFor(t.locale);
-  if (own.length > 0) return [`voiceId ${t.voiceId} does not speak ${t.locale}; use one of ${own.join(', ')}`];
+  if (own.length > 0)
+    return [`voiceId ${t.voiceId} does not speak ${t.locale}; use one of ${own.join(', ')}`];
   const fallback = bundledVoiceFallback(t.locale);
   if (fallback && !voiceSpeaks(t.voiceId, fallback.locale)) {
     return [

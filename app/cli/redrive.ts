@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/env-readers';
 import { redriveAdapters, usesAwsDeadLetters } from '../composition/redrive-adapters';
 import { buildRedriveContainer } from '../composition/redrive-container';
+import { ConfigError } from '../config/env-readers';
 import { RedriveDeadLetters } from '../redrive-dead-letters';
 
 const USAGE = `usage: npm run redrive [-- --dry-run] [--max N] [--timeout-ms N]
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     visibilityTimeoutSeconds: Math.min(43_200, Math.ceil((max * sendTimeoutMs) / 1000) + 60),
   });
   try {
-    const report = await buildRedriveContainer(adapters).get(RedriveDeadLetters).run({ max, dryRun, sendTimeoutMs });
+    const report = await buildRedriveContainer(adapters)
+      .get(RedriveDeadLetters)
+      .run({ max, dryRun, sendTimeoutMs });
     const source = usesAwsDeadLetters(process.env) ? 'SQS' : 'local dead-letter file';
     process.stdout.write(
       dryRun
@@ -65,6 +67,9 @@ main().catch((error: unknown) => {
   else if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
   // Codes are only ever in clear inside the per-letter loop, whose errors are caught there; what reaches
   // here is queue or setup trouble (file, credentials), whose message the operator needs.
-  else process.stderr.write(`redrive failed: ${error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error)}\n`);
+  else
+    process.stderr.write(
+      `redrive failed: ${error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error)}\n`,
+    );
   process.exitCode = 1;
 });

@@ -1,5 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { I18nextTemplateStore, spokenLocale } from '../../adapters/i18n/i18next-template-store';
+import { bundledTemplates, I18nextTemplateStore, spokenLocale } from '../../adapters/i18n/i18next-template-store';
 import {
   CHANNELS,
   type Channel,
@@ -14,6 +15,8 @@ import { selectTemplate } from '../../domain/template-selection';
 import type { TemplateQuery, TemplateStore } from '../../ports/template-store';
 import { MessageComposer } from '../message-composer';
 import { formatLintReport, LINT_SAMPLE, lintBundledCatalogue } from '../template-lint';
+import { exportTemplates, importTemplates, seedTemplates, TemplateFileError } from '../template-transfer';
+import { openTemplateTable, type TemplateTable } from './template-table';
 
 const USAGE = `usage: npm run templates -- <command>
 
@@ -23,7 +26,16 @@ const USAGE = `usage: npm run templates -- <command>
   preview --locale fr-CA --channel sms|voice --purpose ${PURPOSES.join('|')}
           [--code 12345678] [--brand Acme] [--first-name Alex] [--minutes 5] [--default-locale en]
                       render the message exactly as it would be sent, resolving along the locale
-                      fallback chain.`;
+                      fallback chain.
+  seed [--overwrite]  write the bundled catalogue into the templates table (only missing keys
+                      unless --overwrite, so operator edits survive).
+  export [--out file.json]
+                      write every template in the table as a versioned JSON file (stdout by default).
+  import <file.json>  validate every item, then write them all; writes nothing if any is invalid.
+
+  seed/export/import act on the local stack's table (the running npm start, or .otp-courier/),
+  on --endpoint URL / DYNAMODB_ENDPOINT, or on the deployed table when AWS_REGION and
+  TEMPLATE_TABLE are set.`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -114,8 +126,69 @@ async function preview(args: string[]): Promise<number> {
   return 0;
 }
 
-// seed / export / import will join here.
-const COMMANDS: Readonly<Record<string, (args: string[]) => number | Promise<number>>> = { lint, preview };
+async function withTable(endpoint: string | undefined, work: (table: TemplateTable) => Promise<number>): Promise<number> {
+  const table = await openTemplateTable(process.env, endpoint);
+  try {
+    return await work(table);
+  } finally {
+    await table.close();
+  }
+}
+
+async function seed(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { overwrite: { type: 'boolean', default: false }, endpoint: { type: 'string' } },
+  });
+  return withTable(values.endpoint, async (table) => {
+    const result = await seedTemplates(table.store, bundledTemplates(), { overwrite: values.overwrite ?? false });
+    process.stdout.write(`seeded ${table.description}: ${result.written} written, ${result.skipped} kept as they were\n`);
+    return 0;
+  });
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' }, endpoint: { type: 'string' } } });
+  return withTable(values.endpoint, async (table) => {
+    const file = `${JSON.stringify(await exportTemplates(table.store), null, 2)}\n`;
+    if (values.out) {
+      await writeFile(values.out, file, 'utf8');
+      process.stderr.write(`exported ${table.description} to ${values.out}\n`);
+    } else process.stdout.write(file);
+    return 0;
+  });
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { endpoint: { type: 'string' } } });
+  const path = positionals[0];
+  if (!path) throw new UsageError('import needs a file: npm run templates -- import templates.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${path} as JSON (${error instanceof Error ? error.name : 'error'})`);
+  }
+  return withTable(values.endpoint, async (table) => {
+    try {
+      const { written } = await importTemplates(table.store, json, { updatedBy: process.env.USER ?? 'templates import' });
+      process.stdout.write(`imported ${written} templates into ${table.description}\n`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof TemplateFileError)) throw error;
+      process.stderr.write(`${error.message}\nnothing was written\n`);
+      return 1;
+    }
+  });
+}
+
+const COMMANDS: Readonly<Record<string, (args: string[]) => number | Promise<number>>> = {
+  lint,
+  preview,
+  seed,
+  export: exportCommand,
+  import: importCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

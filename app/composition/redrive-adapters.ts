@@ -74,7 +74,9 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
     AWS_REGION: requiredText('the region of the queue, key and origination identities'),
     DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
     SEALING_KMS_KEY_ID: requiredText('the KMS key that sealed the codes'),
-    DEFAULT_ORIGINATION_IDENTITY: requiredText('phone number, sender id or pool used when no country matches'),
+    DEFAULT_ORIGINATION_IDENTITY: requiredText(
+      'phone number, sender id or pool used when no country matches',
+    ),
     ORIGINATION_IDENTITIES: text(''),
     TEMPLATE_TABLE: text(),
     CONFIGURATION_SET_NAME: text(),
@@ -93,7 +95,10 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
     dynamo && raw.TEMPLATE_TABLE
       ? new CompositeTemplateStore(
           [
-            { name: 'dynamodb', store: new DynamoDbTemplateStore(dynamo, { tableName: raw.TEMPLATE_TABLE }, logger) },
+            {
+              name: 'dynamodb',
+              store: new DynamoDbTemplateStore(dynamo, { tableName: raw.TEMPLATE_TABLE }, logger),
+            },
             { name: 'catalogue', store: catalogue },
           ],
           logger,
@@ -103,7 +108,9 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
   return {
     deadLetters: new SqsDeadLetterQueue(sqs, {
       queueUrl: raw.DEAD_LETTER_QUEUE_URL,
-      ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+      ...(options.visibilityTimeoutSeconds
+        ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
+        : {}),
     }),
     sealer: new KmsSecretSealer(kms, { keyId: raw.SEALING_KMS_KEY_ID }),
     templates,

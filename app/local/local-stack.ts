@@ -1,3 +1,4 @@
+import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,6 +28,12 @@ import { DEV_AUDIENCE, DEV_CLIENT_ID, DEV_ISSUER_PATH, DEV_JWKS_PATH, DEV_SCOPE,
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { HOOK_PATH, createLocalServer } from './local-server';
+
+/**
+ * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
+ * while `npm start` runs (LevelDB allows one process per data dir).
+ */
+export const DYNAMO_ENDPOINT_FILE = 'dynamodb.endpoint';
 
 export interface LocalStackOptions {
   readonly env: Env;
@@ -63,6 +70,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clock = new SystemClock();
 
   const dynamo = await startEmbeddedDynamo(options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') });
+  const endpointFile = options.inMemory ? undefined : join(config.dataDir, DYNAMO_ENDPOINT_FILE);
+  if (endpointFile) await writeFile(endpointFile, dynamo.endpoint, 'utf8');
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',
@@ -152,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
       client.destroy();
       await dynamo.close();
+      if (endpointFile) await rm(endpointFile, { force: true });
     },
   };
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
-import { type OutboxRecord, OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
+import { OutboxMessageSender, type OutboxRecord } from '../../adapters/local/outbox-message-sender';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { buildRedriveContainer } from '../../app/composition/redrive-container';
 import type { DeliverySettings } from '../../app/delivery-settings';
@@ -33,8 +33,20 @@ const SETTINGS: DeliverySettings = {
 };
 
 const TEMPLATES = new StaticTemplateStore([
-  { locale: 'en', channel: 'sms', purpose: 'generic', body: '{{brand}}: your code is {{code}}', source: 'catalogue' },
-  { locale: 'fr', channel: 'sms', purpose: 'generic', body: '{{brand}} : votre code est {{code}}', source: 'catalogue' },
+  {
+    locale: 'en',
+    channel: 'sms',
+    purpose: 'generic',
+    body: '{{brand}}: your code is {{code}}',
+    source: 'catalogue',
+  },
+  {
+    locale: 'fr',
+    channel: 'sms',
+    purpose: 'generic',
+    body: '{{brand}} : votre code est {{code}}',
+    source: 'catalogue',
+  },
 ]);
 
 const BLOCKED_PHONE = '+14155550199';
@@ -44,7 +56,8 @@ const HANGING_PHONE = '+14155550177';
 class ScriptedSender implements MessageSender {
   constructor(private readonly outbox: MessageSender) {}
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
-    if (message.to === BLOCKED_PHONE) throw new DeliveryError('opted-out', 'ConflictException: destination opted out');
+    if (message.to === BLOCKED_PHONE)
+      throw new DeliveryError('opted-out', 'ConflictException: destination opted out');
     if (message.to === HANGING_PHONE) return new Promise<never>(() => {});
     return this.outbox.send(message, options);
   }
@@ -108,7 +121,10 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     const eventId = overrides.eventId ?? `evt-${randomUUID()}`;
     const secret = code();
     codes.push(secret);
-    const letter: DeadLetter = { ...sampleDeadLetter(eventId, await sealer.seal(secret, eventId)), ...overrides };
+    const letter: DeadLetter = {
+      ...sampleDeadLetter(eventId, await sealer.seal(secret, eventId)),
+      ...overrides,
+    };
     await queue.park(letter);
     return letter;
   }
@@ -130,14 +146,21 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
 
     const sent = await outbox();
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ eventId: live.eventId, to: live.to, locale: 'fr', body: `Acme : votre code est ${codes[0]}` });
+    expect(sent[0]).toMatchObject({
+      eventId: live.eventId,
+      to: live.to,
+      locale: 'fr',
+      body: `Acme : votre code est ${codes[0]}`,
+    });
     // Only the letter whose send failed is left, unchanged.
     expect(await queued()).toEqual([blocked]);
     expect((await readFile(deadLetterFile, 'utf8')).includes(codes[2] ?? '?')).toBe(false);
 
     const failure = logger.lines.find((l) => l.message === 'dead letter not resent');
     expect(failure?.fields).toMatchObject({ eventId: blocked.eventId, kind: 'opted-out', retryable: false });
-    expect(logger.lines.find((l) => l.message === 'expired dead letter dropped')?.fields.eventId).toBe(expired.eventId);
+    expect(logger.lines.find((l) => l.message === 'expired dead letter dropped')?.fields.eventId).toBe(
+      expired.eventId,
+    );
     const resent = logger.lines.find((l) => l.message === 'dead letter resent')?.fields;
     expect(resent).toMatchObject({ eventId: live.eventId, provider: 'local-outbox' });
     expect(String(resent?.to)).not.toBe(live.to);
@@ -181,7 +204,9 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await queued()).toEqual([hanging]);
     expect((await outbox()).map((r) => r.eventId)).toEqual([live.eventId]);
-    expect(logger.lines.find((l) => l.message === 'dead letter not resent')?.fields.kind).toBe('deadline-exceeded');
+    expect(logger.lines.find((l) => l.message === 'dead letter not resent')?.fields.kind).toBe(
+      'deadline-exceeded',
+    );
   });
 
   it('keeps a letter sealed under another key or event, without logging why in clear', async () => {
@@ -193,11 +218,9 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     expect(await other.run({})).toEqual({ resent: 0, expired: 0, failed: 2, kept: 2 });
     expect(await redrive.run({})).toEqual({ resent: 1, expired: 0, failed: 1, kept: 1 });
     expect(await queued()).toEqual([moved]);
-    expect(logger.lines.filter((l) => l.message === 'dead letter not resent').map((l) => l.fields.kind)).toEqual([
-      'unseal-failed',
-      'unseal-failed',
-      'unseal-failed',
-    ]);
+    expect(
+      logger.lines.filter((l) => l.message === 'dead letter not resent').map((l) => l.fields.kind),
+    ).toEqual(['unseal-failed', 'unseal-failed', 'unseal-failed']);
     expectNoCodeLeaked();
   });
 
@@ -212,7 +235,12 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
       logger,
       delivery: SETTINGS,
     });
-    expect(await container.get(RedriveDeadLetters).run({})).toEqual({ resent: 1, expired: 0, failed: 0, kept: 0 });
+    expect(await container.get(RedriveDeadLetters).run({})).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      kept: 0,
+    });
     expect((await outbox())[0]?.body).toBe(`Acme: your code is ${codes[0]}`);
     expect(letter.eventId).toBe((await outbox())[0]?.eventId);
   });
@@ -229,14 +257,19 @@ describe('npm run redrive (local stack)', () => {
     const queue = new JsonlDeadLetterQueue(join(dataDir, 'dead-letters.jsonl'));
     const live = code();
     await queue.park(sampleDeadLetter('evt-cli-live', await sealer.seal(live, 'evt-cli-live')));
-    await queue.park({ ...sampleDeadLetter('evt-cli-old', await sealer.seal(code(), 'evt-cli-old')), expiresAt: Date.now() - 1 });
+    await queue.park({
+      ...sampleDeadLetter('evt-cli-old', await sealer.seal(code(), 'evt-cli-old')),
+      expiresAt: Date.now() - 1,
+    });
 
     const run = (args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'app/cli/redrive.ts', ...args], {
         env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'INFO' },
       });
     const dry = await run(['--dry-run']);
-    expect(dry.stdout).toMatch(/dry run \(local dead-letter file\): would resend 1, would drop 1 expired, 0 would fail/);
+    expect(dry.stdout).toMatch(
+      /dry run \(local dead-letter file\): would resend 1, would drop 1 expired, 0 would fail/,
+    );
 
     const real = await run(['--max', '10']);
     expect(real.stdout).toMatch(/resent 1, dropped 1 expired, failed 0, 0 kept/);

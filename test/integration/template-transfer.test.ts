@@ -6,11 +6,11 @@ import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import {
-  TemplateFileError,
   exportTemplates,
   importTemplates,
   parseTemplateFile,
   seedTemplates,
+  TemplateFileError,
 } from '../../app/template-transfer';
 import type { MessageTemplate } from '../../domain/message-template';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
@@ -38,8 +38,11 @@ describe('template seed / export / import against dynalite', () => {
     store = new DynamoDbTemplateStore(dynamo.client, { tableName: name }, new RecordingLogger());
   });
 
-  const find = async (locale: string, channel: MessageTemplate['channel'], purpose: MessageTemplate['purpose']) =>
-    (await store.find({ channel, locales: [locale], purposes: [purpose] }))[0];
+  const find = async (
+    locale: string,
+    channel: MessageTemplate['channel'],
+    purpose: MessageTemplate['purpose'],
+  ) => (await store.find({ channel, locales: [locale], purposes: [purpose] }))[0];
 
   it('seeds the whole catalogue, and export round-trips it through a file', async () => {
     expect(catalogue.length).toBeGreaterThan(80);
@@ -52,7 +55,9 @@ describe('template seed / export / import against dynalite', () => {
     const order = exported.templates.map((t) => [t.locale, t.channel] as const);
     for (let i = 1; i < order.length; i++) {
       const [prev, cur] = [order[i - 1] ?? ['', ''], order[i] ?? ['', '']];
-      expect(prev[0] < cur[0] || (prev[0] === cur[0] && prev[1] <= cur[1]), `${prev} before ${cur}`).toBe(true);
+      expect(prev[0] < cur[0] || (prev[0] === cur[0] && prev[1] <= cur[1]), `${prev} before ${cur}`).toBe(
+        true,
+      );
     }
     const hiVoice = exported.templates.find((t) => t.locale === 'hi' && t.channel === 'voice');
     expect(hiVoice).toMatchObject({ voiceId: 'RAVEENA', version: 1, updatedBy: 'otp-courier seed' });
@@ -62,15 +67,27 @@ describe('template seed / export / import against dynalite', () => {
     const file = join(dir, 'export.json');
     await writeFile(file, JSON.stringify(exported, null, 2));
     const parsed = parseTemplateFile(JSON.parse(await readFile(file, 'utf8')));
-    const strip = ({ locale, channel, purpose, body, voiceId }: MessageTemplate) => ({ locale, channel, purpose, body, voiceId });
+    const strip = ({ locale, channel, purpose, body, voiceId }: MessageTemplate) => ({
+      locale,
+      channel,
+      purpose,
+      body,
+      voiceId,
+    });
     const byKey = (a: { locale: string; channel: string; purpose: string }, b: typeof a) =>
       `${a.locale}|${a.channel}|${a.purpose}`.localeCompare(`${b.locale}|${b.channel}|${b.purpose}`);
     expect(parsed.templates.map(strip).sort(byKey)).toEqual(catalogue.map(strip).sort(byKey));
 
     // Importing it into an empty table reproduces the same export (minus the write stamps).
-    const other = new DynamoDbTemplateStore(dynamo.client, { tableName: `templates-${++table}` }, new RecordingLogger());
+    const other = new DynamoDbTemplateStore(
+      dynamo.client,
+      { tableName: `templates-${++table}` },
+      new RecordingLogger(),
+    );
     await ensureTemplateTable(dynamo.client, `templates-${table}`);
-    expect(await importTemplates(other, JSON.parse(await readFile(file, 'utf8')))).toEqual({ written: catalogue.length });
+    expect(await importTemplates(other, JSON.parse(await readFile(file, 'utf8')))).toEqual({
+      written: catalogue.length,
+    });
     const unstamped = (f: Awaited<ReturnType<typeof exportTemplates>>) =>
       f.templates.map(({ updatedAt: _a, updatedBy: _b, ...rest }) => rest);
     expect(unstamped(await exportTemplates(other))).toEqual(unstamped(exported));
@@ -83,14 +100,26 @@ describe('template seed / export / import against dynalite', () => {
       version: 1,
       templates: [{ locale: 'en', channel: 'sms', purpose: 'generic', body: edited }],
     });
-    const newLanguage: MessageTemplate = { locale: 'sw', channel: 'sms', purpose: 'generic', body: 'Nambari yako: {{code}}', source: 'catalogue' };
+    const newLanguage: MessageTemplate = {
+      locale: 'sw',
+      channel: 'sms',
+      purpose: 'generic',
+      body: 'Nambari yako: {{code}}',
+      source: 'catalogue',
+    };
 
-    expect(await seedTemplates(store, [...catalogue, newLanguage])).toEqual({ written: 1, skipped: catalogue.length });
+    expect(await seedTemplates(store, [...catalogue, newLanguage])).toEqual({
+      written: 1,
+      skipped: catalogue.length,
+    });
     expect((await find('en', 'sms', 'generic'))?.body).toBe(edited);
     expect((await find('sw', 'sms', 'generic'))?.body).toBe(newLanguage.body);
 
     // --overwrite puts the catalogue wording back.
-    expect(await seedTemplates(store, catalogue, { overwrite: true })).toEqual({ written: catalogue.length, skipped: 0 });
+    expect(await seedTemplates(store, catalogue, { overwrite: true })).toEqual({
+      written: catalogue.length,
+      skipped: 0,
+    });
     expect((await find('en', 'sms', 'generic'))?.body).not.toBe(edited);
   });
 
@@ -101,7 +130,13 @@ describe('template seed / export / import against dynalite', () => {
       templates: [
         good,
         { locale: 'de', channel: 'sms', purpose: 'verification', body: 'Ihr Code lautet {{cod}}' },
-        { locale: 'pt-br', channel: 'voice', purpose: 'generic', body: 'Código {{code}}, de novo {{code}}', voiceId: 'HANS' },
+        {
+          locale: 'pt-br',
+          channel: 'voice',
+          purpose: 'generic',
+          body: 'Código {{code}}, de novo {{code}}',
+          voiceId: 'HANS',
+        },
         { ...good, body: 'Votre code : {{code}}' },
         { locale: 'it', channel: 'fax', purpose: 'generic', body: 'x' },
       ],
@@ -114,7 +149,11 @@ describe('template seed / export / import against dynalite', () => {
     }
     expect(error).toBeInstanceOf(TemplateFileError);
     const problems = (error as TemplateFileError).problems;
-    const at = (index: number) => problems.filter((p) => p.index === index).map((p) => p.problem).join(' | ');
+    const at = (index: number) =>
+      problems
+        .filter((p) => p.index === index)
+        .map((p) => p.problem)
+        .join(' | ');
     expect(at(0)).toBe('');
     expect(at(1)).toMatch(/unknown placeholder \{\{cod\}\}/);
     expect(at(1)).toMatch(/no \{\{code\}\}/);
@@ -133,13 +172,24 @@ describe('template seed / export / import against dynalite', () => {
     expect(() => parseTemplateFile({ version: 1, templates: {} })).toThrow(/templates must be an array/);
     expect(() => parseTemplateFile([])).toThrow(TemplateFileError);
     expect(() =>
-      parseTemplateFile({ version: 1, templates: [{ locale: 'en', channel: 'sms', purpose: 'generic', body: '{{code}}', voiceID: 'X' }] }),
+      parseTemplateFile({
+        version: 1,
+        templates: [{ locale: 'en', channel: 'sms', purpose: 'generic', body: '{{code}}', voiceID: 'X' }],
+      }),
     ).toThrow(/#0 en\/sms\/generic: voiceID/);
     expect(() =>
-      parseTemplateFile({ version: 1, templates: [{ locale: 'en', channel: 'voice', purpose: 'generic', body: '{{code}} {{code}}' }] }),
+      parseTemplateFile({
+        version: 1,
+        templates: [{ locale: 'en', channel: 'voice', purpose: 'generic', body: '{{code}} {{code}}' }],
+      }),
     ).toThrow(/needs a voiceId/);
     expect(() =>
-      parseTemplateFile({ version: 1, templates: [{ locale: 'en', channel: 'voice', purpose: 'generic', body: '{{code}} {{code}}', voiceId: 'ADITI' }] }),
+      parseTemplateFile({
+        version: 1,
+        templates: [
+          { locale: 'en', channel: 'voice', purpose: 'generic', body: '{{code}} {{code}}', voiceId: 'ADITI' },
+        ],
+      }),
     ).toThrow(/not a voice End User Messaging supports; for en: /);
   });
 
@@ -157,7 +207,13 @@ describe('template seed / export / import against dynalite', () => {
       ],
     });
     expect(result).toEqual({ written: 2 });
-    expect(await find('de', 'voice', 'generic')).toMatchObject({ body, voiceId: 'MARLENE', version: 7, source: 'dynamodb', updatedBy: 'otp-courier import' });
+    expect(await find('de', 'voice', 'generic')).toMatchObject({
+      body,
+      voiceId: 'MARLENE',
+      version: 7,
+      source: 'dynamodb',
+      updatedBy: 'otp-courier import',
+    });
     expect((await find('de', 'sms', 'verification'))?.body).toBe('Passwort-Code: {{code}}');
     expect(await store.listAllTemplates()).toHaveLength(catalogue.length + 1);
   });
