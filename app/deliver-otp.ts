@@ -48,7 +48,10 @@ export class DeliverOtp {
     const sendDeadline = deadline - this.settings.failurePathReserveMs;
 
     if (request.expiresAt.getTime() < this.clock.now() - this.settings.expirySkewMs) {
-      return this.fail(request, receivedAt, { kind: 'code-expired', retryable: false, message: 'the passcode had expired on arrival' });
+      return this.fail(
+        { request, receivedAt, deadline },
+        { kind: 'code-expired', retryable: false, message: 'the passcode had expired on arrival' },
+      );
     }
 
     let keys: IdempotencyKeys;
@@ -58,14 +61,24 @@ export class DeliverOtp {
       if (!claim.claimed) return this.replay(request, receivedAt, claim.state, claim.outcome);
     } catch (error) {
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
-      return this.fail(request, receivedAt, this.describe(error, request, 'idempotency-unavailable'));
+      return this.fail(
+        { request, receivedAt, deadline },
+        this.describe(error, request, 'idempotency-unavailable'),
+      );
     }
 
     let message: OutboundMessage | undefined;
     try {
       message = await this.composer.compose(request);
       if (!message) {
-        return await this.finish(keys, this.fail(request, receivedAt, { kind: 'no-template', retryable: false, message: 'no template for this channel in any fallback locale' }));
+        return await this.fail(
+          { request, receivedAt, deadline, keys },
+          {
+            kind: 'no-template',
+            retryable: false,
+            message: 'no template for this channel in any fallback locale',
+          },
+        );
       }
       const receipt = await this.sendWithin(message, sendDeadline);
       const outcome: DeliveryOutcome = {
@@ -89,11 +102,11 @@ export class DeliverOtp {
         attempts: receipt.attempts,
         durationMs: outcome.durationMs,
       });
-      await this.record(keys, 'sent', outcome);
+      await this.settleBy(deadline, request.eventId, this.record(keys, 'sent', outcome));
       return outcome;
     } catch (error) {
       const failure = this.describe(error, request, 'internal-error');
-      return await this.finish(keys, this.fail(request, receivedAt, failure, message));
+      return await this.fail({ request, receivedAt, deadline, keys }, failure, message);
     }
   }
 
@@ -110,7 +123,10 @@ export class DeliverOtp {
     const remaining = sendDeadline - this.clock.now();
     if (remaining <= 0) throw new DeliveryError('deadline-exceeded', 'no time left to send');
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeliveryError('deadline-exceeded', 'send deadline passed')), remaining);
+    const timer = setTimeout(
+      () => controller.abort(new DeliveryError('deadline-exceeded', 'send deadline passed')),
+      remaining,
+    );
     try {
       return await Promise.race([
         this.sender.send(message, { signal: controller.signal, deadline: sendDeadline }),
@@ -124,7 +140,12 @@ export class DeliverOtp {
     }
   }
 
-  private replay(request: DeliveryRequest, receivedAt: number, state: string, earlier?: DeliveryOutcome): DeliveryOutcome {
+  private replay(
+    request: DeliveryRequest,
+    receivedAt: number,
+    state: string,
+    earlier?: DeliveryOutcome,
+  ): DeliveryOutcome {
     this.logger.info('duplicate request: not sending again', { ...this.logFields(request), state });
     const durationMs = this.clock.now() - receivedAt;
     if (earlier) return { ...earlier, eventId: request.eventId, duplicate: true, durationMs };
@@ -141,12 +162,17 @@ export class DeliverOtp {
     };
   }
 
-  private fail(
-    request: DeliveryRequest,
-    receivedAt: number,
+  /**
+   * Ends a request that was not sent: reply FAILED, park the dead letter and record the state. The
+   * bookkeeping runs in parallel and is waited for only until the deadline, so a slow queue or table
+   * cannot make the reply late; whatever still runs then finishes (or logs its failure) on its own.
+   */
+  private async fail(
+    ctx: { request: DeliveryRequest; receivedAt: number; deadline: number; keys?: IdempotencyKeys },
     failure: Failure,
     message?: OutboundMessage,
   ): Promise<DeliveryOutcome> {
+    const { request, receivedAt } = ctx;
     const outcome: DeliveryOutcome = {
       status: 'FAILED',
       eventId: request.eventId,
@@ -164,17 +190,33 @@ export class DeliverOtp {
       reason: failure.message,
       durationMs: outcome.durationMs,
     });
-    return this.park(request, receivedAt, failure, message).then(() => outcome);
+    await this.settleBy(
+      ctx.deadline,
+      request.eventId,
+      this.park(request, receivedAt, failure, message),
+      ctx.keys ? this.record(ctx.keys, 'failed', outcome) : Promise.resolve(),
+    );
+    return outcome;
   }
 
-  private async finish(keys: IdempotencyKeys, outcome: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
-    const settled = await outcome;
-    await this.record(keys, 'failed', settled);
-    return settled;
+  /** Waits for bookkeeping that never rejects (each step logs its own failure), but not past the deadline. */
+  private async settleBy(deadline: number, eventId: string, ...work: Promise<void>[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - this.clock.now()));
+    });
+    const result = await Promise.race([Promise.all(work).then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (result === 'late')
+      this.logger.warn('bookkeeping still running at the deadline; replying now', { eventId });
   }
 
   /** A failed write here leaves the claim "in progress": duplicates then get PENDING, never a second send. */
-  private async record(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
+  private async record(
+    keys: IdempotencyKeys,
+    state: 'sent' | 'failed',
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
     try {
       await this.idempotency.complete(keys, state, outcome);
     } catch (error) {

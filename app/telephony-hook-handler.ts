@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { inject, injectable } from 'inversify';
-import { OktaBodyTooLargeError, parseOktaHookBody } from '../adapters/okta/okta-hook-request';
 import { oktaBadRequestReply, oktaHookReply } from '../adapters/okta/okta-hook-reply';
+import { OktaBodyTooLargeError, parseOktaHookBody } from '../adapters/okta/okta-hook-request';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import { InvalidRequestError } from '../domain/errors';
 import type { Clock } from '../ports/clock';
@@ -39,13 +39,21 @@ export class TelephonyHookHandler {
       });
     } catch (error) {
       if (error instanceof InvalidRequestError || error instanceof OktaBodyTooLargeError) {
-        this.logger.info('rejected hook request', { error: error.name, issues: error instanceof InvalidRequestError ? error.issues.join('; ').slice(0, 500) : undefined });
+        this.logger.info('rejected hook request', {
+          error: error.name,
+          issues: error instanceof InvalidRequestError ? error.issues.join('; ').slice(0, 500) : undefined,
+        });
         return this.json(oktaBadRequestReply(error));
       }
       throw error;
     }
 
-    const outcome = await this.withinDeadline(this.deliverOtp.execute(request, receivedAt), request.eventId, request.channel, receivedAt);
+    const outcome = await this.withinDeadline(
+      this.deliverOtp.execute(request, receivedAt),
+      request.eventId,
+      request.channel,
+      receivedAt,
+    );
     return this.json(oktaHookReply(outcome));
   }
 
@@ -56,7 +64,9 @@ export class TelephonyHookHandler {
   private arrivalTime(event: APIGatewayProxyEvent): number {
     const now = this.clock.now();
     const stamped = event.requestContext?.requestTimeEpoch;
-    return typeof stamped === 'number' && stamped <= now && now - stamped < MAX_QUEUE_DELAY_MS ? stamped : now;
+    return typeof stamped === 'number' && stamped <= now && now - stamped < MAX_QUEUE_DELAY_MS
+      ? stamped
+      : now;
   }
 
   /**
@@ -90,7 +100,10 @@ export class TelephonyHookHandler {
     try {
       return await Promise.race([
         work.catch((error: unknown) => {
-          this.logger.error('delivery failed unexpectedly', { eventId, error: error instanceof Error ? error.name : 'unknown' });
+          this.logger.error('delivery failed unexpectedly', {
+            eventId,
+            error: error instanceof Error ? error.name : 'unknown',
+          });
           return {
             status: 'FAILED',
             eventId,

@@ -4,7 +4,12 @@ export type Channel = 'sms' | 'voice';
 /** Why the identity provider issued the passcode; templates may differ per purpose. */
 export type Purpose = 'enrollment' | 'verification' | 'account-unlock' | 'password-reset';
 
-export const PURPOSES: readonly Purpose[] = ['enrollment', 'verification', 'account-unlock', 'password-reset'];
+export const PURPOSES: readonly Purpose[] = [
+  'enrollment',
+  'verification',
+  'account-unlock',
+  'password-reset',
+];
 export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
 
 /**

@@ -1,5 +1,10 @@
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
-import type { ClaimResult, DeliveryState, IdempotencyKeys, IdempotencyStore } from '../../ports/idempotency-store';
+import type {
+  ClaimResult,
+  DeliveryState,
+  IdempotencyKeys,
+  IdempotencyStore,
+} from '../../ports/idempotency-store';
 
 interface Entry {
   state: DeliveryState;
@@ -16,7 +21,12 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   async claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult> {
     for (const key of [keys.eventKey, keys.codeKey]) {
       const existing = this.live(key);
-      if (existing) return { claimed: false, state: existing.state, ...(existing.outcome ? { outcome: existing.outcome } : {}) };
+      if (existing)
+        return {
+          claimed: false,
+          state: existing.state,
+          ...(existing.outcome ? { outcome: existing.outcome } : {}),
+        };
     }
     const entry: Entry = { state: 'in-progress', expiresAt };
     this.entries.set(keys.eventKey, entry);

@@ -34,7 +34,8 @@ export class OutboxMessageSender implements MessageSender {
   ) {}
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
-    if (options.signal.aborted) throw new DeliveryError('deadline-exceeded', 'deadline passed before sending');
+    if (options.signal.aborted)
+      throw new DeliveryError('deadline-exceeded', 'deadline passed before sending');
     const now = this.settings.now ?? Date.now;
     const record: OutboxRecord = {
       messageId: `outbox-${randomUUID()}`,
@@ -54,9 +55,14 @@ export class OutboxMessageSender implements MessageSender {
       await mkdir(dirname(this.settings.file), { recursive: true });
       await appendFile(this.settings.file, `${JSON.stringify(record)}\n`, 'utf8');
     } catch (error) {
-      throw new DeliveryError('misconfigured', `outbox file not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new DeliveryError(
+        'misconfigured',
+        `outbox file not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
-    const detail = message.sms ? `${message.sms.segments}×${message.sms.encoding}` : `voice ${message.voiceId ?? ''}`.trim();
+    const detail = message.sms
+      ? `${message.sms.segments}×${message.sms.encoding}`
+      : `voice ${message.voiceId ?? ''}`.trim();
     this.settings.announce?.(
       `outbox: ${message.channel.toUpperCase()} to ${maskPhone(message.to)} in ${message.locale} (${message.templateSource}, ${detail}) → ${this.settings.file}`,
     );

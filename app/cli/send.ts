@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CHANNELS, type Channel, PURPOSES, type Purpose } from '../../domain/delivery-request';
 import { loadLocalConfig } from '../config/local-config';
-import { DEV_ISSUER_PATH, createDevIssuer, loadOrCreateDevKey } from '../local/dev-issuer';
+import { createDevIssuer, DEV_ISSUER_PATH, loadOrCreateDevKey } from '../local/dev-issuer';
 import { HOOK_PATH } from '../local/local-server';
 import { oktaSamplePayload } from '../local/okta-sample-payload';
 
@@ -71,7 +71,9 @@ async function main(): Promise<void> {
 
 async function devToken(base: string, dataDir: string): Promise<string> {
   if (process.env.OKTA_ISSUER) {
-    throw new UsageError('OKTA_ISSUER is set, so the local stack trusts a real Okta issuer: pass --token <access token>');
+    throw new UsageError(
+      'OKTA_ISSUER is set, so the local stack trusts a real Okta issuer: pass --token <access token>',
+    );
   }
   const key = await loadOrCreateDevKey(dataDir);
   const issuer = await createDevIssuer(`${base}${DEV_ISSUER_PATH}`, key);

@@ -8,7 +8,6 @@ import { loadLocalConfig } from '../config/local-config';
 import { startEmbeddedDynamo } from '../local/embedded-dynamodb';
 import { DYNAMO_ENDPOINT_FILE } from '../local/local-stack';
 
-
 export interface TemplateTable {
   readonly store: DynamoDbTemplateStore;
   readonly description: string;
@@ -35,7 +34,9 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
     };
   }
   const running = await runningLocalEndpoint(config.dataDir);
-  const embedded = running ? undefined : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
+  const embedded = running
+    ? undefined
+    : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
   const client = new DynamoDBClient({
     endpoint: running ?? embedded?.endpoint,
     region: 'local',

@@ -1,6 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { bundledTemplates, I18nextTemplateStore, spokenLocale } from '../../adapters/i18n/i18next-template-store';
+import {
+  bundledTemplates,
+  I18nextTemplateStore,
+  spokenLocale,
+} from '../../adapters/i18n/i18next-template-store';
 import {
   CHANNELS,
   type Channel,
@@ -126,7 +130,10 @@ async function preview(args: string[]): Promise<number> {
   return 0;
 }
 
-async function withTable(endpoint: string | undefined, work: (table: TemplateTable) => Promise<number>): Promise<number> {
+async function withTable(
+  endpoint: string | undefined,
+  work: (table: TemplateTable) => Promise<number>,
+): Promise<number> {
   const table = await openTemplateTable(process.env, endpoint);
   try {
     return await work(table);
@@ -141,8 +148,12 @@ async function seed(args: string[]): Promise<number> {
     options: { overwrite: { type: 'boolean', default: false }, endpoint: { type: 'string' } },
   });
   return withTable(values.endpoint, async (table) => {
-    const result = await seedTemplates(table.store, bundledTemplates(), { overwrite: values.overwrite ?? false });
-    process.stdout.write(`seeded ${table.description}: ${result.written} written, ${result.skipped} kept as they were\n`);
+    const result = await seedTemplates(table.store, bundledTemplates(), {
+      overwrite: values.overwrite ?? false,
+    });
+    process.stdout.write(
+      `seeded ${table.description}: ${result.written} written, ${result.skipped} kept as they were\n`,
+    );
     return 0;
   });
 }
@@ -160,7 +171,11 @@ async function exportCommand(args: string[]): Promise<number> {
 }
 
 async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { endpoint: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { endpoint: { type: 'string' } },
+  });
   const path = positionals[0];
   if (!path) throw new UsageError('import needs a file: npm run templates -- import templates.json');
   let json: unknown;
@@ -171,7 +186,9 @@ async function importCommand(args: string[]): Promise<number> {
   }
   return withTable(values.endpoint, async (table) => {
     try {
-      const { written } = await importTemplates(table.store, json, { updatedBy: process.env.USER ?? 'templates import' });
+      const { written } = await importTemplates(table.store, json, {
+        updatedBy: process.env.USER ?? 'templates import',
+      });
       process.stdout.write(`imported ${written} templates into ${table.description}\n`);
       return 0;
     } catch (error) {

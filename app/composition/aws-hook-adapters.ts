@@ -21,7 +21,10 @@ import type { HookAdapters } from './hook-container';
  * Timeouts sized for Okta's 3 s: a DynamoDB/KMS/SQS call that has not answered in well under a
  * second will not answer in time to matter, and failing fast leaves room for the failure path.
  */
-const FAST_FAIL = { requestHandler: { connectionTimeout: 300, requestTimeout: 1000 }, maxAttempts: 2 } as const;
+export const FAST_FAIL = {
+  requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
+  maxAttempts: 2,
+} as const;
 
 /** The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS. */
 export function awsHookAdapters(
@@ -38,7 +41,9 @@ export function awsHookAdapters(
       [
         {
           name: 'dynamodb',
-          store: new CachedTemplateStore(templateTable, clock, logger, { ttlMs: config.templateCacheTtlSeconds * 1000 }),
+          store: new CachedTemplateStore(templateTable, clock, logger, {
+            ttlMs: config.templateCacheTtlSeconds * 1000,
+          }),
         },
         { name: 'catalogue', store: new I18nextTemplateStore() },
       ],

@@ -1,8 +1,23 @@
 import type { TokenPolicy } from '../../domain/token-claims-policy';
-import { ConfigError, type Env, type LogLevelName, httpUrl, integer, list, logLevel, readEnv, text } from './env-readers';
+import {
+  ConfigError,
+  type Env,
+  httpUrl,
+  integer,
+  type LogLevelName,
+  list,
+  logLevel,
+  readEnv,
+  text,
+} from './env-readers';
 
 export type AuthorizerConfig =
-  | { readonly mode: 'jwt'; readonly policy: TokenPolicy; readonly jwksUrl: string; readonly logLevel: LogLevelName }
+  | {
+      readonly mode: 'jwt';
+      readonly policy: TokenPolicy;
+      readonly jwksUrl: string;
+      readonly logLevel: LogLevelName;
+    }
   | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName };
 
 /**
@@ -21,15 +36,19 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     LOG_LEVEL: logLevel(),
   });
   if (raw.OKTA_HOOK_SECRET !== undefined) {
-    if (raw.OKTA_HOOK_SECRET.length < 24) throw new ConfigError(['OKTA_HOOK_SECRET must be at least 24 characters']);
+    if (raw.OKTA_HOOK_SECRET.length < 24)
+      throw new ConfigError(['OKTA_HOOK_SECRET must be at least 24 characters']);
     return { mode: 'header-secret', secret: raw.OKTA_HOOK_SECRET, logLevel: raw.LOG_LEVEL };
   }
   const problems: string[] = [];
-  if (!raw.OKTA_ISSUER) problems.push('OKTA_ISSUER is required (your custom authorization server, https://{org}/oauth2/{id})');
+  if (!raw.OKTA_ISSUER)
+    problems.push('OKTA_ISSUER is required (your custom authorization server, https://{org}/oauth2/{id})');
   if (!raw.OKTA_AUDIENCE) problems.push("OKTA_AUDIENCE is required (the authorization server's audience)");
-  if (raw.OKTA_CLIENT_IDS.length === 0) problems.push("OKTA_CLIENT_IDS is required (the hook's API Services client id)");
+  if (raw.OKTA_CLIENT_IDS.length === 0)
+    problems.push("OKTA_CLIENT_IDS is required (the hook's API Services client id)");
   if (!raw.OKTA_SCOPE) problems.push('OKTA_SCOPE is required (the custom scope Okta requests for the hook)');
-  if (problems.length > 0 || !raw.OKTA_ISSUER || !raw.OKTA_AUDIENCE || !raw.OKTA_SCOPE) throw new ConfigError(problems);
+  if (problems.length > 0 || !raw.OKTA_ISSUER || !raw.OKTA_AUDIENCE || !raw.OKTA_SCOPE)
+    throw new ConfigError(problems);
   const issuer = raw.OKTA_ISSUER.replace(/\/+$/, '');
   return {
     mode: 'jwt',
@@ -44,4 +63,3 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     logLevel: raw.LOG_LEVEL,
   };
 }
-

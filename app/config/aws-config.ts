@@ -1,4 +1,12 @@
-import { ConfigError, type Env, integer, optionalNumberText, readEnv, requiredText, text } from './env-readers';
+import {
+  ConfigError,
+  type Env,
+  integer,
+  optionalNumberText,
+  readEnv,
+  requiredText,
+  text,
+} from './env-readers';
 
 /** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
 export interface AwsConfig {
@@ -25,7 +33,9 @@ export function loadAwsConfig(env: Env): AwsConfig {
     SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
     FINGERPRINT_KMS_KEY_ID: requiredText('the HMAC KMS key for idempotency fingerprints'),
     ORIGINATION_IDENTITIES: text(''),
-    DEFAULT_ORIGINATION_IDENTITY: requiredText('phone number, sender id or pool used when no country matches'),
+    DEFAULT_ORIGINATION_IDENTITY: requiredText(
+      'phone number, sender id or pool used when no country matches',
+    ),
     CONFIGURATION_SET_NAME: text(),
     PROTECT_CONFIGURATION_ID: text(),
     SMS_MAX_PRICE: optionalNumberText(),
@@ -51,7 +61,10 @@ export function loadAwsConfig(env: Env): AwsConfig {
 export function parseOriginationIdentities(value: string): Record<string, string> {
   const identities: Record<string, string> = {};
   const problems: string[] = [];
-  for (const pair of value.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const pair of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z]{2})=(\S+)$/.exec(pair);
     if (!match?.[1] || !match[2]) {
       problems.push(`ORIGINATION_IDENTITIES entry "${pair}" must look like US=+12065550100`);

@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Blank means unset: CloudFormation passes "" for empty optional parameters. */
-const blankToUndefined = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+const blankToUndefined = (value: string | undefined) =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
 
 export const text = (fallback?: string) =>
   v.pipe(
@@ -38,22 +39,27 @@ export const optionalNumberText = () =>
   v.pipe(
     v.optional(v.string()),
     v.transform(blankToUndefined),
-    v.check((value) => value === undefined || /^\d+(\.\d+)?$/.test(value), 'must be a decimal number such as 0.05'),
+    v.check(
+      (value) => value === undefined || /^\d+(\.\d+)?$/.test(value),
+      'must be a decimal number such as 0.05',
+    ),
   );
 
 export const httpUrl = (fallback?: string) =>
   v.pipe(
     text(fallback),
-    v.check(
-      (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
-      'must be an http(s) URL',
-    ),
+    v.check((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), 'must be an http(s) URL'),
   );
 
 export const list = () =>
   v.pipe(
     text(''),
-    v.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0)),
+    v.transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    ),
   );
 
 export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -62,7 +68,10 @@ export const logLevel = () =>
   v.pipe(
     text('INFO'),
     v.transform((value) => (value ?? 'INFO').toUpperCase()),
-    v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const, 'must be DEBUG, INFO, WARN, ERROR or SILENT'),
+    v.picklist(
+      ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const,
+      'must be DEBUG, INFO, WARN, ERROR or SILENT',
+    ),
   );
 
 export const phoneRegion = () =>
@@ -93,7 +102,8 @@ export function readEnv<const TEntries extends v.ObjectEntries>(
   const input = Object.fromEntries(Object.keys(entries).map((name) => [name, env[name]]));
   const result = v.safeParse(v.object(entries), input);
   // Every reader supplies its default, so a key valibot calls optional always has a value here.
-  if (result.success) return result.output as { -readonly [K in keyof TEntries]-?: v.InferOutput<TEntries[K]> };
+  if (result.success)
+    return result.output as { -readonly [K in keyof TEntries]-?: v.InferOutput<TEntries[K]> };
   throw new ConfigError(
     result.issues.map((issue) => `${v.getDotPath(issue) ?? 'environment'} ${issue.message}`),
   );

@@ -10,7 +10,10 @@ import { TelephonyHookHandler } from '../telephony-hook-handler';
 // way it bills a first request's own work): config validated, SDK clients and caches reused across invocations.
 const { delivery, hook } = loadDeliveryConfig(process.env);
 const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
-const container = buildHookContainer(awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: LOG_LEVEL }));
+const container = buildHookContainer(
+  awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: LOG_LEVEL }),
+);
 const telephonyHook = container.get(TelephonyHookHandler);
 
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => telephonyHook.handle(event);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+  telephonyHook.handle(event);

@@ -16,8 +16,14 @@ export async function loadOrCreateDevSecrets(dataDir: string | undefined): Promi
   const file = dataDir ? join(dataDir, 'dev-secrets.json') : undefined;
   if (file) {
     try {
-      const stored = JSON.parse(await readFile(file, 'utf8')) as { sealingKey: string; fingerprintKey: string };
-      const secrets = { sealingKey: Buffer.from(stored.sealingKey, 'base64'), fingerprintKey: Buffer.from(stored.fingerprintKey, 'base64') };
+      const stored = JSON.parse(await readFile(file, 'utf8')) as {
+        sealingKey: string;
+        fingerprintKey: string;
+      };
+      const secrets = {
+        sealingKey: Buffer.from(stored.sealingKey, 'base64'),
+        fingerprintKey: Buffer.from(stored.fingerprintKey, 'base64'),
+      };
       if (secrets.sealingKey.length === 32 && secrets.fingerprintKey.length === 32) return secrets;
     } catch {
       // Missing or damaged: make new ones below.
@@ -28,7 +34,10 @@ export async function loadOrCreateDevSecrets(dataDir: string | undefined): Promi
     await mkdir(dataDir, { recursive: true });
     await writeFile(
       file,
-      JSON.stringify({ sealingKey: secrets.sealingKey.toString('base64'), fingerprintKey: secrets.fingerprintKey.toString('base64') }),
+      JSON.stringify({
+        sealingKey: secrets.sealingKey.toString('base64'),
+        fingerprintKey: secrets.fingerprintKey.toString('base64'),
+      }),
       { mode: 0o600 },
     );
   }

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
@@ -35,7 +35,8 @@ export function createLocalServer(parts: LocalServerParts): Server {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
-    if (req.method === 'GET' && parts.jwks && url.pathname === parts.jwks.path) return send(res, 200, parts.jwks.keys);
+    if (req.method === 'GET' && parts.jwks && url.pathname === parts.jwks.path)
+      return send(res, 200, parts.jwks.keys);
     if (url.pathname !== HOOK_PATH) return send(res, 404, { message: 'Not Found' });
     if (req.method !== 'POST') return send(res, 403, { message: 'Missing Authentication Token' });
     const receivedAt = now();
@@ -49,11 +50,14 @@ export function createLocalServer(parts: LocalServerParts): Server {
     try {
       authorized = await parts.authorizer.handle(tokenAuthorizerEvent(authorization));
     } catch (error) {
-      if (error instanceof Error && error.message === 'Unauthorized') return send(res, 401, { message: 'Unauthorized' });
+      if (error instanceof Error && error.message === 'Unauthorized')
+        return send(res, 401, { message: 'Unauthorized' });
       return send(res, 500, { message: null });
     }
     if (!policyAllows(authorized, LOCAL_METHOD_ARN)) {
-      return send(res, 403, { Message: 'User is not authorized to access this resource with an explicit deny' });
+      return send(res, 403, {
+        Message: 'User is not authorized to access this resource with an explicit deny',
+      });
     }
 
     const result = await parts.hook.handle(
@@ -66,7 +70,10 @@ export function createLocalServer(parts: LocalServerParts): Server {
         authorizer: authorized,
       }),
     );
-    res.writeHead(result.statusCode, { 'content-type': 'application/json', ...stringHeaders(result.headers) });
+    res.writeHead(result.statusCode, {
+      'content-type': 'application/json',
+      ...stringHeaders(result.headers),
+    });
     res.end(result.body);
   }
 }
@@ -92,6 +99,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function stringHeaders(headers: Record<string, boolean | number | string> | undefined): Record<string, string> {
+function stringHeaders(
+  headers: Record<string, boolean | number | string> | undefined,
+): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
 }

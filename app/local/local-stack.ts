@@ -6,7 +6,7 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
-import { I18nextTemplateStore, bundledTemplates } from '../../adapters/i18n/i18next-template-store';
+import { bundledTemplates, I18nextTemplateStore } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
@@ -14,6 +14,7 @@ import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender'
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import type { Logger } from '../../ports/logger';
+import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { CachedTemplateStore } from '../cached-template-store';
 import { CompositeTemplateStore } from '../composite-template-store';
 import { composeAuthorizer } from '../composition/authorizer-composition';
@@ -23,11 +24,19 @@ import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
-import type { AuthorizeHookCall } from '../authorize-hook-call';
-import { DEV_AUDIENCE, DEV_CLIENT_ID, DEV_ISSUER_PATH, DEV_JWKS_PATH, DEV_SCOPE, type DevIssuer, createDevIssuer, loadOrCreateDevKey } from './dev-issuer';
+import {
+  createDevIssuer,
+  DEV_AUDIENCE,
+  DEV_CLIENT_ID,
+  DEV_ISSUER_PATH,
+  DEV_JWKS_PATH,
+  DEV_SCOPE,
+  type DevIssuer,
+  loadOrCreateDevKey,
+} from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
-import { HOOK_PATH, createLocalServer } from './local-server';
+import { createLocalServer, HOOK_PATH } from './local-server';
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -66,10 +75,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const config = loadLocalConfig(options.env);
   const { delivery, hook } = loadDeliveryConfig(options.env);
   const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
-  const logger = options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
+  const logger =
+    options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
   const clock = new SystemClock();
 
-  const dynamo = await startEmbeddedDynamo(options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') });
+  const dynamo = await startEmbeddedDynamo(
+    options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') },
+  );
   const endpointFile = options.inMemory ? undefined : join(config.dataDir, DYNAMO_ENDPOINT_FILE);
   if (endpointFile) await writeFile(endpointFile, dynamo.endpoint, 'utf8');
   const client = new DynamoDBClient({
@@ -82,9 +94,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await ensureTemplateTable(client, config.templateTable);
   await ensureIdempotencyTable(client, config.idempotencyTable);
   // Seed only an empty table: operators' local edits survive a restart.
-  const seededTemplates = (await templateTable.listAllTemplates()).length === 0
-    ? await templateTable.putTemplates(bundledTemplates(), { updatedBy: 'otp-courier seed' })
-    : 0;
+  const seededTemplates =
+    (await templateTable.listAllTemplates()).length === 0
+      ? await templateTable.putTemplates(bundledTemplates(), { updatedBy: 'otp-courier seed' })
+      : 0;
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -93,7 +106,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [
         {
           name: 'dynamodb',
-          store: new CachedTemplateStore(templateTable, clock, logger, { ttlMs: config.templateCacheTtlSeconds * 1000 }),
+          store: new CachedTemplateStore(templateTable, clock, logger, {
+            ttlMs: config.templateCacheTtlSeconds * 1000,
+          }),
         },
         { name: 'catalogue', store: new I18nextTemplateStore() },
       ],
@@ -112,7 +127,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
   let authorizer: AuthorizeHookCall | undefined;
-  const devKey = options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET ? undefined : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
+  const devKey =
+    options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET
+      ? undefined
+      : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
   let devIssuer: DevIssuer | undefined;
   const server = createLocalServer({
     authorizer: {
@@ -138,7 +156,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
     authorizerConfig = {
       mode: 'jwt',
-      policy: { issuer: devIssuer.issuer, audience: DEV_AUDIENCE, clientIds: [DEV_CLIENT_ID], scope: DEV_SCOPE, clockSkewSeconds: 30 },
+      policy: {
+        issuer: devIssuer.issuer,
+        audience: DEV_AUDIENCE,
+        clientIds: [DEV_CLIENT_ID],
+        scope: DEV_SCOPE,
+        clockSkewSeconds: 30,
+      },
       jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
       logLevel: LOG_LEVEL,
     };

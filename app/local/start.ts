@@ -39,7 +39,9 @@ main().catch((error: unknown) => {
   } else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     process.stderr.write('the port is in use: set PORT to another one (PORT=0 picks a free port)\n');
   } else {
-    process.stderr.write(`could not start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(
+      `could not start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

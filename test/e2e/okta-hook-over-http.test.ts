@@ -6,7 +6,10 @@ import { capturedOutput, guardSecret } from '../support/secret-leak-guard';
 
 type Harness = Awaited<ReturnType<typeof startTestStack>>;
 interface OktaSuccess {
-  commands: { type: string; value: { status: string; provider: string; transactionId: string; transactionMetadata?: string }[] }[];
+  commands: {
+    type: string;
+    value: { status: string; provider: string; transactionId: string; transactionMetadata?: string }[];
+  }[];
 }
 
 let h: Harness;
@@ -40,7 +43,12 @@ describe('POST /okta/telephony-hook on the local stack', () => {
     expect(Array.isArray(value)).toBe(true);
     expect(value?.[0]).toMatchObject({ status: 'SUCCESSFUL', provider: 'local-outbox' });
     const record = (await h.outbox()).find((r) => r.eventId === payload.eventId);
-    expect(record).toMatchObject({ channel, to: '+14155550123', locale: expectedLocale, messageId: value?.[0]?.transactionId });
+    expect(record).toMatchObject({
+      channel,
+      to: '+14155550123',
+      locale: expectedLocale,
+      messageId: value?.[0]?.transactionId,
+    });
     if (channel === 'sms') expect(record?.body.split(code)).toHaveLength(2);
     else {
       expect(record?.bodyType).toBe('ssml');
@@ -62,7 +70,9 @@ describe('POST /okta/telephony-hook on the local stack', () => {
     const payload = oktaSamplePayload({ code: nextCode() });
     expect((await h.post(payload, { authorization: '' })).status).toBe(401);
     expect((await h.post(payload, { authorization: 'Bearer not-a-jwt' })).status).toBe(401);
-    const wrongScope = await h.stack.devIssuer!.mint({ scope: 'okta.users.read' });
+    const issuer = h.stack.devIssuer;
+    if (!issuer) throw new Error('the test stack runs its own dev issuer');
+    const wrongScope = await issuer.mint({ scope: 'okta.users.read' });
     expect((await h.post(payload, { authorization: `Bearer ${wrongScope}` })).status).toBe(401);
     expect((await h.outbox()).some((r) => r.eventId === payload.eventId)).toBe(false);
   });
@@ -79,7 +89,9 @@ describe('POST /okta/telephony-hook on the local stack', () => {
   });
 
   it("rejects Okta's documented sample (no country code) under the default region US", async () => {
-    const fixture = JSON.parse(await readFile(new URL('../fixtures/okta-telephony-hook-request.json', import.meta.url), 'utf8'));
+    const fixture = JSON.parse(
+      await readFile(new URL('../fixtures/okta-telephony-hook-request.json', import.meta.url), 'utf8'),
+    );
     guardSecret(fixture.data.messageProfile.otpCode);
     const reply = await h.post(fixture);
     expect(reply.status).toBe(400);

@@ -1,12 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { LOCAL_METHOD_ARN, proxyEvent, tokenAuthorizerEvent } from '../../app/local/api-gateway-events';
-import { type DevIssuer, createDevIssuer, loadOrCreateDevKey } from '../../app/local/dev-issuer';
+import { createDevIssuer, type DevIssuer, loadOrCreateDevKey } from '../../app/local/dev-issuer';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { FakeAwsEndpoint } from '../support/fake-aws-endpoint';
@@ -79,15 +84,23 @@ function hookEvent(body: unknown): APIGatewayProxyEvent {
     body: JSON.stringify(body),
     sourceIp: '198.51.100.7',
     receivedAt: Date.now(),
-    authorizer: { principalId: '0oa-otp-courier-dev', policyDocument: { Version: '2012-10-17', Statement: [] } },
+    authorizer: {
+      principalId: '0oa-otp-courier-dev',
+      policyDocument: { Version: '2012-10-17', Statement: [] },
+    },
   });
 }
 
 describe('Lambda entry points with production adapters', () => {
   it('authorizer allows a valid Okta token for the method and rejects others as Unauthorized', async () => {
     const allowed = await authorizer(tokenAuthorizerEvent(`Bearer ${await issuer.mint()}`));
-    expect(allowed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: LOCAL_METHOD_ARN });
-    await expect(authorizer(tokenAuthorizerEvent(`Bearer ${await issuer.mint({ clientId: 'someone-else' })}`))).rejects.toThrow('Unauthorized');
+    expect(allowed.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: LOCAL_METHOD_ARN,
+    });
+    await expect(
+      authorizer(tokenAuthorizerEvent(`Bearer ${await issuer.mint({ clientId: 'someone-else' })}`)),
+    ).rejects.toThrow('Unauthorized');
   });
 
   it('hook sends through End User Messaging with catalogue templates when the table is empty', async () => {
@@ -97,7 +110,10 @@ describe('Lambda entry points with production adapters', () => {
     expect(result.statusCode).toBe(200);
     const reply = JSON.parse(result.body);
     const [send] = fake.requestsFor('SendTextMessage');
-    expect(reply.commands[0].value[0]).toMatchObject({ status: 'SUCCESSFUL', provider: 'aws-end-user-messaging' });
+    expect(reply.commands[0].value[0]).toMatchObject({
+      status: 'SUCCESSFUL',
+      provider: 'aws-end-user-messaging',
+    });
     expect(send?.body).toMatchObject({
       DestinationPhoneNumber: '+442079460958',
       OriginationIdentity: 'AcmeOTP',
@@ -123,7 +139,10 @@ describe('Lambda entry points with production adapters', () => {
 
   it('hook parks an opted-out destination in SQS with the code sealed by KMS and replies with an Okta error', async () => {
     const code = guardSecret('60417329');
-    fake.failNext({ type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' }, { target: 'SendTextMessage' });
+    fake.failNext(
+      { type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' },
+      { target: 'SendTextMessage' },
+    );
     const payload = oktaSamplePayload({ code });
     const result = await hook(hookEvent(payload));
     expect(result.statusCode).toBe(200);

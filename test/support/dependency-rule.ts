@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -26,7 +26,8 @@ const DOMAIN_FORBIDDEN_PACKAGES = [
   /^dynalite/,
 ];
 
-const IMPORT_PATTERN = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_PATTERN =
+  /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 export function importsOf(source: string): string[] {
   const found: string[] = [];
@@ -45,7 +46,11 @@ export function layerOf(projectPath: string): string {
   return 'other';
 }
 
-export function checkImport(fromLayer: string, specifier: string, targetLayer: string | undefined): string | undefined {
+export function checkImport(
+  fromLayer: string,
+  specifier: string,
+  targetLayer: string | undefined,
+): string | undefined {
   if (targetLayer === undefined) {
     if (fromLayer === 'domain' && DOMAIN_FORBIDDEN_PACKAGES.some((pattern) => pattern.test(specifier))) {
       return 'domain must stay pure: no I/O, AWS, DI or HTTP libraries';
@@ -53,10 +58,12 @@ export function checkImport(fromLayer: string, specifier: string, targetLayer: s
     return undefined;
   }
   if (fromLayer === 'domain' && targetLayer !== 'domain') return 'domain imports nothing of ours';
-  if (fromLayer === 'ports' && targetLayer !== 'domain' && targetLayer !== 'ports') return 'ports import only domain';
+  if (fromLayer === 'ports' && targetLayer !== 'domain' && targetLayer !== 'ports')
+    return 'ports import only domain';
   if (fromLayer.startsWith('adapters/')) {
     if (targetLayer === 'app') return 'adapters never import app';
-    if (targetLayer.startsWith('adapters/') && targetLayer !== fromLayer) return 'adapters never import another adapter';
+    if (targetLayer.startsWith('adapters/') && targetLayer !== fromLayer)
+      return 'adapters never import another adapter';
     if (targetLayer === 'other') return 'adapters import only ports, domain and their own folder';
   }
   return undefined;

@@ -20,16 +20,30 @@ export async function startTestStack(env: Record<string, string> = {}) {
     async outbox(): Promise<OutboxRecord[]> {
       try {
         const text = await readFile(stack.config.outboxFile, 'utf8');
-        return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxRecord);
+        return text
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as OutboxRecord);
       } catch {
         return [];
       }
     },
-    async post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-      const token = headers.authorization === undefined && stack.devIssuer ? `Bearer ${await stack.devIssuer.mint()}` : undefined;
+    async post(
+      body: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; json: unknown }> {
+      const token =
+        headers.authorization === undefined && stack.devIssuer
+          ? `Bearer ${await stack.devIssuer.mint()}`
+          : undefined;
       const response = await fetch(stack.hookUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: token } : {}),
+          ...headers,
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();

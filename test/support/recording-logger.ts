@@ -19,6 +19,8 @@ export class RecordingLogger implements Logger {
 
   /** Everything logged, as one string, for leak scans. */
   text(): string {
-    return this.lines.map((line) => `${line.level} ${line.message} ${JSON.stringify(line.fields)}`).join('\n');
+    return this.lines
+      .map((line) => `${line.level} ${line.message} ${JSON.stringify(line.fields)}`)
+      .join('\n');
   }
 }

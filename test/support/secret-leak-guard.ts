@@ -30,7 +30,9 @@ for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.write = tee(write, (args) => {
     const chunk = args[0];
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+    captured.push(
+      typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk),
+    );
   }) as typeof stream.write;
 }
 for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {

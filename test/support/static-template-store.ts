@@ -9,7 +9,8 @@ export class StaticTemplateStore implements TemplateStore {
   async find(query: TemplateQuery): Promise<readonly MessageTemplate[]> {
     this.calls += 1;
     return this.templates.filter(
-      (t) => t.channel === query.channel && query.locales.includes(t.locale) && query.purposes.includes(t.purpose),
+      (t) =>
+        t.channel === query.channel && query.locales.includes(t.locale) && query.purposes.includes(t.purpose),
     );
   }
 }
