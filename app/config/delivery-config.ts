@@ -14,8 +14,10 @@ export function loadDeliveryConfig(env: Env): { delivery: DeliverySettings; hook
     MAX_BODY_BYTES: integer(16 * 1024, 1024, 256 * 1024),
   });
   const brand = raw.BRAND_NAME ?? 'otp-courier';
-  if (brand.length > 30 || /[\d{}<>&]/.test(brand)) {
-    throw new ConfigError(['BRAND_NAME must be at most 30 characters, without digits, braces or <>&']);
+  if (brand.length > 20 || /[\d{}<>&]/.test(brand)) {
+    throw new ConfigError([
+      'BRAND_NAME must be at most 20 characters (it costs SMS characters), without digits, braces or <>&',
+    ]);
   }
   if (raw.FAILURE_PATH_RESERVE_MS >= raw.DEADLINE_MS) {
     throw new ConfigError(['FAILURE_PATH_RESERVE_MS must be smaller than DEADLINE_MS']);

@@ -28,9 +28,8 @@ export const integer = (fallback: number, min: number, max: number) =>
   v.pipe(
     v.optional(v.string()),
     v.transform(blankToUndefined),
+    v.check((value) => value === undefined || /^-?\d+$/.test(value), 'must be a whole number'),
     v.transform((value) => (value === undefined ? fallback : Number(value))),
-    v.number(),
-    v.integer('must be a whole number'),
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, Si
 /** Defaults the dev issuer and the local authorizer agree on when OKTA_ISSUER is unset. */
 export const DEV_AUDIENCE = 'api://otp-courier';
 export const DEV_CLIENT_ID = '0oa-otp-courier-dev';
-export const DEV_SCOPE = 'otp-courier.telephony.hook';
+export const DEV_SCOPE = 'otp-courier.send';
 export const DEV_JWKS_PATH = '/oauth2/default/v1/keys';
 export const DEV_ISSUER_PATH = '/oauth2/default';
 

@@ -54,7 +54,7 @@ beforeAll(async () => {
     OKTA_AUDIENCE: 'api://otp-courier',
     OKTA_JWKS_URL: jwksUrl,
     OKTA_CLIENT_IDS: '0oa-otp-courier-dev',
-    OKTA_SCOPE: 'otp-courier.telephony.hook',
+    OKTA_SCOPE: 'otp-courier.send',
     BRAND_NAME: 'Acme',
     TEMPLATE_TABLE: 'templates',
     IDEMPOTENCY_TABLE: 'idempotency',

@@ -83,7 +83,8 @@ describe('locale properties', () => {
         const bare = own.indexOf(language ?? '');
         expect(bare).toBeGreaterThanOrEqual(0);
         // e.g. "zh" → [zh, zh-Hans, en]: the catalogue keys Chinese by script, not by bare language.
-        for (const after of own.slice(bare + 1)) expect(after).toMatch(new RegExp(`^${language}-[A-Z][a-z]{3}$`));
+        for (const after of own.slice(bare + 1))
+          expect(after).toMatch(new RegExp(`^${language}-[A-Z][a-z]{3}$`));
       }),
     );
   });
