@@ -36,12 +36,27 @@ const LANGUAGE_EQUIVALENTS: Readonly<Record<string, readonly string[]>> = {
   nn: ['no', 'nb'],
 };
 
+// Intl.getCanonicalLocales + new Intl.Locale cost tens of microseconds per call, and template selection
+// normalises every candidate's locale on every request: that was most of the warm hook's CPU
+// (bench, issue 6). Answers are pure, so they are remembered; the map is bounded because raw
+// locales come from callers, and emptied when full (hot tags come straight back).
+const MAX_REMEMBERED = 1024;
+const normalised = new Map<string, string | undefined>();
+
 /**
  * Canonical BCP 47 tag (language, script, region, variants; extensions dropped), or undefined
  * when the input is not a usable locale. Never throws.
  */
 export function normaliseLocale(raw: string): string | undefined {
   if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return undefined;
+  if (normalised.has(raw)) return normalised.get(raw);
+  const result = computeNormalisedLocale(raw);
+  if (normalised.size >= MAX_REMEMBERED) normalised.clear();
+  normalised.set(raw, result);
+  return result;
+}
+
+function computeNormalisedLocale(raw: string): string | undefined {
   // Accept-Language lists and POSIX names ("en_US.UTF-8@euro") occur in the wild: keep the first tag.
   const first = raw.split(/[,;\s]/).find((part) => part.length > 0);
   if (first === undefined) return undefined;
@@ -64,7 +79,20 @@ export function localeLanguage(raw: string): string | undefined {
   return normalised === undefined ? undefined : normalised.split('-')[0];
 }
 
-function chainOf(normalised: string): string[] {
+const chains = new Map<string, readonly string[]>();
+
+/** The chain for one canonical tag; remembered like normaliseLocale's answers, for the same reason. */
+function chainOf(tag: string): readonly string[] {
+  let chain = chains.get(tag);
+  if (chain === undefined) {
+    chain = computeChain(tag);
+    if (chains.size >= MAX_REMEMBERED) chains.clear();
+    chains.set(tag, chain);
+  }
+  return chain;
+}
+
+function computeChain(normalised: string): string[] {
   const locale = new Intl.Locale(normalised);
   const { language } = locale;
   const region = locale.region;

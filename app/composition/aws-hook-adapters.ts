@@ -5,17 +5,15 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
-import { I18nextTemplateStore } from '../../adapters/i18n/i18next-template-store';
 import { KmsDerivedFingerprinter } from '../../adapters/kms/kms-derived-fingerprinter';
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
-import { CachedTemplateStore } from '../cached-template-store';
-import { CompositeTemplateStore } from '../composite-template-store';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
 import type { HookAdapters } from './hook-container';
+import { templateSources } from './template-sources';
 
 /**
  * Timeouts sized for Okta's 3 s: a DynamoDB/KMS/SQS call that has not answered in well under a
@@ -37,26 +35,13 @@ export function awsHookAdapters(
   const kms = new KMSClient(FAST_FAIL);
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
   return {
-    templates: new CompositeTemplateStore(
-      [
-        {
-          name: 'dynamodb',
-          store: new CachedTemplateStore(templateTable, clock, logger, {
-            ttlMs: config.templateCacheTtlSeconds * 1000,
-          }),
-        },
-        { name: 'catalogue', store: new I18nextTemplateStore() },
-      ],
+    templates: templateSources({
+      table: templateTable,
+      clock,
       logger,
-    ),
-    sender: new EndUserMessagingSender(createEndUserMessagingClient(), {
-      originationIdentities: config.originationIdentities,
-      defaultOriginationIdentity: config.defaultOriginationIdentity,
-      ...(config.configurationSetName ? { configurationSetName: config.configurationSetName } : {}),
-      ...(config.protectConfigurationId ? { protectConfigurationId: config.protectConfigurationId } : {}),
-      ...(config.smsMaxPrice ? { smsMaxPrice: config.smsMaxPrice } : {}),
-      ...(config.voiceMaxPricePerMinute ? { voiceMaxPricePerMinute: config.voiceMaxPricePerMinute } : {}),
+      cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
+    sender: new EndUserMessagingSender(createEndUserMessagingClient(), config.messaging),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new SqsDeadLetterQueue(new SQSClient(FAST_FAIL), { queueUrl: config.deadLetterQueueUrl }),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),

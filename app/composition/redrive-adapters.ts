@@ -4,7 +4,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
-import { I18nextTemplateStore } from '../../adapters/i18n/i18next-template-store';
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
@@ -13,14 +12,13 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { Logger } from '../../ports/logger';
-import type { TemplateStore } from '../../ports/template-store';
-import { CompositeTemplateStore } from '../composite-template-store';
-import { parseOriginationIdentities } from '../config/aws-config';
+import { loadMessagingConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
-import { type Env, logLevel, optionalNumberText, readEnv, requiredText, text } from '../config/env-readers';
+import { type Env, logLevel, readEnv, requiredText, text } from '../config/env-readers';
 import { loadLocalConfig } from '../config/local-config';
 import { loadOrCreateDevSecrets } from '../local/dev-secrets';
 import type { RedriveAdapters } from './redrive-container';
+import { templateSources } from './template-sources';
 
 /** Set both to redrive the deployed SQS queue with KMS; otherwise the local stack's files are used. */
 export function usesAwsDeadLetters(env: Env): boolean {
@@ -53,7 +51,7 @@ export async function localRedriveAdapters(options: RedriveAdapterOptions): Prom
   return {
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
-    templates: new I18nextTemplateStore(),
+    templates: templateSources({ clock: new SystemClock(), logger, cacheTtlSeconds: 0 }),
     sender: new OutboxMessageSender({
       file: config.outboxFile,
       announce: options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
@@ -74,36 +72,20 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
     AWS_REGION: requiredText('the region of the queue, key and origination identities'),
     DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
     SEALING_KMS_KEY_ID: requiredText('the KMS key that sealed the codes'),
-    DEFAULT_ORIGINATION_IDENTITY: requiredText(
-      'phone number, sender id or pool used when no country matches',
-    ),
-    ORIGINATION_IDENTITIES: text(''),
     TEMPLATE_TABLE: text(),
-    CONFIGURATION_SET_NAME: text(),
-    PROTECT_CONFIGURATION_ID: text(),
-    SMS_MAX_PRICE: optionalNumberText(),
-    VOICE_MAX_PRICE_PER_MINUTE: optionalNumberText(),
   });
+  const messagingConfig = loadMessagingConfig(options.env);
   const { delivery } = loadDeliveryConfig(options.env);
   const logger = options.logger ?? cliLogger(options.env);
+  const clock = new SystemClock();
   const region = raw.AWS_REGION;
   const sqs = new SQSClient({ region });
   const kms = new KMSClient({ region });
   const dynamo = raw.TEMPLATE_TABLE ? new DynamoDBClient({ region }) : undefined;
-  const catalogue: TemplateStore = new I18nextTemplateStore();
-  const templates =
+  const table =
     dynamo && raw.TEMPLATE_TABLE
-      ? new CompositeTemplateStore(
-          [
-            {
-              name: 'dynamodb',
-              store: new DynamoDbTemplateStore(dynamo, { tableName: raw.TEMPLATE_TABLE }, logger),
-            },
-            { name: 'catalogue', store: catalogue },
-          ],
-          logger,
-        )
-      : catalogue;
+      ? new DynamoDbTemplateStore(dynamo, { tableName: raw.TEMPLATE_TABLE }, logger)
+      : undefined;
   const messaging = createEndUserMessagingClient({ region });
   return {
     deadLetters: new SqsDeadLetterQueue(sqs, {
@@ -113,16 +95,10 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
         : {}),
     }),
     sealer: new KmsSecretSealer(kms, { keyId: raw.SEALING_KMS_KEY_ID }),
-    templates,
-    sender: new EndUserMessagingSender(messaging, {
-      originationIdentities: parseOriginationIdentities(raw.ORIGINATION_IDENTITIES ?? ''),
-      defaultOriginationIdentity: raw.DEFAULT_ORIGINATION_IDENTITY,
-      ...(raw.CONFIGURATION_SET_NAME ? { configurationSetName: raw.CONFIGURATION_SET_NAME } : {}),
-      ...(raw.PROTECT_CONFIGURATION_ID ? { protectConfigurationId: raw.PROTECT_CONFIGURATION_ID } : {}),
-      ...(raw.SMS_MAX_PRICE ? { smsMaxPrice: raw.SMS_MAX_PRICE } : {}),
-      ...(raw.VOICE_MAX_PRICE_PER_MINUTE ? { voiceMaxPricePerMinute: raw.VOICE_MAX_PRICE_PER_MINUTE } : {}),
-    }),
-    clock: new SystemClock(),
+    // A one-off run: no point caching beyond it.
+    templates: templateSources({ ...(table ? { table } : {}), clock, logger, cacheTtlSeconds: 3600 }),
+    sender: new EndUserMessagingSender(messaging, messagingConfig),
+    clock,
     logger,
     delivery,
     close() {

@@ -8,14 +8,8 @@ import {
   text,
 } from './env-readers';
 
-/** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
-export interface AwsConfig {
-  readonly templateTable: string;
-  readonly idempotencyTable: string;
-  readonly templateCacheTtlSeconds: number;
-  readonly deadLetterQueueUrl: string;
-  readonly sealingKmsKeyId: string;
-  readonly fingerprintKmsKeyId: string;
+/** How End User Messaging is called: the shape EndUserMessagingSender takes as settings. */
+export interface MessagingConfig {
   readonly originationIdentities: Readonly<Record<string, string>>;
   readonly defaultOriginationIdentity: string;
   readonly configurationSetName?: string;
@@ -24,14 +18,20 @@ export interface AwsConfig {
   readonly voiceMaxPricePerMinute?: string;
 }
 
-export function loadAwsConfig(env: Env): AwsConfig {
+/** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
+export interface AwsConfig {
+  readonly templateTable: string;
+  readonly idempotencyTable: string;
+  readonly templateCacheTtlSeconds: number;
+  readonly deadLetterQueueUrl: string;
+  readonly sealingKmsKeyId: string;
+  readonly fingerprintKmsKeyId: string;
+  readonly messaging: MessagingConfig;
+}
+
+/** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
+export function loadMessagingConfig(env: Env): MessagingConfig {
   const raw = readEnv(env, {
-    TEMPLATE_TABLE: requiredText('the templates DynamoDB table'),
-    IDEMPOTENCY_TABLE: requiredText('the idempotency DynamoDB table'),
-    TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
-    DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
-    SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
-    FINGERPRINT_KMS_KEY_ID: requiredText('the HMAC KMS key for idempotency fingerprints'),
     ORIGINATION_IDENTITIES: text(''),
     DEFAULT_ORIGINATION_IDENTITY: requiredText(
       'phone number, sender id or pool used when no country matches',
@@ -42,18 +42,47 @@ export function loadAwsConfig(env: Env): AwsConfig {
     VOICE_MAX_PRICE_PER_MINUTE: optionalNumberText(),
   });
   return {
-    templateTable: raw.TEMPLATE_TABLE,
-    idempotencyTable: raw.IDEMPOTENCY_TABLE,
-    templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
-    deadLetterQueueUrl: raw.DEAD_LETTER_QUEUE_URL,
-    sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
-    fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
     originationIdentities: parseOriginationIdentities(raw.ORIGINATION_IDENTITIES ?? ''),
     defaultOriginationIdentity: raw.DEFAULT_ORIGINATION_IDENTITY,
     ...(raw.CONFIGURATION_SET_NAME ? { configurationSetName: raw.CONFIGURATION_SET_NAME } : {}),
     ...(raw.PROTECT_CONFIGURATION_ID ? { protectConfigurationId: raw.PROTECT_CONFIGURATION_ID } : {}),
     ...(raw.SMS_MAX_PRICE ? { smsMaxPrice: raw.SMS_MAX_PRICE } : {}),
     ...(raw.VOICE_MAX_PRICE_PER_MINUTE ? { voiceMaxPricePerMinute: raw.VOICE_MAX_PRICE_PER_MINUTE } : {}),
+  };
+}
+
+export function loadAwsConfig(env: Env): AwsConfig {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  // Both halves are read before failing, so one start-up error names every bad variable.
+  const raw = attempt(() =>
+    readEnv(env, {
+      TEMPLATE_TABLE: requiredText('the templates DynamoDB table'),
+      IDEMPOTENCY_TABLE: requiredText('the idempotency DynamoDB table'),
+      TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
+      DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
+      SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
+      FINGERPRINT_KMS_KEY_ID: requiredText('the HMAC KMS key for idempotency fingerprints'),
+    }),
+  );
+  const messaging = attempt(() => loadMessagingConfig(env));
+  if (!raw || !messaging) throw new ConfigError(problems);
+  return {
+    templateTable: raw.TEMPLATE_TABLE,
+    idempotencyTable: raw.IDEMPOTENCY_TABLE,
+    templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
+    deadLetterQueueUrl: raw.DEAD_LETTER_QUEUE_URL,
+    sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
+    fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
+    messaging,
   };
 }
 

@@ -6,7 +6,7 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
-import { bundledTemplates, I18nextTemplateStore } from '../../adapters/i18n/i18next-template-store';
+import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
@@ -15,10 +15,9 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
-import { CachedTemplateStore } from '../cached-template-store';
-import { CompositeTemplateStore } from '../composite-template-store';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { buildHookContainer } from '../composition/hook-container';
+import { templateSources } from '../composition/template-sources';
 import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
@@ -102,18 +101,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const container = buildHookContainer({
-    templates: new CompositeTemplateStore(
-      [
-        {
-          name: 'dynamodb',
-          store: new CachedTemplateStore(templateTable, clock, logger, {
-            ttlMs: config.templateCacheTtlSeconds * 1000,
-          }),
-        },
-        { name: 'catalogue', store: new I18nextTemplateStore() },
-      ],
+    templates: templateSources({
+      table: templateTable,
+      clock,
       logger,
-    ),
+      cacheTtlSeconds: config.templateCacheTtlSeconds,
+    }),
     sender: new OutboxMessageSender({ file: config.outboxFile, announce }),
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),

@@ -102,8 +102,7 @@ describe('configuration from the environment', () => {
       SMS_MAX_PRICE: '0.10',
     };
     expect(loadAwsConfig(env)).toMatchObject({
-      originationIdentities: { US: '+12065550100', GB: 'AcmeOTP' },
-      smsMaxPrice: '0.10',
+      messaging: { originationIdentities: { US: '+12065550100', GB: 'AcmeOTP' }, smsMaxPrice: '0.10' },
     });
     expect(problemsOf(() => loadAwsConfig({}))).toHaveLength(6);
     expect(problemsOf(() => loadAwsConfig({ ...env, SMS_MAX_PRICE: 'cheap' }))).toHaveLength(1);
