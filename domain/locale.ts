@@ -41,7 +41,7 @@ const LANGUAGE_EQUIVALENTS: Readonly<Record<string, readonly string[]>> = {
 // (bench, issue 6). Answers are pure, so they are remembered; the map is bounded because raw
 // locales come from callers, and emptied when full (hot tags come straight back).
 const MAX_REMEMBERED = 1024;
-const normalised = new Map<string, string | undefined>();
+const normalisedByRaw = new Map<string, string | undefined>();
 
 /**
  * Canonical BCP 47 tag (language, script, region, variants; extensions dropped), or undefined
@@ -49,10 +49,10 @@ const normalised = new Map<string, string | undefined>();
  */
 export function normaliseLocale(raw: string): string | undefined {
   if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return undefined;
-  if (normalised.has(raw)) return normalised.get(raw);
+  if (normalisedByRaw.has(raw)) return normalisedByRaw.get(raw);
   const result = computeNormalisedLocale(raw);
-  if (normalised.size >= MAX_REMEMBERED) normalised.clear();
-  normalised.set(raw, result);
+  if (normalisedByRaw.size >= MAX_REMEMBERED) normalisedByRaw.clear();
+  normalisedByRaw.set(raw, result);
   return result;
 }
 
@@ -79,15 +79,15 @@ export function localeLanguage(raw: string): string | undefined {
   return normalised === undefined ? undefined : normalised.split('-')[0];
 }
 
-const chains = new Map<string, readonly string[]>();
+const chainsByTag = new Map<string, readonly string[]>();
 
 /** The chain for one canonical tag; remembered like normaliseLocale's answers, for the same reason. */
 function chainOf(tag: string): readonly string[] {
-  let chain = chains.get(tag);
+  let chain = chainsByTag.get(tag);
   if (chain === undefined) {
     chain = computeChain(tag);
-    if (chains.size >= MAX_REMEMBERED) chains.clear();
-    chains.set(tag, chain);
+    if (chainsByTag.size >= MAX_REMEMBERED) chainsByTag.clear();
+    chainsByTag.set(tag, chain);
   }
   return chain;
 }

@@ -91,46 +91,6 @@ describe('template.yaml: functions', () => {
     expect(Number(template.Parameters?.DeadlineMs?.MaxValue)).toBeLessThan(Number(hook.Timeout) * 1000);
   });
 
-  it('passes every environment variable the code reads', () => {
-    const env = (id: string) =>
-      Object.keys((props(id).Environment as { Variables: object }).Variables).sort();
-    expect(env('AuthorizerFunction')).toEqual(
-      [
-        'LOG_LEVEL',
-        'NODE_OPTIONS',
-        'OKTA_AUDIENCE',
-        'OKTA_CLIENT_IDS',
-        'OKTA_ISSUER',
-        'OKTA_JWKS_URL',
-        'OKTA_SCOPE',
-      ].sort(),
-    );
-    expect(env('TelephonyHookFunction')).toEqual(
-      [
-        'BRAND_NAME',
-        'CONFIGURATION_SET_NAME',
-        'DEADLINE_MS',
-        'DEAD_LETTER_QUEUE_URL',
-        'DEFAULT_LOCALE',
-        'DEFAULT_ORIGINATION_IDENTITY',
-        'DEFAULT_PHONE_REGION',
-        'FINGERPRINT_KMS_KEY_ID',
-        'IDEMPOTENCY_TABLE',
-        'LOG_LEVEL',
-        'NODE_OPTIONS',
-        'ORIGINATION_IDENTITIES',
-        'PROTECT_CONFIGURATION_ID',
-        'SEALING_KMS_KEY_ID',
-        'SMS_MAX_PRICE',
-        'TEMPLATE_CACHE_TTL_SECONDS',
-        'TEMPLATE_TABLE',
-        'VOICE_MAX_PRICE_PER_MINUTE',
-      ].sort(),
-    );
-  });
-});
-
-describe('template.yaml: encryption at rest', () => {
   it('the stack key rotates; the HMAC key is HMAC_256', () => {
     expect(props('DataKey').EnableKeyRotation).toBe(true);
     expect(props('FingerprintKey')).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });

@@ -1,0 +1,118 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
+import { loadAwsConfig } from '../../app/config/aws-config';
+import { loadDeliveryConfig } from '../../app/config/delivery-config';
+import { loadTemplate } from '../../scripts/cloudformation-yaml';
+
+/**
+ * The template and the code must agree on configuration: every environment variable a function is
+ * given is one its config loader reads, and what the template sets (parameters at their defaults, plus
+ * sample answers to the ones `sam deploy --guided` asks for) passes the loader's validation. A renamed
+ * variable on either side fails here instead of at the first cold start in AWS.
+ */
+const template = loadTemplate(fileURLToPath(new URL('../../template.yaml', import.meta.url)));
+
+const GUIDED_ANSWERS: Record<string, string> = {
+  OktaIssuer: 'https://example.okta.com/oauth2/aus1hook',
+  OktaAudience: 'api://otp-courier',
+  OktaClientIds: '0oa1hookclient',
+  BrandName: 'Acme',
+  DefaultOriginationIdentity: '+12065550100',
+  OriginationIdentities: 'US=+12065550100,GB=AcmeOTP',
+  OriginationIdentityArns: 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1',
+};
+
+/** Evaluates the intrinsic functions the Variables blocks use, picking the "set" branch of each If. */
+function resolve(value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (value && typeof value === 'object') {
+    const [fn, arg] = Object.entries(value)[0] ?? [];
+    if (fn === 'Ref') {
+      if (arg === 'AWS::NoValue') return undefined;
+      const parameter = template.Parameters?.[arg as string] as { Default?: unknown } | undefined;
+      if (parameter)
+        return (
+          GUIDED_ANSWERS[arg as string] ??
+          (parameter.Default === undefined ? 'sample' : String(parameter.Default))
+        );
+      return `https://sqs.us-east-1.amazonaws.com/111122223333/${arg as string}`;
+    }
+    if (fn === 'Fn::GetAtt') return `arn:aws:kms:us-east-1:111122223333:key/${(arg as string[])[0]}`;
+    if (fn === 'Fn::If') return resolve((arg as unknown[])[1]);
+    if (fn === 'Fn::Sub') return String(Array.isArray(arg) ? arg[0] : arg);
+  }
+  throw new Error(`unexpected intrinsic in Variables: ${JSON.stringify(value)}`);
+}
+
+function environmentOf(functionId: string): Record<string, string> {
+  const fn = template.Resources[functionId];
+  const variables =
+    (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    const resolved = resolve(value);
+    if (resolved !== undefined) env[name] = resolved;
+  }
+  return env;
+}
+
+/** Variables read by something other than our loaders (Node, the Lambda runtime, Powertools). */
+const PLATFORM = new Set([
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+  'AWS_NODEJS_CONNECTION_REUSE_ENABLED',
+]);
+
+describe('template.yaml environment ⇄ config loaders', () => {
+  it('the authorizer gets a configuration its loader accepts, and nothing it does not read', () => {
+    const env = environmentOf('AuthorizerFunction');
+    expect(loadAuthorizerConfig(env)).toMatchObject({
+      mode: 'jwt',
+      policy: { issuer: GUIDED_ANSWERS.OktaIssuer },
+    });
+    const read = [
+      'OKTA_ISSUER',
+      'OKTA_AUDIENCE',
+      'OKTA_JWKS_URL',
+      'OKTA_CLIENT_IDS',
+      'OKTA_SCOPE',
+      'OKTA_HOOK_SECRET',
+      'OKTA_CLOCK_SKEW_SECONDS',
+      'LOG_LEVEL',
+    ];
+    expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+  });
+
+  it('the hook gets a configuration its loaders accept, and nothing they do not read', () => {
+    const env = environmentOf('TelephonyHookFunction');
+    const { delivery, hook } = loadDeliveryConfig(env);
+    const aws = loadAwsConfig(env);
+    expect(delivery).toMatchObject({ brand: 'Acme', deadlineMs: 2500 });
+    expect(hook.maxBodyBytes).toBe(8192);
+    expect(aws.messaging.originationIdentities).toEqual({ US: '+12065550100', GB: 'AcmeOTP' });
+    const read = [
+      'BRAND_NAME',
+      'DEFAULT_LOCALE',
+      'DEFAULT_PHONE_REGION',
+      'DEADLINE_MS',
+      'FAILURE_PATH_RESERVE_MS',
+      'MAX_BODY_BYTES',
+      'TEMPLATE_TABLE',
+      'IDEMPOTENCY_TABLE',
+      'TEMPLATE_CACHE_TTL_SECONDS',
+      'DEAD_LETTER_QUEUE_URL',
+      'SEALING_KMS_KEY_ID',
+      'FINGERPRINT_KMS_KEY_ID',
+      'ORIGINATION_IDENTITIES',
+      'DEFAULT_ORIGINATION_IDENTITY',
+      'CONFIGURATION_SET_NAME',
+      'PROTECT_CONFIGURATION_ID',
+      'SMS_MAX_PRICE',
+      'VOICE_MAX_PRICE_PER_MINUTE',
+      'LOG_LEVEL',
+    ];
+    expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+  });
+});
