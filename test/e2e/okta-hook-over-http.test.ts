@@ -56,6 +56,31 @@ describe('POST /okta/telephony-hook on the local stack', () => {
     }
   });
 
+  it("falls back to Okta's own localised text for a language we have no template for (SMS)", async () => {
+    const code = nextCode();
+    const payload = oktaSamplePayload({ code, locale: 'sw-KE' });
+    payload.data.messageProfile.msgTemplate = `Nambari yako ya uthibitisho ni ${code}`;
+    const reply = await h.post(payload);
+    expect((reply.json as OktaSuccess).commands[0]?.value[0]?.transactionMetadata).toMatch(
+      /locale=sw-KE;source=idp/,
+    );
+    const record = (await h.outbox()).find((r) => r.eventId === payload.eventId);
+    expect(record).toMatchObject({
+      templateSource: 'idp',
+      locale: 'sw-KE',
+      body: `Nambari yako ya uthibitisho ni ${code}`,
+    });
+  });
+
+  it('speaks a language with no template of its own in the default language (voice has no Okta text)', async () => {
+    const payload = oktaSamplePayload({ code: nextCode(), locale: 'sw-KE', channel: 'voice' });
+    await h.post(payload);
+    expect((await h.outbox()).find((r) => r.eventId === payload.eventId)).toMatchObject({
+      locale: 'en',
+      voiceId: 'JOANNA',
+    });
+  });
+
   it('sends nothing twice: a repeated event gets the first reply back', async () => {
     const payload = oktaSamplePayload({ code: nextCode() });
     const first = await h.post(payload);
