@@ -1,8 +1,9 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { TokenRejectedError } from '../../domain/errors';
 import type { TokenClaims, TokenPolicy } from '../../domain/token-claims-policy';
 import { evaluateTokenClaims } from '../../domain/token-claims-policy';
 import type { TokenVerifier } from '../../ports/token-verifier';
+import { createJwksOverHttp } from './jwks-over-http';
 
 export interface JoseTokenVerifierSettings {
   policy: TokenPolicy;
@@ -52,20 +53,20 @@ function reasonOf(error: unknown): string {
  */
 export class JoseTokenVerifier implements TokenVerifier {
   // One key set per instance so keys are fetched once and reused across warm Lambda invocations.
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwks: JWTVerifyGetKey;
   private readonly policy: TokenPolicy;
   private readonly now: () => number;
 
   constructor(settings: JoseTokenVerifierSettings) {
     this.policy = settings.policy;
     this.now = settings.now ?? Date.now;
-    this.jwks = createRemoteJWKSet(new URL(settings.jwksUrl), {
-      cacheMaxAge: 10 * 60 * 1000,
+    this.jwks = createJwksOverHttp(new URL(settings.jwksUrl), {
+      cacheMaxAgeMs: 10 * 60 * 1000,
       // A token with an unknown kid may trigger a refetch at most every 30 s: a stream of forged
       // kids cannot turn us into a load generator against Okta.
-      cooldownDuration: 30 * 1000,
+      cooldownMs: 30 * 1000,
       // Okta gives the whole hook 3 s; a slow key fetch must fail fast.
-      timeoutDuration: 1500,
+      timeoutMs: 1500,
     });
   }
 

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: the five measurements of issue 6, each in its own process, then a table and
+ * bench/results.json. Not part of `npm test`; about a minute on a 2-core machine.
+ *
+ *   npm run bench                                   everything
+ *   npm run bench -- --only cold-start --profile    one section; CPU profile of a cold start
+ *   npm run bench -- --only cold-start --template /tmp/t.yaml    other build settings (CodeUri
+ *                                                   resolves against that file's folder)
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkBudgets } from './support/budgets';
+import { type BenchReport, renderReport } from './support/report';
+import {
+  isSectionName,
+  SECTION_NAMES,
+  type SectionMessage,
+  type SectionName,
+  type SectionOptions,
+  type SectionResults,
+} from './support/sections';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    template: { type: 'string' },
+  },
+});
+const selected = values.only ? values.only.split(',').map((s) => s.trim()) : SECTION_NAMES;
+const unknown = selected.filter((s) => !isSectionName(s));
+if (unknown.length > 0) {
+  console.error(`unknown section(s): ${unknown.join(', ')}; known: ${SECTION_NAMES.join(', ')}`);
+  process.exit(2);
+}
+const options: SectionOptions = {
+  profile: values.profile,
+  ...(values.template ? { templatePath: values.template } : {}),
+};
+
+const started = Date.now();
+const loadAverageBefore = loadavg();
+// One file, overwritten each run: the handlers log every request at INFO, a few MB per run.
+const logFile = join(tmpdir(), 'otp-courier-bench.log');
+const log = openSync(logFile, 'w');
+console.error(`bench: section output (handler logs) → ${logFile}`);
+
+function runSection(name: SectionName): Promise<SectionMessage> {
+  const child = fork(
+    fileURLToPath(new URL('./support/section-child.ts', import.meta.url)),
+    [name, JSON.stringify(options)],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', log, log, 'ipc'],
+    },
+  );
+  return new Promise((resolve) => {
+    let message: SectionMessage | undefined;
+    child.on('message', (m) => {
+      message = m as SectionMessage;
+    });
+    child.on('exit', (code) =>
+      resolve(
+        message ?? {
+          ok: false,
+          error: `section process exited with code ${code} before reporting (see ${logFile})`,
+        },
+      ),
+    );
+  });
+}
+
+const results: Partial<Record<SectionName, unknown>> = {};
+const errors: Partial<Record<SectionName, string>> = {};
+for (const name of SECTION_NAMES.filter((s) => selected.includes(s))) {
+  const t0 = Date.now();
+  process.stderr.write(`bench: ${name} … `);
+  const message = await runSection(name);
+  if (message.ok) results[name] = message.result;
+  else errors[name] = message.error;
+  process.stderr.write(`${message.ok ? 'done' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+closeSync(log);
+
+const typed = results as Partial<SectionResults>;
+const report: BenchReport = {
+  generatedAt: new Date(started).toISOString(),
+  commit: commitDescription(),
+  durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+  machine: {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverageBefore: loadAverageBefore.map((l) => Math.round(l * 100) / 100),
+    loadAverageAfter: loadavg().map((l) => Math.round(l * 100) / 100),
+  },
+  results: typed,
+  errors,
+  budgets: checkBudgets(typed),
+};
+writeFileSync(
+  fileURLToPath(new URL('./results.json', import.meta.url)),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
+console.log(renderReport(report));
+for (const [name, error] of Object.entries(errors)) console.error(`\n${name} failed:\n${error}`);
+process.exitCode = Object.keys(errors).length > 0 ? 1 : 0;
+
+/** Which code was measured: the commit, marked dirty when the working tree differs from it. */
+function commitDescription(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') === '' ? '' : '-dirty'}`;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
+import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
+import { proxyEvent, tokenAuthorizerEvent } from '../../app/local/api-gateway-events';
+import {
+  createDevIssuer,
+  DEV_AUDIENCE,
+  DEV_CLIENT_ID,
+  DEV_SCOPE,
+  loadOrCreateDevKey,
+} from '../../app/local/dev-issuer';
+import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
+import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
+import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
+import { loadTemplate } from '../../scripts/cloudformation-yaml';
+import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
+import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
+import { startJwksServer } from '../support/jwks-server';
+import { median, round } from '../support/stats';
+
+const run = promisify(execFile);
+
+export interface ColdStartBundle {
+  readonly functionName: string;
+  readonly bundleBytes: number;
+  readonly sourceMapBytes: number;
+  /** NODE_OPTIONS from template.yaml, applied to every run as Lambda would. */
+  readonly nodeOptions: string;
+  readonly runs: number;
+  /** Medians over the runs. */
+  readonly initMs: number;
+  readonly firstInvokeMs: number;
+  readonly initPlusFirstInvokeMs: number;
+  readonly maxRssMb: number;
+  readonly initMsRange: readonly [number, number];
+  /** Every run's init, in run order, to see variance and drift. */
+  readonly initMsSamples: readonly number[];
+  /** Node's own start-up before the import (Lambda's runtime replaces it with its own). */
+  readonly nodeBootMs: number;
+  /** How each run's first event ended, e.g. { "200 SUCCESSFUL": 11 }. */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** With --profile: where one extra run spent its CPU, by package or file. */
+  readonly profile?: ProfileSummary & { readonly file: string };
+}
+
+export interface ColdStartResult {
+  readonly bundles: readonly ColdStartBundle[];
+}
+
+interface ProbeReport {
+  readonly bootMs: number;
+  readonly initMs: number;
+  readonly firstInvokeMs: number;
+  readonly maxRssKb: number;
+  readonly outcome: string;
+}
+
+const RUNS = 15;
+const PROBE = fileURLToPath(new URL('../cold-start-probe.mjs', import.meta.url));
+const ISSUER = 'https://example.okta.com/oauth2/ausBench';
+
+// What the Lambda runtime sets, with credentials that work nowhere but on the local fakes.
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+  TZ: ':UTC',
+};
+
+/**
+ * Measurement 3: each bundle exactly as `sam build` makes it, imported by a fresh `node` process that
+ * then handles one first event against local stand-ins — the authorizer fetches its JWKS from here, the
+ * hook talks to dynalite and the fake AWS endpoint through AWS_ENDPOINT_URL*. Runs alternate between
+ * the bundles so background load hits both alike.
+ */
+export interface ColdStartOptions {
+  /** One extra run per bundle under `node --cpu-prof`, summarised by source. */
+  readonly profile?: boolean;
+  /** Another template.yaml to build from (to try build settings); default: the repository's. */
+  readonly templatePath?: string;
+}
+
+export async function runColdStart(options: ColdStartOptions = {}): Promise<ColdStartResult> {
+  const outRoot = await mkdtemp(join(tmpdir(), 'otp-courier-bench-bundles-'));
+  const dynamo = await startEmbeddedDynamo({});
+  const fake = await FakeAwsEndpoint.start();
+  const key = await loadOrCreateDevKey(undefined);
+  const jwks = await startJwksServer({ keys: [key.publicJwk] });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const templatePath =
+      options.templatePath ?? fileURLToPath(new URL('../../template.yaml', import.meta.url));
+    const bundles = await buildLambdas({ outRoot, templatePath });
+    await ensureTemplateTable(client, 'templates');
+    await ensureIdempotencyTable(client, 'idempotency');
+    await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
+      bundledTemplates(),
+    );
+    const issuer = await createDevIssuer(ISSUER, key);
+    const template = loadTemplate(templatePath);
+
+    const envFor: Record<string, Record<string, string>> = {
+      AuthorizerFunction: {
+        OKTA_ISSUER: ISSUER,
+        OKTA_AUDIENCE: DEV_AUDIENCE,
+        OKTA_JWKS_URL: jwks.url,
+        OKTA_CLIENT_IDS: DEV_CLIENT_ID,
+        OKTA_SCOPE: DEV_SCOPE,
+        LOG_LEVEL: 'INFO',
+      },
+      TelephonyHookFunction: {
+        BRAND_NAME: 'Acme',
+        TEMPLATE_TABLE: 'templates',
+        IDEMPOTENCY_TABLE: 'idempotency',
+        DEAD_LETTER_QUEUE_URL: `${fake.url}/000000000000/otp-courier-dlq`,
+        SEALING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/seal',
+        FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/hmac',
+        ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
+        DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
+        LOG_LEVEL: 'INFO',
+        AWS_ENDPOINT_URL: fake.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      },
+    };
+    const nodeOptionsOf = (b: LambdaBundle): string => {
+      const variables = (
+        template.Resources[b.functionName]?.Properties?.Environment as
+          | { Variables?: Record<string, unknown> }
+          | undefined
+      )?.Variables;
+      return typeof variables?.NODE_OPTIONS === 'string' ? variables.NODE_OPTIONS : '';
+    };
+
+    async function firstEvent(b: LambdaBundle, i: number): Promise<unknown> {
+      if (b.functionName === 'AuthorizerFunction')
+        return tokenAuthorizerEvent(`Bearer ${await issuer.mint()}`);
+      return proxyEvent({
+        path: '/okta/telephony-hook',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          oktaSamplePayload({
+            code: String(20_000_000 + i),
+            locale: 'de-DE',
+            phone: '+4915112345678',
+            channel: 'sms',
+          }),
+        ),
+        sourceIp: '198.51.100.7',
+        receivedAt: Date.now(),
+        authorizer: { principalId: DEV_CLIENT_ID, policyDocument: { Version: '2012-10-17', Statement: [] } },
+      });
+    }
+
+    async function probe(b: LambdaBundle, i: number, execArgv: string[] = []): Promise<ProbeReport> {
+      const event = await firstEvent(b, i);
+      const { stdout } = await run(
+        process.execPath,
+        [...execArgv, PROBE, pathToFileURL(b.handlerFile).href, b.handlerExport, JSON.stringify(event)],
+        {
+          // The bundle's own folder, with no node_modules above it: the bundle must be self-contained.
+          cwd: b.outdir,
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...LAMBDA_ENV,
+            AWS_LAMBDA_FUNCTION_NAME: b.functionName,
+            NODE_OPTIONS: nodeOptionsOf(b),
+            ...envFor[b.functionName],
+          },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (!line) throw new Error(`${b.functionName}: the probe reported nothing:\n${stdout.slice(-2000)}`);
+      return JSON.parse(line.slice('BENCH_RESULT '.length)) as ProbeReport;
+    }
+
+    const reports = new Map<string, ProbeReport[]>(bundles.map((b) => [b.functionName, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const b of bundles) reports.get(b.functionName)?.push(await probe(b, i));
+    }
+
+    const results: ColdStartBundle[] = [];
+    for (const b of bundles) {
+      const runs = reports.get(b.functionName) ?? [];
+      const inits = runs.map((r) => r.initMs);
+      const outcomes: Record<string, number> = {};
+      for (const r of runs) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      let profile: ColdStartBundle['profile'];
+      if (options.profile) {
+        const dir = await mkdtemp(join(tmpdir(), `otp-courier-bench-profile-${b.functionName}-`));
+        await probe(b, RUNS, ['--cpu-prof', '--cpu-prof-dir', dir]);
+        const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+        if (file) {
+          profile = { file: join(dir, file), ...summariseProfile(join(dir, file), b.handlerFile) };
+        }
+      }
+      results.push({
+        functionName: b.functionName,
+        bundleBytes: b.bytes,
+        sourceMapBytes: sizeOrZero(`${b.handlerFile}.map`),
+        nodeOptions: nodeOptionsOf(b),
+        runs: runs.length,
+        initMs: round(median(inits), 1),
+        firstInvokeMs: round(median(runs.map((r) => r.firstInvokeMs)), 1),
+        initPlusFirstInvokeMs: round(median(runs.map((r) => r.initMs + r.firstInvokeMs)), 1),
+        maxRssMb: round(median(runs.map((r) => r.maxRssKb / 1024)), 1),
+        initMsRange: [round(Math.min(...inits), 1), round(Math.max(...inits), 1)],
+        initMsSamples: inits.map((ms) => round(ms, 1)),
+        nodeBootMs: round(median(runs.map((r) => r.bootMs)), 1),
+        outcomes,
+        ...(profile ? { profile } : {}),
+      });
+    }
+    return { bundles: results };
+  } finally {
+    client.destroy();
+    await jwks.close();
+    await fake.close();
+    await dynamo.close();
+    await rm(outRoot, { recursive: true, force: true });
+  }
+}
+
+function sizeOrZero(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };

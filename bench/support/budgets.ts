@@ -1,0 +1,66 @@
+import type { SectionResults } from './sections';
+
+export interface BudgetCheck {
+  readonly budget: string;
+  readonly limit: string;
+  /** undefined when its measurement did not run or failed. */
+  readonly actual?: number;
+  readonly unit: string;
+  readonly status: 'PASS' | 'MISS' | 'NOT RUN';
+}
+
+/** Template lookups may vary with noise, but not with the table: 5,000 items may cost at most this much more than 50. */
+const MAX_TABLE_GROWTH = 1.5;
+
+/** The budgets of issue 6 (README lists them next to the latest figures), checked against one run. */
+export function checkBudgets(results: Partial<SectionResults>): BudgetCheck[] {
+  const cold = results['cold-start']?.bundles;
+  const authorizer = cold?.find((b) => b.functionName === 'AuthorizerFunction');
+  const hook = cold?.find((b) => b.functionName === 'TelephonyHookFunction');
+  const warm = results['warm-path'];
+  const stress = results['provider-stress'];
+  const scaling = results['template-scaling'];
+  const worstReply = stress ? Math.max(...stress.scenarios.map((s) => s.replyMs.max)) : undefined;
+  return [
+    check('authorizer init (median)', '< 30 ms', authorizer?.initMs, 'ms', (v) => v < 30),
+    check('authorizer bundle', '< 100 KB', kb(authorizer?.bundleBytes), 'KB', (v) => v < 100),
+    check('hook init (median)', '< 150 ms', hook?.initMs, 'ms', (v) => v < 150),
+    check('warm path p99', '< 1 ms', warm?.latencyMs.p99, 'ms', (v) => v < 1),
+    check(
+      'warm path throughput, one core',
+      '>= 5,000 req/s',
+      warm?.requestsPerSecond,
+      'req/s',
+      (v) => v >= 5000,
+    ),
+    check(
+      'reply time, provider slow or hanging',
+      `<= ${stress?.budgetMs ?? 2500} ms`,
+      worstReply,
+      'ms',
+      (v) => v <= (stress?.budgetMs ?? 2500),
+    ),
+    check(
+      'template lookup, 5,000 vs 50 items (p50 ratio)',
+      `<= ${MAX_TABLE_GROWTH}x`,
+      scaling?.growth,
+      'x',
+      (v) => v <= MAX_TABLE_GROWTH,
+    ),
+  ];
+}
+
+function check(
+  budget: string,
+  limit: string,
+  actual: number | undefined,
+  unit: string,
+  passes: (value: number) => boolean,
+): BudgetCheck {
+  if (actual === undefined || !Number.isFinite(actual)) return { budget, limit, unit, status: 'NOT RUN' };
+  return { budget, limit, actual, unit, status: passes(actual) ? 'PASS' : 'MISS' };
+}
+
+function kb(bytes: number | undefined): number | undefined {
+  return bytes === undefined ? undefined : Math.round((bytes / 1024) * 10) / 10;
+}

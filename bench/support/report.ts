@@ -1,0 +1,271 @@
+import type { ColdStartResult } from '../sections/cold-start';
+import type { LocalStackLoadResult } from '../sections/local-stack-load';
+import type { ProviderStressResult } from '../sections/provider-stress';
+import type { TemplateScalingResult } from '../sections/template-scaling';
+import type { WarmPathResult } from '../sections/warm-path';
+import type { BudgetCheck } from './budgets';
+import { SECTION_NAMES, type SectionName, type SectionResults } from './sections';
+
+export interface MachineInfo {
+  readonly node: string;
+  readonly platform: string;
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGb: number;
+  readonly loadAverageBefore: readonly number[];
+  readonly loadAverageAfter: readonly number[];
+}
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  /** git commit measured, "-dirty" when the working tree had changes. */
+  readonly commit: string;
+  readonly durationSeconds: number;
+  readonly machine: MachineInfo;
+  readonly results: Partial<SectionResults>;
+  readonly errors: Partial<Record<SectionName, string>>;
+  readonly budgets: readonly BudgetCheck[];
+}
+
+type Align = 'left' | 'right';
+
+/** A plain-text table: what the terminal shows and what the README can quote in a code block. */
+function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly Align[],
+): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) =>
+        (align?.[i] ?? 'right') === 'left' ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+const num = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function statuses(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+}
+
+function warmPath(warm: WarmPathResult): string[] {
+  const row = (path: string, d: WarmPathResult['latencyMs'], requests = '', perSecond = '') => [
+    path,
+    requests,
+    perSecond,
+    num(d.p50, 3),
+    num(d.p99, 3),
+    num(d.max, 3),
+  ];
+  return [
+    table(
+      ['path', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        row('authorizer + hook', warm.latencyMs, num(warm.iterations), num(warm.requestsPerSecond)),
+        row('  authorizer alone', warm.authorizerMs),
+        row('  hook alone', warm.hookMs),
+      ],
+      ['left'],
+    ),
+    `  one request in flight, after ${num(warm.warmup)} warm-up requests; ${num(warm.requestsPerCpuSecond)} requests per ` +
+      `CPU-second (all threads); JWKS fetched ${warm.jwksFetches}×; DynamoDB calls while measuring: ` +
+      `${warm.dynamoCallsMeasured}; ${num(warm.successful)}/${num(warm.iterations)} SUCCESSFUL`,
+  ];
+}
+
+function localStack(load: LocalStackLoadResult): string[] {
+  return [
+    table(
+      [
+        'connections',
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'non-2xx',
+        'errors',
+        'not SUCCESSFUL',
+      ],
+      load.levels.map((l) => [
+        num(l.connections),
+        num(l.requests),
+        num(l.requestsPerSecond),
+        num(l.latencyMs.p50, 1),
+        num(l.latencyMs.p99, 1),
+        num(l.latencyMs.max, 1),
+        num(l.non2xx),
+        num(l.errors),
+        num(l.notSuccessful),
+      ]),
+    ),
+    `  ${load.levels[0]?.durationSeconds ?? 0} s per level after a warm-up; valid tokens; SMS and voice across 10 locales; ` +
+      'a fresh event id and code per request',
+  ];
+}
+
+function coldStart(cold: ColdStartResult): string[] {
+  const lines = [
+    table(
+      [
+        'function',
+        'bundle KB',
+        'init ms (range)',
+        'first invoke ms',
+        'init + first ms',
+        'peak RSS MB',
+        'first events',
+      ],
+      cold.bundles.map((b) => [
+        b.functionName,
+        num(b.bundleBytes / 1024, 1),
+        `${num(b.initMs, 1)} (${num(b.initMsRange[0], 0)}–${num(b.initMsRange[1], 0)})`,
+        num(b.firstInvokeMs, 1),
+        num(b.initPlusFirstInvokeMs, 1),
+        num(b.maxRssMb, 1),
+        statuses(b.outcomes),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
+      `${cold.bundles[0]?.nodeOptions || '(none)'} as in template.yaml; node's own start-up ` +
+      `(${num(cold.bundles[0]?.nodeBootMs ?? 0, 0)} ms) not included`,
+  ];
+  for (const b of cold.bundles) {
+    if (!b.profile) continue;
+    lines.push(
+      `  ${b.functionName}: CPU profile of one more cold start, by source (${b.profile.file})`,
+      ...b.profile.bySource.slice(0, 8).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
+    );
+  }
+  return lines;
+}
+
+function templateScaling(scaling: TemplateScalingResult): string[] {
+  return [
+    table(
+      [
+        'items',
+        'store p50 ms',
+        'store p99 ms',
+        'cold cache p50 ms',
+        'cold cache p99 ms',
+        'warm cache p50 µs',
+        'warm cache p99 µs',
+        'calls when warm',
+      ],
+      scaling.sizes.map((s) => [
+        num(s.items),
+        num(s.storeMs.p50, 2),
+        num(s.storeMs.p99, 2),
+        num(s.cacheMissMs.p50, 2),
+        num(s.cacheMissMs.p99, 2),
+        num(s.cacheHitMs.p50 * 1000, 1),
+        num(s.cacheHitMs.p99 * 1000, 1),
+        num(s.dynamoCallsOnHits),
+      ]),
+    ),
+    `  20 queries (10 locales × SMS/voice, one purpose + generic), ${scaling.sizes[0]?.templatesPerQuery ?? 0} templates ` +
+      `found per query; store p50 at the largest table / the smallest: ${scaling.growth}×`,
+  ];
+}
+
+function providerStress(stress: ProviderStressResult): string[] {
+  return [
+    table(
+      [
+        'provider',
+        'requests',
+        'min ms',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'over budget',
+        'replies',
+        'provider calls',
+        'dead letters',
+      ],
+      stress.scenarios.map((s) => [
+        s.provider,
+        num(s.requests),
+        num(s.replyMs.min, 0),
+        num(s.replyMs.p50, 0),
+        num(s.replyMs.p99, 0),
+        num(s.replyMs.max, 0),
+        num(s.overBudget),
+        statuses(s.statuses),
+        num(s.providerCalls),
+        num(s.deadLetters),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    `  deadline ${num(stress.budgetMs)} ms; 10 requests at a time in one process, sharing one dynalite whose queueing ` +
+      'adds ~100–150 ms here (one at a time: ~12 ms)',
+  ];
+}
+
+const TITLES: { readonly [K in SectionName]: string } = {
+  'warm-path': '1. Warm path in-process: authorizer (RS256 JWT) + hook handler, zero-latency provider',
+  'local-stack':
+    '2. Local stack over HTTP (npm start: dynalite behind templates and idempotency), autocannon',
+  'cold-start': '3. Cold start: each bundle as sam build makes it, a fresh node process, one first event',
+  'template-scaling': '4. Template resolution vs table size (dynalite; one BatchGetItem per fallback chain)',
+  'provider-stress': '5. Provider under stress: production adapters, real SDK clients → fake endpoint',
+};
+
+const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => string[] } = {
+  'warm-path': warmPath,
+  'local-stack': localStack,
+  'cold-start': coldStart,
+  'template-scaling': templateScaling,
+  'provider-stress': providerStress,
+};
+
+function section<K extends SectionName>(name: K, result: SectionResults[K]): string[] {
+  const render: (result: SectionResults[K]) => string[] = RENDER[name];
+  return render(result);
+}
+
+export function renderReport(report: BenchReport): string {
+  const { machine } = report;
+  const out = [
+    `otp-courier bench — ${report.generatedAt}, commit ${report.commit}, ${num(report.durationSeconds, 0)} s`,
+    `node ${machine.node} on ${machine.platform}, ${machine.cpus} × ${machine.cpuModel}, ${num(machine.memoryGb, 1)} GB; ` +
+      `load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join('/')} before, ` +
+      `${machine.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after`,
+    '',
+  ];
+  for (const name of SECTION_NAMES) {
+    const result = report.results[name];
+    const error = report.errors[name];
+    if (result === undefined && error === undefined) continue;
+    out.push(TITLES[name], ...(result === undefined ? [] : section(name, result)));
+    if (error !== undefined) out.push(`  FAILED: ${error.split('\n')[0]}`);
+    out.push('');
+  }
+  out.push(
+    'Budgets (issue 6)',
+    table(
+      ['budget', 'limit', 'this run', 'result'],
+      report.budgets.map((b) => [
+        b.budget,
+        b.limit,
+        b.actual === undefined
+          ? '—'
+          : `${num(b.actual, b.unit === 'req/s' ? 0 : b.unit === 'x' ? 2 : 1)} ${b.unit}`,
+        b.status,
+      ]),
+      ['left', 'left', 'right', 'left'],
+    ),
+  );
+  return out.join('\n');
+}

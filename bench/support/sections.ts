@@ -1,0 +1,39 @@
+import type { ColdStartOptions, ColdStartResult } from '../sections/cold-start';
+import type { LocalStackLoadResult } from '../sections/local-stack-load';
+import type { ProviderStressResult } from '../sections/provider-stress';
+import type { TemplateScalingResult } from '../sections/template-scaling';
+import type { WarmPathResult } from '../sections/warm-path';
+
+export type SectionOptions = ColdStartOptions;
+
+export interface SectionResults {
+  'warm-path': WarmPathResult;
+  'local-stack': LocalStackLoadResult;
+  'cold-start': ColdStartResult;
+  'template-scaling': TemplateScalingResult;
+  'provider-stress': ProviderStressResult;
+}
+
+export type SectionName = keyof SectionResults;
+
+/** The five measurements of issue 6, in the order they run and print. Loaded lazily: each runs in its own process. */
+export const SECTIONS: {
+  readonly [K in SectionName]: (options: SectionOptions) => Promise<SectionResults[K]>;
+} = {
+  'warm-path': async () => (await import('../sections/warm-path')).runWarmPath(),
+  'local-stack': async () => (await import('../sections/local-stack-load')).runLocalStackLoad(),
+  'cold-start': async (options) => (await import('../sections/cold-start')).runColdStart(options),
+  'template-scaling': async () => (await import('../sections/template-scaling')).runTemplateScaling(),
+  'provider-stress': async () => (await import('../sections/provider-stress')).runProviderStress(),
+};
+
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+
+export function isSectionName(name: string): name is SectionName {
+  return name in SECTIONS;
+}
+
+/** What a section process sends its parent. */
+export type SectionMessage =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: string };
