@@ -9,6 +9,8 @@ export interface JwksOverHttpSettings {
   readonly cooldownMs: number;
   /** A key fetch that takes longer fails with JWKSTimeout. */
   readonly timeoutMs: number;
+  /** Epoch milliseconds; defaults to Date.now. */
+  readonly now?: () => number;
 }
 
 // Okta's key sets are a few KB; a far bigger answer is not one.
@@ -22,6 +24,7 @@ const MAX_JWKS_BYTES = 256 * 1024;
  * jose's createLocalJWKSet.
  */
 export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JWTVerifyGetKey {
+  const now = settings.now ?? Date.now;
   let local: JWTVerifyGetKey | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<JWTVerifyGetKey> | undefined;
@@ -31,7 +34,7 @@ export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JW
     pending ??= fetchJwks(url, settings.timeoutMs)
       .then((jwks) => {
         local = createLocalJWKSet(jwks);
-        fetchedAt = Date.now();
+        fetchedAt = now();
         return local;
       })
       .finally(() => {
@@ -41,14 +44,13 @@ export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JW
   };
 
   return async (header, token) => {
-    const keys =
-      local !== undefined && Date.now() - fetchedAt < settings.cacheMaxAgeMs ? local : await reload();
+    const keys = local !== undefined && now() - fetchedAt < settings.cacheMaxAgeMs ? local : await reload();
     try {
       return await keys(header, token);
     } catch (error) {
       // A rotated key: refetch, but not more often than the cooldown allows, so forged kids cannot
       // turn the authorizer into a load generator against Okta.
-      if (error instanceof errors.JWKSNoMatchingKey && Date.now() - fetchedAt >= settings.cooldownMs) {
+      if (error instanceof errors.JWKSNoMatchingKey && now() - fetchedAt >= settings.cooldownMs) {
         return (await reload())(header, token);
       }
       throw error;

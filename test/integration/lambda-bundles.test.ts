@@ -44,7 +44,6 @@ const LAMBDA_ENV = {
   AWS_SESSION_TOKEN: 'token',
   AWS_LAMBDA_FUNCTION_NAME: 'bundle-test',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-  NODE_OPTIONS: '--enable-source-maps',
 };
 
 let bundles: LambdaBundle[];

@@ -281,6 +281,52 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 });
 
+describe('JoseTokenVerifier remembers verified tokens (Okta reuses one token per hook until expiry)', () => {
+  it('verifies a token once, then accepts it without the key server while the claims still hold', async () => {
+    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const token = await mint();
+    await verifier.verify(token);
+    hang = true;
+    const hitsBefore = jwksHits;
+    await expect(verifier.verify(token)).resolves.toMatchObject({ cid: CLIENT_ID });
+    expect(jwksHits).toBe(hitsBefore);
+  });
+
+  it('still applies the claims policy to a remembered token: it expires on time', async () => {
+    let now = Date.now();
+    const verifier = new JoseTokenVerifier({ policy, jwksUrl, now: () => now });
+    const token = await mint({ exp: Math.floor(now / 1000) + 60 });
+    await verifier.verify(token);
+    now += 120_000;
+    expect(await reasonFor(verifier, token)).toBe('expired');
+  });
+
+  it('checks the signature again once the remembered verification is five minutes old', async () => {
+    let now = Date.now();
+    const verifier = new JoseTokenVerifier({ policy, jwksUrl, now: () => now });
+    const token = await mint();
+    await verifier.verify(token);
+    now += 301_000;
+    const hitsBefore = jwksHits;
+    await verifier.verify(token);
+    // The key set itself is cached for 10 minutes: the signature is checked again without a fetch.
+    expect(jwksHits).toBe(hitsBefore);
+    hang = true;
+    now += 700_000;
+    expect(await reasonFor(verifier, token)).toBe('jwks-timeout');
+  });
+
+  it('never remembers a rejected token', async () => {
+    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const forged = await mint({ key: otherPrivateKey });
+    expect(await reasonFor(verifier, forged)).toBe('bad-signature');
+    expect(await reasonFor(verifier, forged)).toBe('bad-signature');
+    const wrongClient = await mint({ claims: { cid: 'someone-else' } });
+    expect(await reasonFor(verifier, wrongClient)).toBe('client-not-allowed');
+    expect(await reasonFor(verifier, wrongClient)).toBe('client-not-allowed');
+  });
+});
+
 describe('AuthorizeHookCall with the jose verifier', () => {
   const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/okta/telephony-hook';
   const event = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({
