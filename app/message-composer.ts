@@ -31,13 +31,14 @@ export class MessageComposer {
       purposes: [request.purpose, 'generic'],
     });
     const requested = normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale;
-    const idpTemplate = request.channel === 'sms' ? idpMessageAsTemplate(request, requested) : undefined;
+    const idpTemplate = () =>
+      request.channel === 'sms' ? idpMessageAsTemplate(request, requested) : undefined;
     const template = selectTemplate(candidates, {
       locales,
       defaultLocale: this.settings.defaultLocale,
       purpose: request.purpose,
       channel: request.channel,
-      ...(idpTemplate ? { idpTemplate } : {}),
+      idpTemplate,
     });
     if (!template) return undefined;
     return composeMessage(request, template, { brand: this.settings.brand, now: this.clock.now() });

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import metadata from 'libphonenumber-js/min/metadata';
 
 const MASKED = '***';
 // With fewer subscriber digits than this, showing the last two would reveal too much of the number.
@@ -11,10 +11,21 @@ const MIN_SUBSCRIBER_DIGITS = 4;
  */
 export function maskPhone(e164: string): string {
   if (typeof e164 !== 'string' || !/^\+[1-9]\d{5,14}$/.test(e164)) return MASKED;
-  const parsed = parsePhoneNumberFromString(e164);
-  if (parsed === undefined) return MASKED;
-  const countryCode = String(parsed.countryCallingCode);
+  const countryCode = callingCodeOf(e164);
+  if (countryCode === undefined) return MASKED;
   const subscriber = e164.slice(1 + countryCode.length);
-  if (!e164.startsWith(`+${countryCode}`) || subscriber.length < MIN_SUBSCRIBER_DIGITS) return MASKED;
+  if (subscriber.length < MIN_SUBSCRIBER_DIGITS) return MASKED;
   return `+${countryCode}${'*'.repeat(subscriber.length - 2)}${subscriber.slice(-2)}`;
+}
+
+/**
+ * Calling codes are prefix-free (no code starts another), so the first 1 to 3 digits that are one are
+ * the number's. A table lookup, not a full parse: this runs for every log line about a delivery.
+ */
+function callingCodeOf(e164: string): string | undefined {
+  for (let length = 1; length <= 3; length += 1) {
+    const prefix = e164.slice(1, 1 + length);
+    if (Object.hasOwn(metadata.country_calling_codes, prefix)) return prefix;
+  }
+  return undefined;
 }

@@ -30,6 +30,8 @@ function cleanValue(raw: string | undefined): string {
 /** A first name as it may appear in a message: no digits, controls or braces, at most 20 code points. */
 export function sanitiseFirstName(raw: string | undefined): string {
   const clean = cleanValue(raw);
+  // Most names are short: no cut, so no need for the (comparatively slow) grapheme segmenter.
+  if (clean.length <= MAX_FIRST_NAME_CODE_POINTS) return clean;
   // Cut on grapheme boundaries so an accent or an emoji sequence is never split in half.
   let kept = '';
   let codePoints = 0;

@@ -9,8 +9,11 @@ export interface TemplateSelectionQuery {
   readonly defaultLocale: string;
   readonly purpose: Purpose;
   readonly channel: Channel;
-  /** The IdP's own rendered message as a template (SMS only), tried before the default language. */
-  readonly idpTemplate?: MessageTemplate;
+  /**
+   * The IdP's own rendered message as a template (SMS only), tried before the default language. May be
+   * given as a function: it is then built only when selection gets that far, which is rare.
+   */
+  readonly idpTemplate?: MessageTemplate | (() => MessageTemplate | undefined);
 }
 
 // Operators' DynamoDB templates override the bundled catalogue.
@@ -67,7 +70,8 @@ export function selectTemplate(
     const found = bestFor(locale, usable, q.purpose);
     if (found) return found;
   }
-  if (q.channel === 'sms' && q.idpTemplate?.channel === 'sms') return q.idpTemplate;
+  const idp = typeof q.idpTemplate === 'function' ? q.idpTemplate() : q.idpTemplate;
+  if (q.channel === 'sms' && idp?.channel === 'sms') return idp;
   for (const locale of q.locales.filter(isDefault)) {
     const found = bestFor(locale, usable, q.purpose);
     if (found) return found;

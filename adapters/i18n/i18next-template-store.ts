@@ -67,12 +67,26 @@ export class I18nextTemplateStore implements TemplateStore {
     const purposes = new Set(query.purposes);
     for (const locale of locales) {
       for (const purpose of purposes) {
-        const template = readTemplate(this.i18n, locale, query.channel, purpose);
+        const template = this.read(locale, query.channel, purpose);
         if (template !== undefined) found.push(template);
       }
     }
     return found;
   }
+
+  // The catalogue never changes while the process runs and has a few hundred entries: each one is
+  // read from i18next once, and every later request gets the same frozen object.
+  private readonly read = (() => {
+    const memo = new Map<string, MessageTemplate | undefined>();
+    return (locale: string, channel: Channel, purpose: TemplatePurpose): MessageTemplate | undefined => {
+      const key = `${locale}|${channel}|${purpose}`;
+      if (!memo.has(key)) {
+        const template = readTemplate(this.i18n, locale, channel, purpose);
+        memo.set(key, template && Object.freeze(template));
+      }
+      return memo.get(key);
+    };
+  })();
 }
 
 /** The locales the catalogue holds, canonical BCP 47. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Fingerprinter } from '../../ports/fingerprinter';
 
@@ -17,7 +17,7 @@ export const FINGERPRINT_KEY_LABEL = 'otp-courier/fingerprint/v1';
  * Lambda instance, so fingerprints agree across instances.
  */
 export class KmsDerivedFingerprinter implements Fingerprinter {
-  private derivedKey: Promise<Uint8Array> | undefined;
+  private derivedKey: Promise<KeyObject> | undefined;
 
   constructor(
     private readonly client: KMSClient,
@@ -36,7 +36,7 @@ export class KmsDerivedFingerprinter implements Fingerprinter {
     return mac.digest('base64url');
   }
 
-  private key(): Promise<Uint8Array> {
+  private key(): Promise<KeyObject> {
     if (!this.derivedKey) {
       const pending = this.derive();
       this.derivedKey = pending;
@@ -48,7 +48,7 @@ export class KmsDerivedFingerprinter implements Fingerprinter {
     return this.derivedKey;
   }
 
-  private async derive(): Promise<Uint8Array> {
+  private async derive(): Promise<KeyObject> {
     const out = await this.client.send(
       new GenerateMacCommand({
         KeyId: this.settings.keyId,
@@ -57,6 +57,7 @@ export class KmsDerivedFingerprinter implements Fingerprinter {
       }),
     );
     if (!out.Mac || out.Mac.length < 32) throw new Error('KMS GenerateMac returned no usable MAC');
-    return out.Mac;
+    // Imported once as a KeyObject: a raw key would be imported again on every HMAC.
+    return createSecretKey(out.Mac);
   }
 }
