@@ -16,6 +16,7 @@ import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import type { DeliverySettings } from './delivery-settings';
 import { MessageComposer } from './message-composer';
+import { sendWithinDeadline } from './send-within-deadline';
 import { TOKENS } from './tokens';
 
 /** Why a request ended without a send, when the reason is ours rather than the provider's. */
@@ -80,7 +81,7 @@ export class DeliverOtp {
           },
         );
       }
-      const receipt = await this.sendWithin(message, sendDeadline);
+      const receipt = await sendWithinDeadline(this.sender, message, sendDeadline, this.clock);
       const outcome: DeliveryOutcome = {
         status: receipt.status,
         eventId: request.eventId,
@@ -116,28 +117,6 @@ export class DeliverOtp {
       this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code]),
     ]);
     return { eventKey, codeKey };
-  }
-
-  /** Sends, aborting when the send deadline passes so the reply can still leave in time. */
-  private async sendWithin(message: OutboundMessage, sendDeadline: number) {
-    const remaining = sendDeadline - this.clock.now();
-    if (remaining <= 0) throw new DeliveryError('deadline-exceeded', 'no time left to send');
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DeliveryError('deadline-exceeded', 'send deadline passed')),
-      remaining,
-    );
-    try {
-      return await Promise.race([
-        this.sender.send(message, { signal: controller.signal, deadline: sendDeadline }),
-        // A sender that ignores the signal must not hold the reply hostage.
-        new Promise<never>((_, reject) => {
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private replay(

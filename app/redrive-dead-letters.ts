@@ -10,6 +10,7 @@ import type { Logger } from '../ports/logger';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { MessageComposer } from './message-composer';
+import { sendWithinDeadline } from './send-within-deadline';
 import { TOKENS } from './tokens';
 
 export interface RedriveOptions {
@@ -118,9 +119,11 @@ export class RedriveDeadLetters {
 
       let receipt: SendReceipt;
       try {
-        receipt = await this.sendWithin(
+        receipt = await sendWithinDeadline(
+          this.sender,
           message,
           Math.min(this.clock.now() + (options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS), letter.expiresAt),
+          this.clock,
         );
       } catch (error) {
         handled.set(letter.eventId, false);
@@ -172,28 +175,6 @@ export class RedriveDeadLetters {
       requestedLocale: letter.requestedLocale,
       ...(letter.firstName ? { firstName: letter.firstName } : {}),
     };
-  }
-
-  /** Same shape as the hook's send: abort at the deadline, and do not wait on a sender that ignores it. */
-  private async sendWithin(message: OutboundMessage, deadline: number): Promise<SendReceipt> {
-    const remaining = deadline - this.clock.now();
-    if (remaining <= 0)
-      throw new DeliveryError('deadline-exceeded', 'the passcode expired before it could be resent');
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DeliveryError('deadline-exceeded', 'redrive send deadline passed')),
-      remaining,
-    );
-    try {
-      return await Promise.race([
-        this.sender.send(message, { signal: controller.signal, deadline }),
-        new Promise<never>((_, reject) => {
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private logFields(letter: DeadLetter) {

@@ -23,6 +23,7 @@ import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
 import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
+import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { startJwksServer } from '../support/jwks-server';
 import { median, round } from '../support/stats';
@@ -123,19 +124,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         OKTA_SCOPE: DEV_SCOPE,
         LOG_LEVEL: 'INFO',
       },
-      TelephonyHookFunction: {
-        BRAND_NAME: 'Acme',
-        TEMPLATE_TABLE: 'templates',
-        IDEMPOTENCY_TABLE: 'idempotency',
-        DEAD_LETTER_QUEUE_URL: `${fake.url}/000000000000/otp-courier-dlq`,
-        SEALING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/seal',
-        FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/hmac',
-        ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
-        DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
-        LOG_LEVEL: 'INFO',
-        AWS_ENDPOINT_URL: fake.url,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      },
+      TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
     };
     const nodeOptionsOf = (b: LambdaBundle): string => {
       const variables = (

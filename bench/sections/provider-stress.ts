@@ -11,6 +11,7 @@ import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
 import { TelephonyHookHandler } from '../../app/telephony-hook-handler';
 import { createLocalClient } from '../../test/support/dynalite';
 import { FakeAwsEndpoint, type FaultAction } from '../../test/support/fake-aws-endpoint';
+import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { createTraffic } from '../support/hook-traffic';
 import { type Distribution, distribution, roundDistribution } from '../support/stats';
 
@@ -59,21 +60,7 @@ export async function runProviderStress(): Promise<ProviderStressResult> {
       bundledTemplates(),
     );
     // What template.yaml gives the function; the SDK reads region, credentials and endpoints from here.
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench-secret',
-      AWS_ENDPOINT_URL: fake.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      BRAND_NAME: 'Acme',
-      TEMPLATE_TABLE: 'templates',
-      IDEMPOTENCY_TABLE: 'idempotency',
-      DEAD_LETTER_QUEUE_URL: `${fake.url}/000000000000/otp-courier-dlq`,
-      SEALING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/seal',
-      FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/hmac',
-      ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
-      DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
-    });
+    Object.assign(process.env, localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }));
     const { delivery, hook } = loadDeliveryConfig(process.env);
     const handler = buildHookContainer(
       awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: 'INFO' }),

@@ -15,6 +15,7 @@ import { createDevIssuer, type DevIssuer, loadOrCreateDevKey } from '../../app/l
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { FakeAwsEndpoint } from '../support/fake-aws-endpoint';
+import { localHookEnvironment } from '../support/local-lambda-environment';
 import { guardSecret } from '../support/secret-leak-guard';
 
 /**
@@ -45,24 +46,12 @@ beforeAll(async () => {
   issuer = await createDevIssuer('https://example.okta.com/oauth2/aus1hook', key);
 
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
-    AWS_SECRET_ACCESS_KEY: 'fake-secret',
-    AWS_ENDPOINT_URL: fake.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
     OKTA_ISSUER: issuer.issuer,
     OKTA_AUDIENCE: 'api://otp-courier',
     OKTA_JWKS_URL: jwksUrl,
     OKTA_CLIENT_IDS: '0oa-otp-courier-dev',
     OKTA_SCOPE: 'otp-courier.send',
-    BRAND_NAME: 'Acme',
-    TEMPLATE_TABLE: 'templates',
-    IDEMPOTENCY_TABLE: 'idempotency',
-    DEAD_LETTER_QUEUE_URL: `${fake.url}/000000000000/otp-courier-dlq`,
-    SEALING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/seal',
-    FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/hmac',
-    ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
-    DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
     LOG_LEVEL: 'WARN',
   });
   vi.resetModules();

@@ -1,0 +1,26 @@
+/**
+ * The environment template.yaml gives the hook function, pointed at local engines: DynamoDB at dynalite,
+ * SMS-Voice v2, SQS and KMS at the fake AWS endpoint (AWS_ENDPOINT_URL* are honoured by SDK v3). Shared by
+ * the Lambda entry-point tests and the benchmarks so both run the function as deployed.
+ */
+export function localHookEnvironment(endpoints: {
+  readonly fakeAws: string;
+  readonly dynamo: string;
+}): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_ENDPOINT_URL: endpoints.fakeAws,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
+    BRAND_NAME: 'Acme',
+    TEMPLATE_TABLE: 'templates',
+    IDEMPOTENCY_TABLE: 'idempotency',
+    DEAD_LETTER_QUEUE_URL: `${endpoints.fakeAws}/000000000000/otp-courier-dlq`,
+    SEALING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/seal',
+    FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/hmac',
+    ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
+    DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
+    LOG_LEVEL: 'INFO',
+  };
+}
