@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { fingerprintInput } from '../../domain/fingerprint-input';
 import type { Fingerprinter } from '../../ports/fingerprinter';
 
 export interface KmsDerivedFingerprinterSettings {
@@ -25,15 +26,9 @@ export class KmsDerivedFingerprinter implements Fingerprinter {
   ) {}
 
   async fingerprint(parts: readonly string[]): Promise<string> {
-    const mac = createHmac('sha256', await this.key());
-    for (const part of parts) {
-      // Length-prefixed, so ("ab","c") and ("a","bc") never collide.
-      const bytes = Buffer.from(part, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      mac.update(length).update(bytes);
-    }
-    return mac.digest('base64url');
+    return createHmac('sha256', await this.key())
+      .update(fingerprintInput(parts))
+      .digest('base64url');
   }
 
   private key(): Promise<KeyObject> {

@@ -1,19 +1,10 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { fingerprintInput } from '../../domain/fingerprint-input';
 import type { Fingerprinter } from '../../ports/fingerprinter';
 
-/**
- * HMAC-SHA256 over the parts, each length-prefixed so ("ab","c") and ("a","bc") never collide.
- * adapters/kms/kms-derived-fingerprinter.ts encodes the same way (adapters may not import each other).
- */
+/** HMAC-SHA256 over the parts, encoded as domain/fingerprint-input.ts says. */
 export function hmacFingerprint(key: Buffer | Uint8Array | KeyObject, parts: readonly string[]): string {
-  const mac = createHmac('sha256', key);
-  for (const part of parts) {
-    const bytes = Buffer.from(part, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    mac.update(length).update(bytes);
-  }
-  return mac.digest('base64url');
+  return createHmac('sha256', key).update(fingerprintInput(parts)).digest('base64url');
 }
 
 /** Keyed fingerprints under a local key (the laptop stack, tests). */

@@ -1,3 +1,4 @@
+import type { EndUserMessagingSettings } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import {
   ConfigError,
   type Env,
@@ -8,15 +9,16 @@ import {
   text,
 } from './env-readers';
 
-/** How End User Messaging is called: the shape EndUserMessagingSender takes as settings. */
-export interface MessagingConfig {
-  readonly originationIdentities: Readonly<Record<string, string>>;
-  readonly defaultOriginationIdentity: string;
-  readonly configurationSetName?: string;
-  readonly protectConfigurationId?: string;
-  readonly smsMaxPrice?: string;
-  readonly voiceMaxPricePerMinute?: string;
-}
+/** How End User Messaging is called: the configurable part of EndUserMessagingSender's settings. */
+export type MessagingConfig = Pick<
+  EndUserMessagingSettings,
+  | 'originationIdentities'
+  | 'defaultOriginationIdentity'
+  | 'configurationSetName'
+  | 'protectConfigurationId'
+  | 'smsMaxPrice'
+  | 'voiceMaxPricePerMinute'
+>;
 
 /** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
 export interface AwsConfig {

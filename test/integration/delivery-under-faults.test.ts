@@ -39,6 +39,7 @@ import {
 } from '../support/fake-aws-endpoint';
 import { RecordingLogger } from '../support/recording-logger';
 import { capturedOutput, guardSecret } from '../support/secret-leak-guard';
+import { seededRandom } from '../support/seeded-random';
 
 const SEED = 0x5eed_0004;
 const TABLE = 'otp-courier-idempotency';
@@ -59,18 +60,6 @@ const REPLY_SLACK_MS = 100;
 // 8 digits rather than Okta's usual 6 so the leak scan, which looks for bounded digit runs, cannot be
 // tripped by chance by a 6-digit run inside a UUID message id or a ciphertext: a hit is a real leak.
 const CODE_RUN = /(?<!\d)\d{8}(?!\d)/g;
-
-/** mulberry32: the generated requests (and the sender's jitter) are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Fictional or unallocated-looking ranges in five countries, with the locales their users send.
 const MARKETS = [
@@ -268,7 +257,7 @@ beforeAll(async () => {
       configurationSetName: 'otp-courier',
       // A tenth of the shipped backoff keeps 1,000 requests quick; attempts and deadlines are unchanged.
       baseBackoffMs: 5,
-      random: seeded(SEED + 1),
+      random: seededRandom(SEED + 1),
     }),
     idempotency: new DynamoDbIdempotencyStore(dynamoClient, { tableName: TABLE }, logger, clock),
     deadLetters: new SqsDeadLetterQueue(sqs, { queueUrl: QUEUE_URL }),
@@ -289,7 +278,7 @@ afterAll(async () => {
 
 describe('delivery under faults: the real use case and the real SDK clients against fake AWS and dynalite', () => {
   it('1,000 requests, 20 % transient provider faults, 10 % duplicates: each sent exactly once or dead-lettered', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const scenarios = faultScenarios(random);
     // 20 % of provider calls fail transiently: 8 % throttled, 8 % 5xx, 4 % connection reset. The entries
     // are drawn one after another, hence the conditional probabilities. Which call gets which fault
@@ -447,7 +436,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       failurePathReserveMs: 150,
     };
     const deliver = deliverOtp(delivery);
-    const random = seeded(SEED + 3);
+    const random = seededRandom(SEED + 3);
     const requests = Array.from({ length: HANG_REQUESTS }, (_, i) =>
       makeRequest(
         random,
@@ -489,7 +478,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     fake.reset(SEED + 4);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
     const deliver = deliverOtp(defaults.delivery);
-    const random = seeded(SEED + 5);
+    const random = seededRandom(SEED + 5);
     const requests = Array.from({ length: DEFAULT_BUDGET_REQUESTS }, (_, i) =>
       makeRequest(random, `okta-hang-default-${i}`, 6_000 + i, i % 2 === 0 ? 'sms' : 'voice'),
     );

@@ -5,8 +5,8 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { IdempotencyKeys } from '../../ports/idempotency-store';
-import type { LogFields, Logger } from '../../ports/logger';
 import { countCommands, createLocalClient, startTestDynamo, type TestDynamo } from '../support/dynalite';
+import { RecordingLogger } from '../support/recording-logger';
 
 const TABLE = 'idempotency';
 const T0 = 1_750_000_000_000;
@@ -14,17 +14,6 @@ const OTP_LIFE_MS = 300_000;
 
 const hex = () => randomBytes(32).toString('hex');
 const newKeys = (): IdempotencyKeys => ({ eventKey: hex(), codeKey: hex() });
-
-function recordingLogger(): Logger & { warnings: { message: string; fields?: LogFields }[] } {
-  const warnings: { message: string; fields?: LogFields }[] = [];
-  return {
-    warnings,
-    debug() {},
-    info() {},
-    error() {},
-    warn: (message, fields) => warnings.push({ message, fields }),
-  };
-}
 
 const outcome: DeliveryOutcome = {
   status: 'SUCCESSFUL',
@@ -40,7 +29,7 @@ const outcome: DeliveryOutcome = {
 describe('DynamoDbIdempotencyStore against dynalite', () => {
   let dynamo: TestDynamo;
   let now: number;
-  let logger: ReturnType<typeof recordingLogger>;
+  let logger: RecordingLogger;
   let store: DynamoDbIdempotencyStore;
 
   beforeAll(async () => {
@@ -51,7 +40,7 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
   afterAll(() => dynamo.close());
   beforeEach(() => {
     now = T0;
-    logger = recordingLogger();
+    logger = new RecordingLogger();
     store = new DynamoDbIdempotencyStore(dynamo.client, { tableName: TABLE }, logger, { now: () => now });
     dynamo.calls.length = 0;
   });

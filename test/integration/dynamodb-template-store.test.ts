@@ -3,21 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import type { MessageTemplate } from '../../domain/message-template';
-import type { LogFields, Logger } from '../../ports/logger';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
+import { RecordingLogger } from '../support/recording-logger';
 
 const TABLE = 'templates';
-
-function recordingLogger(): Logger & { warnings: { message: string; fields?: LogFields }[] } {
-  const warnings: { message: string; fields?: LogFields }[] = [];
-  return {
-    warnings,
-    debug() {},
-    info() {},
-    error() {},
-    warn: (message, fields) => warnings.push({ message, fields }),
-  };
-}
 
 const tpl = (locale: string, purpose: MessageTemplate['purpose'], body: string): MessageTemplate => ({
   locale,
@@ -29,14 +18,14 @@ const tpl = (locale: string, purpose: MessageTemplate['purpose'], body: string):
 
 describe('DynamoDbTemplateStore against dynalite', () => {
   let dynamo: TestDynamo;
-  let logger: ReturnType<typeof recordingLogger>;
+  let logger: RecordingLogger;
   let store: DynamoDbTemplateStore;
 
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     expect(await ensureTemplateTable(dynamo.client, TABLE)).toEqual({ created: true });
     expect(await ensureTemplateTable(dynamo.client, TABLE)).toEqual({ created: false });
-    const seeder = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger());
+    const seeder = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, new RecordingLogger());
     await seeder.putTemplates(
       [
         tpl('pt', 'verification', 'Seu código: {{code}}'),
@@ -58,7 +47,7 @@ describe('DynamoDbTemplateStore against dynalite', () => {
   });
   afterAll(() => dynamo.close());
   beforeEach(() => {
-    logger = recordingLogger();
+    logger = new RecordingLogger();
     store = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, logger);
     dynamo.calls.length = 0;
   });
@@ -181,7 +170,7 @@ describe('DynamoDbTemplateStore with throttled BatchGetItem (UnprocessedKeys)', 
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     await ensureTemplateTable(dynamo.client, TABLE);
-    await new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger()).putTemplates([
+    await new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, new RecordingLogger()).putTemplates([
       tpl('en', 'generic', 'Code {{code}}'),
     ]);
     // Simulates DynamoDB answering "not now" for every key, as it does under throttling.
@@ -201,7 +190,7 @@ describe('DynamoDbTemplateStore with throttled BatchGetItem (UnprocessedKeys)', 
   afterAll(() => dynamo.close());
 
   it('retries unprocessed keys a bounded number of times', async () => {
-    const store = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, recordingLogger());
+    const store = new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, new RecordingLogger());
     const query = { channel: 'sms', locales: ['en'], purposes: ['generic'] } as const;
 
     unprocessedRounds = 1;

@@ -17,6 +17,7 @@ import {
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from './seeded-random';
 
 export type FaultAction =
   /** 400 ThrottlingException (retryable). */
@@ -91,18 +92,6 @@ class AwsError extends Error {
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
-
-/** mulberry32: tiny, seedable, good enough to make fault runs reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function matches(match: FaultMatch, target: string): boolean {
   const t = match.target;

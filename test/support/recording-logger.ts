@@ -17,6 +17,13 @@ export class RecordingLogger implements Logger {
     this.lines.push({ level: 'error', message, fields });
   }
 
+  /** The warn lines, for tests about skipped or suspicious input. */
+  get warnings(): { message: string; fields: LogFields }[] {
+    return this.lines
+      .filter((line) => line.level === 'warn')
+      .map(({ message, fields }) => ({ message, fields }));
+  }
+
   /** Everything logged, as one string, for leak scans. */
   text(): string {
     return this.lines
