@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -82,7 +82,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') },
   );
   const endpointFile = options.inMemory ? undefined : join(config.dataDir, DYNAMO_ENDPOINT_FILE);
-  if (endpointFile) await writeFile(endpointFile, dynamo.endpoint, 'utf8');
+  if (endpointFile) {
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(endpointFile, dynamo.endpoint, 'utf8');
+  }
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',

@@ -21,7 +21,8 @@ let baseUrl: string;
 let serverOutput = '';
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'otp-courier-npm-start-'));
+  // A data dir that does not exist yet, as on a fresh clone.
+  dataDir = join(await mkdtemp(join(tmpdir(), 'otp-courier-npm-start-')), 'fresh', '.otp-courier');
   server = spawn(tsx, ['app/local/start.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme' },
