@@ -39,9 +39,18 @@ export function ssmlProblems(document: string): string[] {
   if (UNKNOWN_ENTITY.test(document)) {
     return ['SSML uses an entity other than &amp; &lt; &gt; &quot; &apos; or a numeric reference'];
   }
-  const roots = (rootParser.parse(document) as Record<string, unknown>[]).flatMap((node) =>
-    Object.keys(node),
-  );
+  // Polly takes no document type, and a DOCTYPE's entity declarations have no place in a message.
+  if (document.includes('<!')) {
+    return ['SSML must not contain a DOCTYPE, entity declaration or other <! markup'];
+  }
+  let parsed: Record<string, unknown>[];
+  try {
+    parsed = rootParser.parse(document) as Record<string, unknown>[];
+  } catch (error) {
+    // The validator and the parser disagree on some inputs; whatever the parser rejects is not SSML.
+    return [`SSML could not be parsed: ${error instanceof Error ? error.message : 'unknown error'}`];
+  }
+  const roots = parsed.flatMap((node) => Object.keys(node));
   if (roots.length !== 1 || roots[0] !== 'speak') {
     return [`SSML must have exactly one <speak> root element, found: ${roots.join(', ') || 'none'}`];
   }

@@ -78,6 +78,9 @@ describe('validateTemplate', () => {
     ['unescaped ampersand', voice('A & B {{code}} {{code}}'), 'SSML is not well-formed XML'],
     ['HTML entity', voice('{{code}}&nbsp;{{code}}'), 'SSML uses an entity other than'],
     ['two roots', voice('<speak>{{code}}</speak><speak>{{code}}</speak>'), 'root'],
+    // Found by the property test: the validator passed these and the parser then threw.
+    ['truncated declaration', voice('{{code}} <!D {{code}}'), '<! markup'],
+    ['DOCTYPE', voice('<!DOCTYPE speak [<!ENTITY x "y">]><speak>{{code}} {{code}}</speak>'), '<! markup'],
     [
       'element after speak',
       voice('<speak>{{code}} {{code}}</speak><mark name="x"/>'),
