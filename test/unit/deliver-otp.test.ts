@@ -16,6 +16,7 @@ import type { DeliveryRequest } from '../../domain/delivery-request';
 import { DeliveryError } from '../../domain/errors';
 import type { MessageTemplate } from '../../domain/message-template';
 import type { OutboundMessage } from '../../domain/outbound-message';
+import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { IdempotencyStore } from '../../ports/idempotency-store';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
 import { RecordingLogger } from '../support/recording-logger';
@@ -254,6 +255,45 @@ describe('DeliverOtp', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'idempotency-unavailable' });
     expect(sender.sent).toHaveLength(0);
     expect(await deadLetters.receive(10)).toHaveLength(1);
+  });
+
+  it('logs every non-secret field and the sealed code when the dead letter itself cannot be parked', async () => {
+    const req = request();
+    const broken: DeadLetterQueue = {
+      park: () => Promise.reject(new Error('queue unavailable')),
+      receive: () => Promise.resolve([]),
+    };
+    const deliver = new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender(
+        new DeliveryError('destination-blocked', 'ConflictException: DESTINATION_COUNTRY_BLOCKED'),
+      ),
+      idempotency,
+      broken,
+      sealer,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      SETTINGS,
+    );
+    const outcome = await deliver.execute(req);
+    expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'destination-blocked' });
+    const line = logger.lines.find((l) => l.message === 'dead letter could not be parked');
+    expect(line?.fields).toMatchObject({
+      eventId: req.eventId,
+      channel: 'sms',
+      purpose: 'verification',
+      kind: 'destination-blocked',
+      to: '+1********23',
+      sealedScheme: 'aes-256-gcm',
+    });
+    const sealed = {
+      scheme: String(line?.fields.sealedScheme),
+      keyId: String(line?.fields.sealedKeyId),
+      ciphertext: String(line?.fields.sealedCode),
+    };
+    expect(await sealer.unseal(sealed, req.eventId)).toBe(req.code);
+    expect(logger.text()).not.toContain(req.code);
   });
 
   it('logs the masked phone and never the code', async () => {
