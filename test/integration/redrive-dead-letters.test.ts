@@ -19,18 +19,13 @@ import { DeliveryError } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
 import type { SecretSealer } from '../../ports/secret-sealer';
+import { TEST_DELIVERY_SETTINGS } from '../support/delivery-settings';
 import { RecordingLogger } from '../support/recording-logger';
 import { sampleDeadLetter } from '../support/sample-dead-letter';
 import { guardSecret } from '../support/secret-leak-guard';
 import { StaticTemplateStore } from '../support/static-template-store';
 
-const SETTINGS: DeliverySettings = {
-  brand: 'Acme',
-  defaultLocale: 'en',
-  deadlineMs: 2500,
-  failurePathReserveMs: 300,
-  expirySkewMs: 30_000,
-};
+const SETTINGS: DeliverySettings = TEST_DELIVERY_SETTINGS;
 
 const TEMPLATES = new StaticTemplateStore([
   {

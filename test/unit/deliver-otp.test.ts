@@ -19,6 +19,7 @@ import type { OutboundMessage } from '../../domain/outbound-message';
 import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { IdempotencyStore } from '../../ports/idempotency-store';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+import { TEST_DELIVERY_SETTINGS } from '../support/delivery-settings';
 import { RecordingLogger } from '../support/recording-logger';
 import { guardSecret } from '../support/secret-leak-guard';
 import { StaticTemplateStore } from '../support/static-template-store';
@@ -55,13 +56,7 @@ const TEMPLATES: MessageTemplate[] = [
   },
 ];
 
-const SETTINGS: DeliverySettings = {
-  brand: 'Acme',
-  defaultLocale: 'en',
-  deadlineMs: 2500,
-  failurePathReserveMs: 300,
-  expirySkewMs: 30_000,
-};
+const SETTINGS: DeliverySettings = TEST_DELIVERY_SETTINGS;
 
 /** A provider that can be told how to behave; counts what it was asked to send. */
 class ScriptedSender implements MessageSender {
