@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { DeadLetter } from '../../domain/dead-letter';
-import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
+import { type DeadLetter, readDeadLetter } from '../../domain/dead-letter';
+import type {
+  DeadLetterQueue,
+  MalformedDeadLetter,
+  ReceivedDeadLetter,
+} from '../../ports/dead-letter-queue';
 
 /**
  * Dead letters in a local JSON Lines file, one letter per line, for the laptop stack.
@@ -20,13 +24,17 @@ export class JsonlDeadLetterQueue implements DeadLetterQueue {
     });
   }
 
-  async receive(max: number): Promise<readonly ReceivedDeadLetter[]> {
+  async receive(max: number): Promise<readonly (ReceivedDeadLetter | MalformedDeadLetter)[]> {
     const lines = await this.serialised(() => this.readLines());
-    return lines.slice(0, max).map((line) => ({
-      letter: JSON.parse(line) as DeadLetter,
-      // By content, not index: lines may have been added or removed since this read.
-      delete: () => this.serialised(() => this.remove(line)),
-    }));
+    return lines.slice(0, max).map((line, i) => {
+      const reading = readDeadLetter(line);
+      if (!reading.ok) return { malformed: true, ref: `${this.path}:${i + 1}`, issues: reading.issues };
+      return {
+        letter: reading.letter,
+        // By content, not index: lines may have been added or removed since this read.
+        delete: () => this.serialised(() => this.remove(line)),
+      };
+    });
   }
 
   private async readLines(): Promise<string[]> {
