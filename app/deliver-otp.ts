@@ -16,7 +16,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
-import { deadlineSignal } from './deadline-signal';
+import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
 import { MessageComposer } from './message-composer';
@@ -49,7 +49,12 @@ export const REPLY_MARGIN_MS = 25;
 interface Context {
   readonly request: DeliveryRequest;
   readonly run: DeliveryRun;
-  /** Aborted at the cut-off (or when the edge gives up): every port call takes it. */
+  /**
+   * Aborted when the steps before the send must stop to leave the failure path its reserve: the
+   * fingerprints, the claim and composing take it.
+   */
+  readonly beforeSend: AbortSignal;
+  /** Aborted at the cut-off (or when the edge gives up): recording and parking take it. */
   readonly signal: AbortSignal;
   readonly keys?: IdempotencyKeys;
 }
@@ -94,14 +99,23 @@ export class DeliverOtp {
   }
 
   private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
+    const reserve = this.settings.failurePathReserveMs;
     const cutoff = deadlineSignal(
       run.replyBy.earlier(REPLY_MARGIN_MS),
       this.clock,
       () => new Error('request deadline reached'),
     );
+    // Normally the send deadline; for a request that arrived too late to send, half of its slot, so that
+    // claiming it leaves time to park it.
+    const claimBy = deadlineSignal(
+      run.deadline.earlier(reserve).atLeast(this.clock.now(), reserve / 2),
+      this.clock,
+      () => new Error('no time left before the failure-path reserve'),
+    );
     const signal = AbortSignal.any([run.signal, cutoff.signal]);
+    const beforeSend = AbortSignal.any([signal, claimBy.signal]);
     try {
-      return await this.claimAndSend({ request, run, signal });
+      return await this.claimAndSend({ request, run, signal, beforeSend });
     } catch (error) {
       // Every step handles its own failures; reaching here is a bug, and the reply still has to leave.
       this.logger.error('delivery failed unexpectedly', {
@@ -119,15 +133,19 @@ export class DeliverOtp {
       });
     } finally {
       cutoff.dispose();
+      claimBy.dispose();
     }
   }
 
   private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
-    const { request, run, signal } = base;
+    const { request, run, signal, beforeSend } = base;
     let keys: IdempotencyKeys;
     try {
-      keys = await this.idempotencyKeys(request);
-      const claim = await this.idempotency.claim(keys, request.expiresAt.getTime(), { signal });
+      keys = await untilAborted(this.idempotencyKeys(request), beforeSend);
+      const claim = await untilAborted(
+        this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
+        beforeSend,
+      );
       if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
     } catch (error) {
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
@@ -156,7 +174,7 @@ export class DeliverOtp {
 
     let message: OutboundMessage | undefined;
     try {
-      message = await this.composer.compose(request);
+      message = await untilAborted(this.composer.compose(request), beforeSend);
     } catch (error) {
       return this.fail(ctx, this.describe(error, request, 'internal-error', 'not-sent'));
     }
@@ -268,7 +286,10 @@ export class DeliverOtp {
   private async record(ctx: Context, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
     if (!ctx.keys) return;
     try {
-      await this.idempotency.complete(ctx.keys, state, outcome, { signal: ctx.signal });
+      await untilAborted(
+        this.idempotency.complete(ctx.keys, state, outcome, { signal: ctx.signal }),
+        ctx.signal,
+      );
     } catch (error) {
       this.logger.error('could not record delivery state', {
         eventId: outcome.eventId,
@@ -283,7 +304,10 @@ export class DeliverOtp {
     const { request, run, signal } = ctx;
     const receivedAt = run.deadline.startedAt;
     try {
-      const sealedCode = await this.sealer.seal(request.code, request.eventId, { signal });
+      const sealedCode = await untilAborted(
+        this.sealer.seal(request.code, request.eventId, { signal }),
+        signal,
+      );
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,
@@ -303,7 +327,7 @@ export class DeliverOtp {
         receivedAt,
         failedAt: this.clock.now(),
       };
-      await this.deadLetters.park(letter, { signal });
+      await untilAborted(this.deadLetters.park(letter, { signal }), signal);
       run.parked = true;
     } catch (error) {
       // Nothing vanishes: the log line carries every non-secret field, and the sealed code if we have it.
@@ -340,7 +364,9 @@ export class DeliverOtp {
     }
     // Foreign errors may quote their input; keep only the class name.
     const name = error instanceof Error ? error.name : typeof error;
-    return { kind: fallback, certainty, message: redactSecret(name, request.code) };
+    // Cut short to keep the failure path's reserve (untilAborted, or an adapter honouring the signal).
+    const kind = name === 'AbortError' ? 'deadline-exceeded' : fallback;
+    return { kind, certainty, message: redactSecret(name, request.code) };
   }
 
   private logFields(request: DeliveryRequest) {

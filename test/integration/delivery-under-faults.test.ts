@@ -26,6 +26,7 @@ import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
 import type { DeadLetter } from '../../domain/dead-letter';
+import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { Channel, DeliveryRequest, Purpose } from '../../domain/delivery-request';
 import { PURPOSES } from '../../domain/delivery-request';
@@ -228,9 +229,9 @@ function deliverOtp(delivery: DeliverySettings): DeliverOtp {
   return buildHookContainer({ ...adapters, delivery }).get(DeliverOtp);
 }
 
-async function timed(deliver: DeliverOtp, request: DeliveryRequest) {
+async function timed(deliver: DeliverOtp, request: DeliveryRequest, budgetMs = defaults.hook.deadlineMs) {
   const receivedAt = Date.now();
-  const outcome = await deliver.execute(request, receivedAt);
+  const outcome = await deliver.execute(request, Deadline.after(receivedAt, budgetMs));
   return { outcome, replyMs: Date.now() - receivedAt };
 }
 
@@ -345,32 +346,56 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       lettered.set(index as number, [...(lettered.get(index as number) ?? []), letter]);
     }
 
+    // A letter that could not be parked within the deadline is logged, sealed code included: that is its end.
+    const loggedSealed = new Map<number, Record<string, unknown>[]>();
+    for (const line of logger.lines) {
+      if (line.message !== 'dead letter could not be parked') continue;
+      const index = indexOf.get(String(line.fields.eventId));
+      if (index === undefined) continue;
+      loggedSealed.set(index, [...(loggedSealed.get(index) ?? []), line.fields]);
+    }
+
     let sentFirstTry = 0;
     let retriedThenSent = 0;
+    let acceptedButUncertain = 0;
     const problems: string[] = [];
     for (const s of scenarios) {
       const mine = executions.filter((e) => e.index === s.index);
       const claimants = mine.filter((e) => e.outcome.duplicate !== true);
       const sent = accepted.get(s.index) ?? 0;
       const dead = lettered.get(s.index) ?? [];
-      // Exactly one way to end: one accepted provider call and no letter, or no send and one letter.
-      if (!((sent === 1 && dead.length === 0) || (sent === 0 && dead.length === 1))) {
-        problems.push(`request ${s.index}: ${sent} accepted send(s), ${dead.length} dead letter(s)`);
-      }
+      const logged = loggedSealed.get(s.index) ?? [];
+      const ends = [...dead.map((l) => l.certainty), ...logged.map((f) => String(f.certainty))];
+      if (sent > 1) problems.push(`request ${s.index}: ${sent} accepted sends`);
       if (claimants.length !== 1) problems.push(`request ${s.index}: ${claimants.length} claimant replies`);
       const claimant = claimants[0];
-      if (claimant && (claimant.outcome.status === 'SUCCESSFUL') !== (sent === 1)) {
-        problems.push(`request ${s.index}: replied ${claimant.outcome.status} with ${sent} accepted send(s)`);
+      if (claimant?.outcome.status === 'SUCCESSFUL') {
+        // Known sent: answered SUCCESSFUL, nothing parked.
+        if (sent !== 1 || ends.length > 0) {
+          problems.push(`request ${s.index}: SUCCESSFUL with ${sent} sends and ${ends.length} letters`);
+        }
+      } else {
+        // Not (surely) sent: exactly one letter, parked or logged with its sealed code, before the reply.
+        if (ends.length !== 1) problems.push(`request ${s.index}: FAILED with ${ends.length} letters`);
+        for (const f of logged) {
+          if (typeof f.sealedCode !== 'string')
+            problems.push(`request ${s.index}: logged without sealed code`);
+        }
+        // The provider accepted but its answer did not arrive in time: only an uncertain end is true.
+        if (sent === 1) {
+          acceptedButUncertain += 1;
+          if (ends[0] !== 'uncertain') problems.push(`request ${s.index}: accepted, yet ended ${ends[0]}`);
+        }
       }
-      if (sent === 1) {
+      if (sent === 1 && claimant?.outcome.status === 'SUCCESSFUL') {
         if ((faulted.get(s.index) ?? 0) > 0) retriedThenSent += 1;
         else sentFirstTry += 1;
       }
       const letter = dead[0];
       // The letter's attempt count is what the provider actually saw.
-      if (letter && letter.attempts !== (faulted.get(s.index) ?? 0)) {
+      if (letter && letter.attempts !== (faulted.get(s.index) ?? 0) + sent) {
         problems.push(
-          `request ${s.index}: letter says ${letter.attempts} attempts, provider saw ${faulted.get(s.index) ?? 0}`,
+          `request ${s.index}: letter says ${letter.attempts} attempts, provider saw ${(faulted.get(s.index) ?? 0) + sent}`,
         );
       }
       for (const replay of mine.filter((e) => e.role === 'duplicate' && e.mode?.endsWith('after'))) {
@@ -387,13 +412,17 @@ describe('delivery under faults: the real use case and the real SDK clients agai
 
     const duplicates = executions.filter((e) => e.outcome.duplicate === true);
     const deadLettered = [...lettered.values()].flat();
+    const loggedLetters = [...loggedSealed.values()].flat().length;
     const summary = {
       uniqueRequests: scenarios.length,
       executions: executions.length,
       sent: sentFirstTry + retriedThenSent,
       sentFirstTry,
       retriedThenSent,
+      acceptedButUncertain,
       deadLettered: deadLettered.length,
+      loggedLetters,
+      deadLetteredByCertainty: countBy(deadLettered, (l) => l.certainty),
       deadLetteredByKind: countBy(deadLettered, (l) => l.error.kind),
       duplicatesReplayed: duplicates.length,
       duplicatesByMode: countBy(duplicates, (e) => e.mode ?? 'none'),
@@ -402,7 +431,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       extraSendsFromDuplicates: [...accepted.values()].reduce((extra, n) => extra + Math.max(0, n - 1), 0),
       providerCalls: sends.length,
       providerCallsByOutcome: countBy(sends, (r) => r.outcome),
-      reconciles: sentFirstTry + retriedThenSent + deadLettered.length === scenarios.length,
+      reconciles: sentFirstTry + retriedThenSent + deadLettered.length + loggedLetters === scenarios.length,
       replyMs: percentiles(executions.map((e) => e.replyMs)),
       wallMs,
     };
@@ -414,27 +443,44 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     expect(summary.extraSendsFromDuplicates).toBe(0);
     expect(letters).toHaveLength(summary.deadLettered);
     const total = (tally: Map<number, number>) => [...tally.values()].reduce((a, b) => a + b, 0);
-    expect(total(accepted)).toBe(summary.sent);
+    expect(total(accepted)).toBe(summary.sent + acceptedButUncertain);
     expect(total(accepted) + total(faulted)).toBe(summary.providerCalls);
-    // The faults did bite, and the retries did save most of them.
+    // The faults did bite, and the retries did save most of them. A reset is never retried (the fake read
+    // the request before cutting it: it may have been sent), so ~4.8 % of requests end as letters for it.
     expect(summary.retriedThenSent).toBeGreaterThan(100);
-    expect(summary.sent).toBeGreaterThan(950);
-    // Only transient kinds: no fault was terminal, so a letter means retries or the budget ran out.
+    expect(summary.sent).toBeGreaterThan(920);
+    // Only transient kinds: no fault was terminal, so a letter means retries, a reset or the budget ran out.
     for (const kind of Object.keys(summary.deadLetteredByKind)) {
       expect(['throttled', 'provider-unavailable', 'network', 'deadline-exceeded']).toContain(kind);
     }
+    // Certainty by what was on the wire: an explicit refusal is not sent, a reset after the request was
+    // read is uncertain and was the last provider call for its request (never retried).
+    const resetRequests = new Set(
+      sends.filter((r) => r.outcome === 'reset').map((r) => indexOf.get(contextEventId(r))),
+    );
+    for (const letter of deadLettered) {
+      const index = indexOf.get(letter.eventId) as number;
+      const calls = sends.filter((r) => indexOf.get(contextEventId(r)) === index).map((r) => r.outcome);
+      if (letter.error.kind === 'network') {
+        expect(letter.certainty).toBe('uncertain');
+        expect(calls.at(-1)).toBe('reset');
+      } else if (letter.error.kind !== 'deadline-exceeded') {
+        expect(letter.certainty).toBe('not-sent');
+      }
+    }
+    for (const index of resetRequests) {
+      const calls = sends.filter((r) => indexOf.get(contextEventId(r)) === index).map((r) => r.outcome);
+      expect(calls.indexOf('reset'), `request ${index}: a call after a reset`).toBe(calls.length - 1);
+    }
+    expect(resetRequests.size).toBeGreaterThan(20);
     // Okta's deadline held under load too, duplicates included.
-    expect(executions.every((e) => e.replyMs <= defaults.delivery.deadlineMs + REPLY_SLACK_MS)).toBe(true);
+    expect(executions.every((e) => e.replyMs <= defaults.hook.deadlineMs + REPLY_SLACK_MS)).toBe(true);
   }, 60_000);
 
   it(`a hanging provider: ${HANG_REQUESTS} replies within ${HANG_BUDGET_MS} ms + ${REPLY_SLACK_MS} ms, each dead-lettered`, async () => {
     fake.reset(SEED + 2);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
-    const delivery: DeliverySettings = {
-      ...defaults.delivery,
-      deadlineMs: HANG_BUDGET_MS,
-      failurePathReserveMs: 150,
-    };
+    const delivery: DeliverySettings = { ...defaults.delivery, failurePathReserveMs: 150 };
     const deliver = deliverOtp(delivery);
     const random = seededRandom(SEED + 3);
     const requests = Array.from({ length: HANG_REQUESTS }, (_, i) =>
@@ -447,20 +493,28 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     );
 
     // All at once: the deadline must hold when every request is stuck at the same moment.
-    const results = await Promise.all(requests.map((r) => timed(deliver, r)));
+    const results = await Promise.all(requests.map((r) => timed(deliver, r, HANG_BUDGET_MS)));
     const replyMs = results.map((r) => r.replyMs);
     console.log(
       `hanging provider, ${HANG_BUDGET_MS} ms budget: reply ms`,
       JSON.stringify(percentiles(replyMs)),
     );
 
-    // The reply never waits past the deadline for bookkeeping: with 30 stalls at once on two cores
-    // some letters are parked just after their reply. Parked they must be, all of them, soon after.
-    await vi.waitFor(() => expect(deadLettersOf(fake.sqsMessages(QUEUE_URL))).toHaveLength(HANG_REQUESTS), {
-      timeout: 5_000,
-      interval: 50,
-    });
+    // The reply leaves only once its letter is parked (or, cut short at the deadline, logged with its
+    // sealed code): nothing is still being parked after the replies.
     const letters = deadLettersOf(fake.sqsMessages(QUEUE_URL));
+    const logged = logger.lines
+      .filter(
+        (l) =>
+          l.message === 'dead letter could not be parked' &&
+          String(l.fields.eventId).startsWith('okta-hang-'),
+      )
+      .filter((l) => typeof l.fields.sealedCode === 'string');
+    console.log(
+      `hanging provider: ${letters.length} parked before the reply, ${logged.length} logged sealed`,
+    );
+    expect(letters.length + logged.length).toBe(HANG_REQUESTS);
+    expect(letters.every((l) => l.certainty === 'uncertain')).toBe(true);
     const sends = SEND_OPERATIONS.flatMap((op) => fake.requestsFor(op));
     keepEvidence();
     expect(Math.max(...replyMs)).toBeLessThanOrEqual(HANG_BUDGET_MS + REPLY_SLACK_MS);
@@ -468,13 +522,15 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       expect(outcome.status).toBe('FAILED');
       expect(['deadline-exceeded', 'timeout']).toContain(outcome.failureReason);
     }
-    expect(letters.map((l) => l.eventId).sort()).toEqual(requests.map((r) => r.eventId).sort());
+    expect([...letters.map((l) => l.eventId), ...logged.map((l) => String(l.fields.eventId))].sort()).toEqual(
+      requests.map((r) => r.eventId).sort(),
+    );
     for (const letter of letters) expect(['deadline-exceeded', 'timeout']).toContain(letter.error.kind);
     // One hung attempt each and no retry: it may have been accepted, and a retry could send twice.
     expect(sends.map((s) => s.outcome)).toEqual(Array(HANG_REQUESTS).fill('hang'));
   }, 30_000);
 
-  it(`a hanging provider at the shipped ${defaults.delivery.deadlineMs} ms budget: replies in time, each dead-lettered`, async () => {
+  it(`a hanging provider at the shipped ${defaults.hook.deadlineMs} ms budget: replies in time, each dead-lettered`, async () => {
     fake.reset(SEED + 4);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
     const deliver = deliverOtp(defaults.delivery);
@@ -486,13 +542,13 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     const results = await Promise.all(requests.map((r) => timed(deliver, r)));
     const replyMs = results.map((r) => r.replyMs);
     console.log(
-      `hanging provider, ${defaults.delivery.deadlineMs} ms budget: reply ms`,
+      `hanging provider, ${defaults.hook.deadlineMs} ms budget: reply ms`,
       JSON.stringify(percentiles(replyMs)),
     );
 
     const letters = deadLettersOf(fake.sqsMessages(QUEUE_URL));
     keepEvidence();
-    expect(Math.max(...replyMs)).toBeLessThanOrEqual(defaults.delivery.deadlineMs + REPLY_SLACK_MS);
+    expect(Math.max(...replyMs)).toBeLessThanOrEqual(defaults.hook.deadlineMs + REPLY_SLACK_MS);
     // Okta's own limit, with room for API Gateway and the network.
     expect(Math.max(...replyMs)).toBeLessThan(2_700);
     for (const { outcome } of results) expect(outcome.status).toBe('FAILED');
@@ -525,7 +581,12 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     expect(items.length).toBeGreaterThanOrEqual(
       2 * (UNIQUE_REQUESTS + HANG_REQUESTS + DEFAULT_BUDGET_REQUESTS),
     );
-    expect(countBy(items, (item) => item.state?.S ?? 'none')).not.toHaveProperty('in-progress');
+    // Every claim was finished, except where recording was cut short at the deadline (logged): those
+    // stay "in progress", so their duplicates get PENDING and never a second send.
+    const cutRecords = logger.lines.filter((l) => l.message === 'could not record delivery state').length;
+    expect(countBy(items, (item) => item.state?.S ?? 'none')['in-progress'] ?? 0).toBeLessThanOrEqual(
+      2 * cutRecords,
+    );
     expect(leakedCodes(JSON.stringify(items)), 'idempotency records').toEqual([]);
 
     for (const call of providerCalls) {
