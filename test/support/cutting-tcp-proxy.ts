@@ -4,8 +4,9 @@
  * provider act on it, and cut the connection before the answer gets back, or hold the answer back for a
  * while. The client is the real SDK over a real socket; only the wire in between is scripted.
  */
-import { createServer, type Server, type Socket, connect } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export type AnswerFault =
   /** The provider's answer is dropped and the client's connection reset (RST): ECONNRESET. */
@@ -18,6 +19,8 @@ export type AnswerFault =
 export class CuttingTcpProxy {
   /** How many answers were cut (reset or closed) so far. */
   cut = 0;
+  /** How many delayed answers the client stopped waiting for (it closed the connection first). */
+  abandoned = 0;
   private readonly faults: AnswerFault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly matchers: ((request: string) => boolean)[] = [];
@@ -40,7 +43,10 @@ export class CuttingTcpProxy {
    * The next `times` answers to requests whose raw text (request line, headers, body) matches `when`
    * (default: any) get `fault`. The request itself always reaches the provider whole.
    */
-  faultNextAnswers(fault: AnswerFault, options: { times?: number; when?: (request: string) => boolean } = {}) {
+  faultNextAnswers(
+    fault: AnswerFault,
+    options: { times?: number; when?: (request: string) => boolean } = {},
+  ) {
     for (let i = 0; i < (options.times ?? 1); i++) {
       this.faults.push(fault);
       this.matchers.push(options.when ?? (() => true));
@@ -72,7 +78,12 @@ export class CuttingTcpProxy {
       if (!fault) return void client.write(chunk);
       if (fault.type === 'delay') {
         upstream.pause();
+        const gaveUp = () => {
+          this.abandoned += 1;
+        };
+        client.once('close', gaveUp);
         setTimeout(() => {
+          client.off('close', gaveUp);
           pending = undefined;
           if (!client.destroyed) client.write(chunk);
           upstream.resume();
