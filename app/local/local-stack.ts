@@ -52,6 +52,11 @@ export interface LocalStackOptions {
   /** Where the outbox's one-line summaries go (default: stdout). */
   readonly announce?: (line: string) => void;
   readonly logger?: Logger;
+  /**
+   * A DynamoDB API that is already running (DynamoDB Local, another dynalite, a proxy in front of one),
+   * used instead of starting dynalite; it is left running on close.
+   */
+  readonly dynamoEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -78,9 +83,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
   const clock = new SystemClock();
 
-  const dynamo = await startEmbeddedDynamo(
-    options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') },
-  );
+  const dynamo = options.dynamoEndpoint
+    ? { endpoint: options.dynamoEndpoint, close: async () => {} }
+    : await startEmbeddedDynamo(options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') });
   const endpointFile = options.inMemory ? undefined : join(config.dataDir, DYNAMO_ENDPOINT_FILE);
   if (endpointFile) {
     await mkdir(config.dataDir, { recursive: true });
