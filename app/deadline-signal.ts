@@ -45,5 +45,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
 }
 
 function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('aborted at the deadline', { cause: signal.reason }), { name: 'AbortError' });
+  return Object.assign(new Error('aborted at the deadline', { cause: signal.reason }), {
+    name: 'AbortError',
+  });
 }

@@ -93,9 +93,7 @@ export class DeliverOtp {
     // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
     // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
     const replyBy = deadline.atLeast(this.clock.now(), this.settings.failurePathReserveMs + REPLY_MARGIN_MS);
-    const run = new DeliveryRun(deadline, replyBy);
-    run.settled = this.deliver(request, run);
-    return run;
+    return new DeliveryRun(deadline, replyBy, (run) => this.deliver(request, run));
   }
 
   private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
@@ -168,7 +166,7 @@ export class DeliverOtp {
       return this.fail(ctx, {
         kind: 'deadline-exceeded',
         certainty: 'not-sent',
-        message: `the request arrived ${run.deadline.elapsed(now)} ms after the IdP sent it: no time left to send`,
+        message: `reached the hook ${run.deadline.elapsed(now)} ms after API Gateway received it: no time left to send`,
       });
     }
 

@@ -14,7 +14,8 @@ export class DeliveryRun {
   sealedCode: SealedSecret | undefined;
   /** True once the dead letter is in the queue. */
   parked = false;
-  settled: Promise<DeliveryOutcome> = Promise.reject(new Error('delivery not started'));
+  /** The reply, once the delivery has ended (durably) or been cut short; never rejects. */
+  readonly settled: Promise<DeliveryOutcome>;
 
   constructor(
     /** The IdP's deadline: the reply is due by then. */
@@ -24,9 +25,9 @@ export class DeliveryRun {
      * budget spent (it is never sent, but it is still claimed and parked within a bounded slot).
      */
     readonly replyBy: Deadline,
+    deliver: (run: DeliveryRun) => Promise<DeliveryOutcome>,
   ) {
-    // Replaced by the use case at once; never an unhandled rejection meanwhile.
-    this.settled.catch(() => undefined);
+    this.settled = deliver(this);
   }
 
   /** The reply, once known. The first decision stands: the provider's acceptance is never taken back. */

@@ -42,9 +42,7 @@ export async function sendWithinDeadline(
           () => {
             grace = setTimeout(
               () =>
-                reject(
-                  new DeliveryError('deadline-exceeded', 'uncertain', 'send abandoned at the deadline'),
-                ),
+                reject(new DeliveryError('deadline-exceeded', 'uncertain', 'send abandoned at the deadline')),
               SETTLE_AFTER_ABORT_MS,
             );
           },

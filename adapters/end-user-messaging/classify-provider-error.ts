@@ -109,7 +109,11 @@ export function classifyProviderError(error: unknown, wire?: WireObservation): P
   const detail = [name, reason, status === undefined ? undefined : `HTTP ${status}`, code]
     .filter((p): p is string => p !== undefined)
     .join(' ');
-  return { kind: kindOf(name, reason, status, code, e), certainty: certaintyOf(name, status, code, e, wire), detail };
+  return {
+    kind: kindOf(name, reason, status, code, e),
+    certainty: certaintyOf(name, status, code, e, wire),
+    detail,
+  };
 }
 
 function certaintyOf(

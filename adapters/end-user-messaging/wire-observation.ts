@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Agent as HttpAgent, type AgentOptions, type ClientRequest, type ClientRequestArgs } from 'node:http';
+import { type AgentOptions, type ClientRequest, type ClientRequestArgs, Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
@@ -55,7 +55,10 @@ function watchReused(): void {
  * one). Requests queued behind a full pool get their socket outside the call's context, so they report
  * nothing, and their errors are classified by error shape alone (the conservative way).
  */
-export function wireObservingAgents(options: AgentOptions = {}): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+export function wireObservingAgents(options: AgentOptions = {}): {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+} {
   const agentOptions = { keepAlive: true, maxSockets: 50, ...options };
   class ObservingHttpAgent extends HttpAgent {
     override createConnection(

@@ -33,7 +33,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
         };
     }
     // Replays of an expired event are deduplicated like any other.
-    const entry: Entry = { state: 'in-progress', expiresAt: Math.max(expiresAt, this.now() + this.minRetentionMs) };
+    const entry: Entry = {
+      state: 'in-progress',
+      expiresAt: Math.max(expiresAt, this.now() + this.minRetentionMs),
+    };
     this.entries.set(keys.eventKey, entry);
     this.entries.set(keys.codeKey, entry);
     return { claimed: true };

@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DeadLetter, readDeadLetter } from '../../domain/dead-letter';
-import type {
-  DeadLetterQueue,
-  MalformedDeadLetter,
-  ReceivedDeadLetter,
-} from '../../ports/dead-letter-queue';
+import type { DeadLetterQueue, MalformedDeadLetter, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 
 /**
  * Dead letters in a local JSON Lines file, one letter per line, for the laptop stack.

@@ -6,11 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DeadLetter, readDeadLetter } from '../../domain/dead-letter';
 import type { CallOptions } from '../../ports/call-options';
-import type {
-  DeadLetterQueue,
-  MalformedDeadLetter,
-  ReceivedDeadLetter,
-} from '../../ports/dead-letter-queue';
+import type { DeadLetterQueue, MalformedDeadLetter, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 
 export interface SqsDeadLetterQueueSettings {
   readonly queueUrl: string;

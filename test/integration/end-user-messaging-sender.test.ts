@@ -211,19 +211,22 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     ],
   ];
 
-  it.each(faults)('%s → %s after %i attempt(s), with a safe message', async (_, kind, attempts, action, certainty) => {
-    fake.failNext(action, { target: 'SendTextMessage', times: 10 });
-    const sender = new EndUserMessagingSender(client, settings);
-    const error = await failure(sender.send(sms(), budget(2_500)));
-    expect(error.kind).toBe(kind);
-    expect(error.certainty).toBe(certainty);
-    expect(error.attempts).toBe(attempts);
-    expect(fake.requestsFor('SendTextMessage')).toHaveLength(attempts);
-    expect(error.message).not.toContain(CODE);
-    // The provider's free text never reaches our message: only the error name and modelled reason.
-    expect(error.message).not.toContain('injected');
-    expect(error.cause).toBeUndefined();
-  });
+  it.each(faults)(
+    '%s → %s after %i attempt(s), with a safe message',
+    async (_, kind, attempts, action, certainty) => {
+      fake.failNext(action, { target: 'SendTextMessage', times: 10 });
+      const sender = new EndUserMessagingSender(client, settings);
+      const error = await failure(sender.send(sms(), budget(2_500)));
+      expect(error.kind).toBe(kind);
+      expect(error.certainty).toBe(certainty);
+      expect(error.attempts).toBe(attempts);
+      expect(fake.requestsFor('SendTextMessage')).toHaveLength(attempts);
+      expect(error.message).not.toContain(CODE);
+      // The provider's free text never reaches our message: only the error name and modelled reason.
+      expect(error.message).not.toContain('injected');
+      expect(error.cause).toBeUndefined();
+    },
+  );
 
   it('keeps the provider message out even when it echoes the body', async () => {
     fake.failNext(
@@ -365,7 +368,9 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
       // The same with a FIN instead of a RST ("socket hang up").
       proxy.faultNextAnswers({ type: 'close' });
-      const hangUp = await failure(new EndUserMessagingSender(viaProxy, settings).send(voice(), budget(2_500)));
+      const hangUp = await failure(
+        new EndUserMessagingSender(viaProxy, settings).send(voice(), budget(2_500)),
+      );
       expect(fake.requestsFor('SendVoiceMessage').map((r) => r.outcome)).toEqual(['ok']);
       expect(hangUp).toMatchObject({ kind: 'network', certainty: 'uncertain', attempts: 1 });
     } finally {

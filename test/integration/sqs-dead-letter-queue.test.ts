@@ -54,8 +54,16 @@ describe('SqsDeadLetterQueue with the real SDK against the fake endpoint', () =>
   it('reports a malformed message by id and reads the others; a version 1 letter is upgraded conservatively', async () => {
     const queue = new SqsDeadLetterQueue(client, { queueUrl: QUEUE_URL, visibilityTimeoutSeconds: 0 });
     const good = sampleDeadLetter('evt-good', await sealer.seal(CODE, 'evt-good'));
-    const { certainty: _, ...unversioned } = sampleDeadLetter('evt-v1', await sealer.seal(CODE, 'evt-v1'), 'timeout');
-    const v1 = { ...unversioned, version: 1, error: { kind: 'timeout', retryable: true, message: 'TimeoutError' } };
+    const { certainty: _, ...unversioned } = sampleDeadLetter(
+      'evt-v1',
+      await sealer.seal(CODE, 'evt-v1'),
+      'timeout',
+    );
+    const v1 = {
+      ...unversioned,
+      version: 1,
+      error: { kind: 'timeout', retryable: true, message: 'TimeoutError' },
+    };
     // Sent around the adapter, as an older release or a hand-edit would have left them.
     const raw = (body: string) =>
       client.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: body }));
@@ -68,7 +76,9 @@ describe('SqsDeadLetterQueue with the real SDK against the fake endpoint', () =>
     expect(items).toHaveLength(4);
     const malformed = items.filter((i) => 'malformed' in i);
     expect(malformed).toHaveLength(2);
-    expect(malformed.map((m) => ('malformed' in m ? m.ref : '')).every((r) => r.startsWith('sqs:'))).toBe(true);
+    expect(malformed.map((m) => ('malformed' in m ? m.ref : '')).every((r) => r.startsWith('sqs:'))).toBe(
+      true,
+    );
     const issues = malformed.flatMap((m) => ('malformed' in m ? m.issues : []));
     expect(issues).toContain('not JSON');
     expect(issues.some((i) => i.startsWith('certainty:'))).toBe(true);

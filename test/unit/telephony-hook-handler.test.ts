@@ -22,12 +22,19 @@ const clock: Clock = { now: () => Date.now() };
 class StuckDelivery {
   started: { request: DeliveryRequest; deadline: Deadline } | undefined;
   run: DeliveryRun | undefined;
-  constructor(private readonly script: (run: DeliveryRun, request: DeliveryRequest) => void) {}
+  constructor(
+    private readonly script: (
+      run: DeliveryRun,
+      request: DeliveryRequest,
+    ) => Promise<DeliveryOutcome> | undefined,
+  ) {}
   start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
     this.started = { request, deadline };
-    const run = new DeliveryRun(deadline, deadline);
-    run.settled = new Promise<DeliveryOutcome>(() => {});
-    this.script(run, request);
+    const run = new DeliveryRun(
+      deadline,
+      deadline,
+      (r) => this.script(r, request) ?? new Promise<DeliveryOutcome>(() => {}),
+    );
     this.run = run;
     return run;
   }
@@ -66,8 +73,8 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
 
   it('counts the budget from API Gateway’s stamp, however old; a stamp from the future counts from now', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
-    const delivery = new StuckDelivery((run, request) => {
-      run.settled = Promise.resolve(
+    const delivery = new StuckDelivery((run, request) =>
+      Promise.resolve(
         run.decide({
           status: 'SUCCESSFUL',
           eventId: request.eventId,
@@ -76,8 +83,8 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
           transactionId: 't',
           durationMs: 1,
         }),
-      );
-    });
+      ),
+    );
     const handler = handlerFor(delivery);
     for (const [stamp, start] of [
       [999_000, 999_000],
@@ -103,6 +110,7 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
         transactionId: 'msg-1',
         durationMs: 900,
       });
+      return undefined;
     });
     const logger = new RecordingLogger();
     const reply = handlerFor(delivery, logger).handle(event(Date.now()));
@@ -124,6 +132,7 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
     };
     const delivery = new StuckDelivery((run) => {
       run.sealedCode = sealed;
+      return undefined;
     });
     const logger = new RecordingLogger();
     const started = Date.now();
@@ -142,8 +151,8 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
   });
 
   it('a use case that answers in time is answered as is, and nothing is aborted', async () => {
-    const delivery = new StuckDelivery((run, request) => {
-      run.settled = Promise.resolve(
+    const delivery = new StuckDelivery((run, request) =>
+      Promise.resolve(
         run.decide({
           status: 'FAILED',
           eventId: request.eventId,
@@ -153,8 +162,8 @@ describe('TelephonyHookHandler: the deadline and the safety net', () => {
           failureReason: 'opted-out',
           durationMs: 40,
         }),
-      );
-    });
+      ),
+    );
     const result = await handlerFor(delivery).handle(event(Date.now()));
     expect(JSON.parse(result.body).error.errorCauses[0].reason).toBe('opted-out');
     expect(delivery.run?.signal.aborted).toBe(false);
