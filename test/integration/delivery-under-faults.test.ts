@@ -9,7 +9,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
