@@ -92,8 +92,9 @@ export class DeliverOtp {
   start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
     // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
     // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
-    const replyBy = deadline.atLeast(this.clock.now(), this.settings.failurePathReserveMs + REPLY_MARGIN_MS);
-    return new DeliveryRun(deadline, replyBy, (run) => this.deliver(request, run));
+    const reserve = this.settings.failurePathReserveMs;
+    const replyBy = deadline.atLeast(this.clock.now(), reserve + REPLY_MARGIN_MS);
+    return new DeliveryRun(deadline, replyBy, replyBy.later(reserve), (run) => this.deliver(request, run));
   }
 
   private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
@@ -146,8 +147,11 @@ export class DeliverOtp {
       );
       if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
     } catch (error) {
-      // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
-      return this.fail(base, this.describe(error, request, 'idempotency-unavailable', 'not-sent'));
+      // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
+      // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
+      // letter is uncertain, so redrive does not resend it on its own.
+      const { message, attempts } = this.describe(error, request, 'idempotency-unavailable', 'uncertain');
+      return this.fail(base, { kind: 'idempotency-unavailable', certainty: 'uncertain', message, attempts });
     }
     const ctx: Context = { ...base, keys };
 
@@ -254,7 +258,33 @@ export class DeliverOtp {
    * reply FAILED. Both run in parallel within the cut-off; the reply waits for them, so it leaves only
    * once the letter is parked or, failing that, logged with its sealed code.
    */
-  private async fail(ctx: Context, failure: Failure, message?: OutboundMessage): Promise<DeliveryOutcome> {
+  private async fail(base: Context, failure: Failure, message?: OutboundMessage): Promise<DeliveryOutcome> {
+    const { request, run } = base;
+    // The failure path has until the cut-off — or, if it could only start late, its whole reserve from
+    // now, within the edge's last resort. Parking a letter outweighs a reply on the dot: a FAILED reply
+    // and Okta timing out both make Okta send its own code.
+    const now = this.clock.now();
+    const bound = deadlineSignal(
+      run.replyBy
+        .earlier(REPLY_MARGIN_MS)
+        .atLeast(now, this.settings.failurePathReserveMs)
+        .earliest(run.lastResort.earlier(REPLY_MARGIN_MS)),
+      this.clock,
+      () => new Error('failure-path reserve spent'),
+    );
+    const ctx: Context = { ...base, signal: AbortSignal.any([run.signal, bound.signal]) };
+    try {
+      return await this.endFailed(ctx, failure, message);
+    } finally {
+      bound.dispose();
+    }
+  }
+
+  private async endFailed(
+    ctx: Context,
+    failure: Failure,
+    message?: OutboundMessage,
+  ): Promise<DeliveryOutcome> {
     const { request, run } = ctx;
     const outcome = run.decide({
       status: 'FAILED',

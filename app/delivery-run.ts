@@ -25,6 +25,12 @@ export class DeliveryRun {
      * budget spent (it is never sent, but it is still claimed and parked within a bounded slot).
      */
     readonly replyBy: Deadline,
+    /**
+     * When the edge stops waiting and answers with what is known: one failure-path reserve after
+     * `replyBy`, for a failure path that could only start late (event-loop lag, a call that ignored its
+     * abort) and still gets its reserve to park the letter.
+     */
+    readonly lastResort: Deadline,
     deliver: (run: DeliveryRun) => Promise<DeliveryOutcome>,
   ) {
     this.settled = deliver(this);

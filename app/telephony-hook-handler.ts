@@ -75,15 +75,15 @@ export class TelephonyHookHandler {
 
   /**
    * Last line of defence, for a delivery that outlives its own bounds (an adapter ignoring its abort
-   * signal). The use case aborts its calls before the reply deadline and answers first; if it has not
-   * by then, the reply says what is already known — SUCCESSFUL once the provider accepted, FAILED
-   * otherwise — never contradicting it, and whatever still runs is aborted, since Lambda freezes it
-   * after the return anyway.
+   * signal). The use case aborts its calls before the reply deadline and answers first (a failure path
+   * that could only start late gets one reserve more); if it has not by the run's last resort, the reply
+   * says what is already known — SUCCESSFUL once the provider accepted, FAILED otherwise — never
+   * contradicting it, and whatever still runs is aborted, since Lambda freezes it after the return anyway.
    */
   private async withSafetyNet(run: DeliveryRun, request: DeliveryRequest): Promise<DeliveryOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), run.replyBy.remaining(this.clock.now()));
+      timer = setTimeout(() => resolve('late'), run.lastResort.remaining(this.clock.now()));
     });
     const settled = run.settled.catch((error: unknown) => {
       this.logger.error('delivery failed unexpectedly', {

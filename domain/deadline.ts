@@ -29,6 +29,16 @@ export class Deadline {
     return new Deadline(this.startedAt, this.at - ms);
   }
 
+  /** The same budget ending `ms` later. */
+  later(ms: number): Deadline {
+    return new Deadline(this.startedAt, this.at + ms);
+  }
+
+  /** Whichever of the two ends first. */
+  earliest(other: Deadline): Deadline {
+    return other.at < this.at ? other : this;
+  }
+
   /**
    * This deadline, or `now + ms` if that is later: a step that must run even when the budget is spent
    * (parking what could not be sent) still gets a bounded slot of its own.

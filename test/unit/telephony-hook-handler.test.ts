@@ -33,6 +33,7 @@ class StuckDelivery {
     const run = new DeliveryRun(
       deadline,
       deadline,
+      deadline,
       (r) => this.script(r, request) ?? new Promise<DeliveryOutcome>(() => {}),
     );
     this.run = run;
