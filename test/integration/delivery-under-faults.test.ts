@@ -384,13 +384,6 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       for (const f of logged) {
         if (typeof f.sealedCode !== 'string') problems.push(`request ${s.index}: logged without sealed code`);
       }
-      if (
-        unclaimedHere.length > 0 &&
-        ends.some((c) => c !== 'uncertain') &&
-        claimants.every((c) => c.outcome.status !== 'FAILED')
-      ) {
-        problems.push(`request ${s.index}: an unclaimed request parked a not-sent letter`);
-      }
       const claimant = claimants[0];
       if (claimant?.outcome.status === 'SUCCESSFUL') {
         // Known sent: answered SUCCESSFUL.
@@ -501,7 +494,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     expect(executions.every((e) => e.replyMs <= defaults.hook.deadlineMs + REPLY_SLACK_MS)).toBe(true);
   }, 60_000);
 
-  it(`a hanging provider: ${HANG_REQUESTS} replies within ${HANG_BUDGET_MS} ms + ${REPLY_SLACK_MS} ms, each dead-lettered`, async () => {
+  it(`a hanging provider: ${HANG_REQUESTS} stalls at once, each parked (or logged sealed) before its reply, in time`, async () => {
     fake.reset(SEED + 2);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
     const delivery: DeliverySettings = { ...defaults.delivery, failurePathReserveMs: 150 };
