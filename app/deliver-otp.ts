@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { DEAD_LETTER_VERSION, type DeadLetter } from '../domain/dead-letter';
+import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
 import type { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
@@ -57,6 +57,16 @@ interface Context {
   /** Aborted at the cut-off (or when the edge gives up): recording and parking take it. */
   readonly signal: AbortSignal;
   readonly keys?: IdempotencyKeys;
+  /** The code being sealed ahead of a failure, when the send runs late. */
+  readonly sealAhead?: SealAhead;
+}
+
+/** Sealing started while a send is still running, so a failure at the deadline only has to park. */
+interface SealAhead {
+  /** The sealing under way, if it has started. */
+  started(): Promise<SealedSecret> | undefined;
+  /** Stops the timer, and the sealing if it runs: nothing may be left running after the reply. */
+  cancel(): void;
 }
 
 /**
@@ -189,8 +199,10 @@ export class DeliverOtp {
     }
 
     let outcome: DeliveryOutcome;
+    const sealAhead = this.sealAhead(ctx, sendBy);
     try {
       const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
       outcome = run.decide({
         status: receipt.status,
@@ -215,12 +227,37 @@ export class DeliverOtp {
       });
     } catch (error) {
       // A foreign error from inside a sender says nothing of what it did on the wire.
-      return this.fail(ctx, this.describe(error, request, 'internal-error', 'uncertain'), message);
+      const failure = this.describe(error, request, 'internal-error', 'uncertain');
+      return this.fail({ ...ctx, sealAhead }, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
     // "in progress" and duplicates get PENDING, never a second send.
     await this.record(ctx, 'sent', outcome);
     return outcome;
+  }
+
+  /**
+   * Starts sealing the code one reserve before the send deadline if the send is still running then: a
+   * send that late will likely be abandoned, and its failure path then only has to park. A prompt send
+   * never pays for it (the timer is dropped), and a late one that succeeds cancels the sealing.
+   */
+  private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
+    const { request, run } = ctx;
+    const controller = new AbortController();
+    let sealing: Promise<SealedSecret> | undefined;
+    const timer = setTimeout(() => {
+      const signal = AbortSignal.any([run.signal, controller.signal]);
+      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+      // Awaited by the failure path, or abandoned when the send succeeds.
+      sealing.catch(() => undefined);
+    }, sendBy.earlier(this.settings.failurePathReserveMs).remaining(this.clock.now()));
+    return {
+      started: () => sealing,
+      cancel: () => {
+        clearTimeout(timer);
+        controller.abort(new Error('sealing ahead no longer needed'));
+      },
+    };
   }
 
   private async idempotencyKeys(request: DeliveryRequest): Promise<IdempotencyKeys> {
@@ -277,6 +314,7 @@ export class DeliverOtp {
       return await this.endFailed(ctx, failure, message);
     } finally {
       bound.dispose();
+      base.sealAhead?.cancel();
     }
   }
 
@@ -333,7 +371,7 @@ export class DeliverOtp {
     const receivedAt = run.deadline.startedAt;
     try {
       const sealedCode = await untilAborted(
-        this.sealer.seal(request.code, request.eventId, { signal }),
+        ctx.sealAhead?.started() ?? this.sealer.seal(request.code, request.eventId, { signal }),
         signal,
       );
       run.sealedCode = sealedCode;

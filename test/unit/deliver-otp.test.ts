@@ -12,7 +12,7 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { DeliverOtp, REPLY_MARGIN_MS } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
 import { MessageComposer } from '../../app/message-composer';
-import type { DeadLetter } from '../../domain/dead-letter';
+import type { DeadLetter, SealedSecret } from '../../domain/dead-letter';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { DeliveryRequest } from '../../domain/delivery-request';
 import { DeliveryError } from '../../domain/errors';
@@ -22,6 +22,7 @@ import type { CallOptions } from '../../ports/call-options';
 import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { ClaimResult, IdempotencyKeys, IdempotencyStore } from '../../ports/idempotency-store';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+import type { SecretSealer } from '../../ports/secret-sealer';
 import { TEST_DELIVERY_SETTINGS, testDeadline } from '../support/delivery-settings';
 import { RecordingLogger } from '../support/recording-logger';
 import { validLetters } from '../support/sample-dead-letter';
@@ -114,6 +115,32 @@ class StallingQueue implements DeadLetterQueue {
   }
   receive() {
     return Promise.resolve([]);
+  }
+}
+
+/** A sealer that takes `ms` to answer (a slow KMS), honours its abort signal, and says when it was asked. */
+class SlowSealer implements SecretSealer {
+  readonly startedAfterMs: number[] = [];
+  aborted = false;
+  private readonly created = Date.now();
+  constructor(
+    private readonly inner: SecretSealer,
+    private readonly ms: number,
+  ) {}
+  async seal(plaintext: string, eventId: string, options?: CallOptions): Promise<SealedSecret> {
+    this.startedAfterMs.push(Date.now() - this.created);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, this.ms);
+      options?.signal?.addEventListener('abort', () => {
+        this.aborted = true;
+        clearTimeout(timer);
+        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      });
+    });
+    return this.inner.seal(plaintext, eventId);
+  }
+  unseal(sealed: SealedSecret, eventId: string): Promise<string> {
+    return this.inner.unseal(sealed, eventId);
   }
 }
 
@@ -388,6 +415,72 @@ describe('DeliverOtp', () => {
       ciphertext: String(line?.fields.sealedCode),
     };
     expect(await sealer.unseal(sealed, req.eventId)).toBe(req.code);
+  });
+
+  it('seals ahead while a send runs late, so a slow sealer still makes the letter before the reply', async () => {
+    // Sealing takes 200 ms; the failure path's reserve is 150 ms: only sealing ahead can fit.
+    const slowSealer = new SlowSealer(sealer, 200);
+    const deliver = new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender('hang-ignoring-signal'),
+      idempotency,
+      deadLetters,
+      slowSealer,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      { ...SETTINGS, failurePathReserveMs: 150 },
+    );
+    const started = Date.now();
+    const outcome = await deliver.execute(request(), testDeadline(800, started));
+    expect(outcome.status).toBe('FAILED');
+    expect(Date.now() - started).toBeLessThan(800);
+    // Started one reserve before the send deadline (800 − 150 − 150 ms), while the send still ran.
+    expect(slowSealer.startedAfterMs[0]).toBeGreaterThanOrEqual(480);
+    expect(slowSealer.startedAfterMs[0]).toBeLessThan(650);
+    expect(validLetters(await deadLetters.receive(10))).toHaveLength(1);
+  });
+
+  it('never seals ahead for a prompt send, and cancels sealing ahead when a late send succeeds', async () => {
+    const prompt = new SlowSealer(sealer, 0);
+    await new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender(),
+      idempotency,
+      deadLetters,
+      prompt,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      SETTINGS,
+    ).execute(request(), testDeadline());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(prompt.startedAfterMs).toEqual([]);
+
+    const late = new SlowSealer(sealer, 1_000);
+    const lateSender: MessageSender = {
+      send: () =>
+        new Promise((resolve) =>
+          setTimeout(
+            () => resolve({ provider: 'late', messageId: 'm', status: 'SUCCESSFUL', attempts: 1 }),
+            300,
+          ),
+        ),
+    };
+    const outcome = await new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      lateSender,
+      idempotency,
+      deadLetters,
+      late,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      { ...SETTINGS, failurePathReserveMs: 150 },
+    ).execute(request(), testDeadline(500));
+    expect(outcome.status).toBe('SUCCESSFUL');
+    expect(late.startedAfterMs).toHaveLength(1);
+    expect(late.aborted).toBe(true);
   });
 
   it('fails safe (sends nothing) when idempotency cannot be checked', async () => {
