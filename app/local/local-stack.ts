@@ -96,6 +96,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
+    // One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default
+    // pool of 50, a burst of slow writes would hold every socket and starve the claims queued behind them.
+    requestHandler: { httpAgent: { maxSockets: 1024 } },
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -146,7 +149,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? config.port, config.host, () => resolve());
+    // A deep accept queue: a burst of connections larger than Node's default backlog (511) would otherwise
+    // see resets from the kernel while the process is busy, before any of our code runs.
+    server.listen({ port: options.port ?? config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

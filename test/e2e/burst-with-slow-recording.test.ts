@@ -115,7 +115,7 @@ describe(`a burst of ${REQUESTS} concurrent requests while recording each send t
           eventId: payload.eventId,
           http: reply.status,
           status: body.commands?.[0]?.value[0]?.status ?? (body.error ? 'FAILED' : 'none'),
-          reason: body.error?.errorCauses[0]?.reason,
+          reason: body.error?.errorCauses[0]?.reason ?? (body as { socketError?: string }).socketError,
           ms: Date.now() - t0,
         };
       }),
@@ -179,6 +179,10 @@ describe(`a burst of ${REQUESTS} concurrent requests while recording each send t
         failedButSentUncertain: failedButSent.length,
         recordsCutShort: proxy.abandoned,
         replyMs: percentiles(replies.map((r) => r.ms)),
+        socketErrors: replies
+          .filter((r) => r.http === -1)
+          .map((r) => `${JSON.stringify(r.reason ?? '')}@${r.ms}`)
+          .slice(0, 10),
         wallMs,
       }),
     );
