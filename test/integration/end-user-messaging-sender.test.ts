@@ -1,11 +1,13 @@
 import { type AddressInfo, createServer } from 'node:net';
-import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import {
   EndUserMessagingSender,
   type EndUserMessagingSettings,
 } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import { observeWire, WireObservation } from '../../adapters/end-user-messaging/wire-observation';
 import { Deadline } from '../../domain/deadline';
 import { DeliveryError } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
@@ -408,6 +410,49 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     } finally {
       viaProxy.destroy();
       await proxy.close();
+    }
+  });
+});
+
+describe("createEndUserMessagingClient watches each call's socket", () => {
+  const send = (c: PinpointSMSVoiceV2Client) =>
+    c.send(
+      new SendTextMessageCommand({
+        DestinationPhoneNumber: '+447400123456',
+        OriginationIdentity: 'x',
+        MessageBody: 'hello',
+      }),
+    );
+
+  it.each([
+    ['handler options', () => ({ connectionTimeout: 300 })],
+    [
+      'a ready NodeHttpHandler (as the composition builds it)',
+      () =>
+        new NodeHttpHandler({ connectionTimeout: 300, requestTimeout: 2_000, throwOnRequestTimeout: true }),
+    ],
+  ] as const)('with %s', async (_, handler) => {
+    const watched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: handler() });
+    try {
+      const fresh = new WireObservation();
+      await observeWire(fresh, () => send(watched));
+      expect(fresh).toMatchObject({ socketAssigned: true, connected: true });
+      // The kept-alive socket is reported too.
+      const reused = new WireObservation();
+      await observeWire(reused, () => send(watched));
+      expect(reused).toMatchObject({ socketAssigned: true, connected: true });
+      // A refused connection: a socket that never connected.
+      const refused = createEndUserMessagingClient({
+        ...fakeAwsClientConfig(fake),
+        endpoint: await closedPort(),
+        requestHandler: handler(),
+      });
+      const never = new WireObservation();
+      await observeWire(never, () => send(refused)).catch(() => undefined);
+      refused.destroy();
+      expect(never).toMatchObject({ socketAssigned: true, connected: false });
+    } finally {
+      watched.destroy();
     }
   });
 });
