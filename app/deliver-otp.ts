@@ -296,7 +296,7 @@ export class DeliverOtp {
    * once the letter is parked or, failing that, logged with its sealed code.
    */
   private async fail(base: Context, failure: Failure, message?: OutboundMessage): Promise<DeliveryOutcome> {
-    const { request, run } = base;
+    const { run } = base;
     // The failure path has until the cut-off — or, if it could only start late, its whole reserve from
     // now, within the edge's last resort. Parking a letter outweighs a reply on the dot: a FAILED reply
     // and Okta timing out both make Okta send its own code.
