@@ -20,8 +20,9 @@ import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 // The production client settings, so the timeouts and SDK retries under test are the ones that ship.
-import { FAST_FAIL } from '../../app/composition/aws-hook-adapters';
+import { boundedClientConfig } from '../../app/composition/aws-call-bounds';
 import { buildHookContainer, type HookAdapters } from '../../app/composition/hook-container';
+import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
@@ -210,6 +211,7 @@ let kms: KMSClient;
 let adapters: HookAdapters;
 const logger = new RecordingLogger();
 const defaults = loadDeliveryConfig({ BRAND_NAME: 'Acme' });
+const bounds = loadHookCallBounds({});
 
 // What each run left behind; the fake forgets its requests and queue on reset, so they are kept here.
 const providerCalls: RecordedRequest[] = [];
@@ -242,11 +244,11 @@ beforeAll(async () => {
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...FAST_FAIL,
+    ...boundedClientConfig(bounds.dynamodb),
   });
-  smsVoice = createEndUserMessagingClient(aws);
-  sqs = new SQSClient({ ...aws, ...FAST_FAIL });
-  kms = new KMSClient({ ...aws, ...FAST_FAIL });
+  smsVoice = createEndUserMessagingClient({ ...aws, ...boundedClientConfig(bounds.smsVoice) });
+  sqs = new SQSClient({ ...aws, ...boundedClientConfig(bounds.sqs) });
+  kms = new KMSClient({ ...aws, ...boundedClientConfig(bounds.kms) });
   await ensureIdempotencyTable(dynamoClient, TABLE);
   const clock = new SystemClock();
   adapters = {
