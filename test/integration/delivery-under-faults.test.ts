@@ -211,7 +211,15 @@ let kms: KMSClient;
 let adapters: HookAdapters;
 const logger = new RecordingLogger();
 const defaults = loadDeliveryConfig({ BRAND_NAME: 'Acme' });
-const bounds = loadHookCallBounds({});
+// The production client factory and attempts. dynalite and the fake AWS endpoint run in this process,
+// beside 20 deliveries in flight on two shared cores: their answers take hundreds of ms here (DynamoDB,
+// KMS and SQS answer in a few), so the 400 ms production timeouts would turn load into timeouts and
+// retries. Those timeouts are proven against hung endpoints in aws-calls-bounded.test.ts.
+const bounds = loadHookCallBounds({
+  DYNAMODB_TIMEOUT_MS: '2000',
+  KMS_TIMEOUT_MS: '2000',
+  SQS_TIMEOUT_MS: '2000',
+});
 
 // What each run left behind; the fake forgets its requests and queue on reset, so they are kept here.
 const providerCalls: RecordedRequest[] = [];
