@@ -12,7 +12,7 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
-import { boundedClientConfig } from './aws-call-bounds';
+import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
 import type { HookAdapters } from './hook-container';
 import { templateSources } from './template-sources';
 
@@ -44,7 +44,12 @@ export function awsHookAdapters(
       queueUrl: config.deadLetterQueueUrl,
     }),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
-    fingerprinter: new KmsDerivedFingerprinter(kms, { keyId: config.fingerprintKmsKeyId }),
+    fingerprinter: new KmsDerivedFingerprinter(kms, {
+      keyId: config.fingerprintKmsKeyId,
+      // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
+      deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
+      clock,
+    }),
     clock,
     logger,
     delivery: settings.delivery,
