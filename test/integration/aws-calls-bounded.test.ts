@@ -27,6 +27,7 @@ import type { DeadLetter } from '../../domain/dead-letter';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { Channel, DeliveryRequest } from '../../domain/delivery-request';
 import { BlackHoleServer } from '../support/black-hole-server';
+import { DelayAnswerProxy } from '../support/delay-answer-proxy';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { FakeAwsEndpoint, fakeAwsClientConfig } from '../support/fake-aws-endpoint';
 import { RecordingLogger } from '../support/recording-logger';
@@ -174,9 +175,12 @@ type Service = 'DYNAMODB' | 'KMS' | 'SQS' | 'PINPOINT_SMS_VOICE_V2';
  * The production composition root, its clients sent by AWS_ENDPOINT_URL_<SERVICE> (the SDK's own
  * service-specific endpoint variables) to dynalite and the fake AWS endpoint, except `hung`: the black hole.
  */
-async function productionHook(hung: Service | undefined) {
+async function productionHook(
+  hung: Service | undefined,
+  options: { dynamoEndpoint?: string; env?: Record<string, string> } = {},
+) {
   const endpoints: Record<Service, string> = {
-    DYNAMODB: dynamo.endpoint,
+    DYNAMODB: options.dynamoEndpoint ?? dynamo.endpoint,
     KMS: fake.url,
     SQS: fake.url,
     PINPOINT_SMS_VOICE_V2: fake.url,
@@ -200,6 +204,7 @@ async function productionHook(hung: Service | undefined) {
       SEALING_KMS_KEY_ID: 'alias/otp-courier-sealing',
       FINGERPRINT_KMS_KEY_ID: 'alias/otp-courier-fingerprint',
       DEFAULT_ORIGINATION_IDENTITY: 'pool-acme-otp',
+      ...options.env,
     }),
     { delivery, hook, logLevel: 'SILENT' },
   );
@@ -353,6 +358,34 @@ describe('the production hook with one AWS service hung: each request ends parke
       ]);
     } finally {
       hookUnder.restoreEnv();
+    }
+  });
+});
+
+describe('the production hook when DynamoDB applies a claim but its answer is lost', () => {
+  it('the SDK retries the PutItem, the store knows its own claim: sent once, SUCCESSFUL, nothing parked', async () => {
+    fake.reset();
+    const proxy = await DelayAnswerProxy.start(dynamo.endpoint);
+    // The first claim write is applied at once but answered after the client's 250 ms timeout.
+    proxy.holdAnswers('PutItem', 1_000);
+    const hookUnder = await productionHook(undefined, {
+      dynamoEndpoint: proxy.url,
+      env: { DYNAMODB_TIMEOUT_MS: '250', AWS_CONNECT_TIMEOUT_MS: '200' },
+    });
+    try {
+      const req = request();
+      const { outcome, replyMs } = await hookUnder.deliver(req);
+      figures.replyClaimAnswerLost = replyMs;
+      expect(outcome.status).toBe('SUCCESSFUL');
+      expect(outcome.duplicate).toBeUndefined();
+      expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
+      expect(parkedLetter(req.eventId)).toBeUndefined();
+      expect(proxy.requests.filter((r) => r.target.endsWith('.PutItem')).map((r) => r.heldMs)).toEqual([
+        1_000, 0, 0,
+      ]);
+    } finally {
+      hookUnder.restoreEnv();
+      await proxy.close();
     }
   });
 });
