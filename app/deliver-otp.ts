@@ -14,6 +14,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
+import { abortAtDeadline } from './abort-at-deadline';
 import type { DeliverySettings } from './delivery-settings';
 import { MessageComposer } from './message-composer';
 import { sendWithinDeadline } from './send-within-deadline';
@@ -57,8 +58,14 @@ export class DeliverOtp {
 
     let keys: IdempotencyKeys;
     try {
-      keys = await this.idempotencyKeys(request);
-      const claim = await this.idempotency.claim(keys, request.expiresAt.getTime());
+      // Fingerprints and claims run inside the send budget too: a hung KMS or DynamoDB is cut there,
+      // leaving the failure path its reserve.
+      const claimed = await abortAtDeadline(sendDeadline, this.clock, async (signal) => {
+        const keys = await this.idempotencyKeys(request, signal);
+        return { keys, claim: await this.idempotency.claim(keys, request.expiresAt.getTime(), { signal }) };
+      });
+      keys = claimed.keys;
+      const { claim } = claimed;
       if (!claim.claimed) return this.replay(request, receivedAt, claim.state, claim.outcome);
     } catch (error) {
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
@@ -111,10 +118,10 @@ export class DeliverOtp {
     }
   }
 
-  private async idempotencyKeys(request: DeliveryRequest): Promise<IdempotencyKeys> {
+  private async idempotencyKeys(request: DeliveryRequest, signal: AbortSignal): Promise<IdempotencyKeys> {
     const [eventKey, codeKey] = await Promise.all([
-      this.fingerprinter.fingerprint(['event', request.idp, request.eventId]),
-      this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code]),
+      this.fingerprinter.fingerprint(['event', request.idp, request.eventId], { signal }),
+      this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code], { signal }),
     ]);
     return { eventKey, codeKey };
   }

@@ -21,8 +21,15 @@ export interface IdempotencyStore {
   /**
    * Atomically claims both keys; if either is taken, returns what is recorded under it.
    * `expiresAt` is the passcode's expiry in epoch milliseconds; records live until then.
+   * A write the transport repeated (an answer lost, the request retried) is still this claim's own: a
+   * claim never reports itself as somebody else's. `signal` aborts at the request's deadline; the
+   * claim then rejects, and a half-made claim is at worst left "in progress" (duplicates get PENDING).
    */
-  claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult>;
+  claim(
+    keys: IdempotencyKeys,
+    expiresAt: number,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<ClaimResult>;
   /** Records how the claimed delivery ended, so a duplicate can replay the reply. */
   complete(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void>;
 }

@@ -5,14 +5,15 @@ import {
 
 /**
  * The client EndUserMessagingSender expects: no SDK retries (the sender retries within the request's
- * deadline, and never after a timeout, since the send APIs have no idempotency token) and a short
- * connect timeout so a dead endpoint fails fast instead of eating Okta's 3 s.
+ * deadline, and never after a timeout, since the send APIs have no idempotency token). The composition
+ * passes its shared bounded `requestHandler`; the default here is bounded too, so no caller can build a
+ * client whose request waits forever (without `throwOnRequestTimeout`, `requestTimeout` only warns).
  */
 export function createEndUserMessagingClient(
   config: PinpointSMSVoiceV2ClientConfig = {},
 ): PinpointSMSVoiceV2Client {
   return new PinpointSMSVoiceV2Client({
-    requestHandler: { connectionTimeout: 500 },
+    requestHandler: { connectionTimeout: 300, requestTimeout: 2_000, throwOnRequestTimeout: true },
     ...config,
     maxAttempts: 1,
   });

@@ -16,6 +16,7 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
+import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
 import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
@@ -90,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
+    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { worstCaseMs } from '../../app/composition/aws-call-bounds';
 import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
+import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadAwsConfig, parseOriginationIdentities } from '../../app/config/aws-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { ConfigError } from '../../app/config/env-readers';
@@ -107,6 +109,33 @@ describe('configuration from the environment', () => {
     expect(problemsOf(() => loadAwsConfig({}))).toHaveLength(6);
     expect(problemsOf(() => loadAwsConfig({ ...env, SMS_MAX_PRICE: 'cheap' }))).toHaveLength(1);
     expect(() => parseOriginationIdentities('US:+1206')).toThrow(ConfigError);
+  });
+
+  it('bounds every AWS client: defaults sized for Okta, each timeout configurable, nonsense refused', () => {
+    const defaults = loadHookCallBounds({});
+    expect(defaults).toEqual({
+      dynamodb: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      kms: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      sqs: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      smsVoice: { connectTimeoutMs: 300, requestTimeoutMs: 2000, maxAttempts: 1 },
+    });
+    // Every DynamoDB, KMS or SQS call gives up, retries included, well inside the 2,500 ms budget.
+    for (const service of ['dynamodb', 'kms', 'sqs'] as const) {
+      expect(worstCaseMs(defaults[service])).toBeLessThan(1_000);
+    }
+    expect(loadHookCallBounds({ KMS_TIMEOUT_MS: '700', AWS_CONNECT_TIMEOUT_MS: '150' }).kms).toEqual({
+      connectTimeoutMs: 150,
+      requestTimeoutMs: 700,
+      maxAttempts: 2,
+    });
+    expect(
+      problemsOf(() => loadHookCallBounds({ SQS_TIMEOUT_MS: '5000', DYNAMODB_TIMEOUT_MS: 'soon' })),
+    ).toEqual(['DYNAMODB_TIMEOUT_MS must be a whole number', 'SQS_TIMEOUT_MS must be at most 2900']);
+    expect(
+      problemsOf(() => loadHookCallBounds({ AWS_CONNECT_TIMEOUT_MS: '350', KMS_TIMEOUT_MS: '200' })),
+    ).toEqual([
+      'KMS_TIMEOUT_MS must be at least AWS_CONNECT_TIMEOUT_MS (the connect is part of the request)',
+    ]);
   });
 
   it('resolves local paths under the data dir', () => {
