@@ -53,6 +53,7 @@ describe('configuration from the environment', () => {
 
   it('refuses a brand that could be mistaken for a code or break SSML', () => {
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Bank 24' }))).toHaveLength(1);
+    expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Bank²' }))).toHaveLength(1);
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'A&B <x>' }))).toHaveLength(1);
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Acme' }))).toEqual([]);
   });
