@@ -21,7 +21,7 @@ const MAX_MINUTES = 99_999;
 // for it. Control, bidi-override and non-characters are stripped because they can reorder or hide text
 // on a phone screen and are not allowed in XML. Braces are stripped so a value never looks like a placeholder.
 const UNSAFE_IN_VALUES =
-  /[\p{N}\u20e3\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff{}]|\p{Cs}/gu;
+  /[\p{N}\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff{}]|\u20e3|\p{Cs}/gu;
 
 function cleanValue(raw: string | undefined): string {
   if (typeof raw !== 'string') return '';
