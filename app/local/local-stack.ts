@@ -19,7 +19,11 @@ import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
-import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
+import {
+  type AuthorizerConfig,
+  loadAuthorizerConfig,
+  localDevOAuthConfig,
+} from '../config/authorizer-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -124,8 +128,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
   let authorizer: AuthorizeHookCall | undefined;
+  // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
+  // anything configured goes through the same checks as the Lambda authorizer, AUTH_MODE included.
   const devKey =
-    options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET
+    options.env.AUTH_MODE || options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET
       ? undefined
       : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
   let devIssuer: DevIssuer | undefined;
@@ -151,8 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let authorizerConfig: AuthorizerConfig;
   if (devKey) {
     devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
-    authorizerConfig = {
-      mode: 'jwt',
+    authorizerConfig = localDevOAuthConfig({
       policy: {
         issuer: devIssuer.issuer,
         audience: DEV_AUDIENCE,
@@ -162,7 +167,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
       logLevel: LOG_LEVEL,
-    };
+    });
   } else {
     authorizerConfig = loadAuthorizerConfig(options.env);
   }
