@@ -150,7 +150,7 @@ export class DeliverOtp {
     const { request, run, signal, beforeSend } = base;
     let keys: IdempotencyKeys;
     try {
-      keys = await untilAborted(this.idempotencyKeys(request), beforeSend);
+      keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
       const claim = await untilAborted(
         this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
         beforeSend,
@@ -260,10 +260,10 @@ export class DeliverOtp {
     };
   }
 
-  private async idempotencyKeys(request: DeliveryRequest): Promise<IdempotencyKeys> {
+  private async idempotencyKeys(request: DeliveryRequest, signal: AbortSignal): Promise<IdempotencyKeys> {
     const [eventKey, codeKey] = await Promise.all([
-      this.fingerprinter.fingerprint(['event', request.idp, request.eventId]),
-      this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code]),
+      this.fingerprinter.fingerprint(['event', request.idp, request.eventId], { signal }),
+      this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code], { signal }),
     ]);
     return { eventKey, codeKey };
   }

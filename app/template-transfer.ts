@@ -4,7 +4,7 @@ import { templatePk, templateSk } from '../adapters/dynamodb/template-table';
 import { bundledVoiceFallback } from '../adapters/i18n/i18next-template-store';
 import { isPollyVoiceId, voiceSpeaks, voicesFor } from '../adapters/i18n/polly-voices';
 import { CHANNELS, PURPOSES } from '../domain/delivery-request';
-import { normaliseLocale } from '../domain/locale';
+import { localeKeyProblem } from '../domain/locale';
 import type { MessageTemplate, TemplatePurpose } from '../domain/message-template';
 import { templateProblems } from '../domain/template-validation';
 
@@ -175,14 +175,8 @@ function keyOf(t: Pick<MessageTemplate, 'channel' | 'locale' | 'purpose'>): stri
 }
 
 function localeProblems(locale: string): string[] {
-  const canonical = normaliseLocale(locale);
-  if (canonical === undefined) return [`locale "${locale}" is not a BCP 47 language tag`];
-  // Keys are case-sensitive and requests are normalised to canonical case, so "pt-br" would never be found.
-  // Aliases that differ beyond case ("tl" for "fil") are kept: the fallback chain looks both up.
-  if (canonical !== locale && canonical.toLowerCase() === locale.toLowerCase()) {
-    return [`locale "${locale}" must be written "${canonical}" (lookups use canonical case)`];
-  }
-  return [];
+  const problem = localeKeyProblem(locale);
+  return problem === undefined ? [] : [problem];
 }
 
 /**

@@ -3,7 +3,7 @@
  * measurement instead of a guess. The failure path is what runs after a send is abandoned, before the
  * reply may leave: seal the code (KMS Encrypt), park the letter (SQS SendMessage) and, in parallel,
  * record the claim as failed (two DynamoDB UpdateItems). Measured with the production adapters and SDK
- * clients (the shipped FAST_FAIL settings) against the fake AWS endpoint and dynalite on 127.0.0.1,
+ * clients (the shipped per-client bounds) against the fake AWS endpoint and dynalite on 127.0.0.1,
  * and with the local stack's engines (AES-GCM, JSON-lines file, dynalite):
  *
  *   one at a time   the latency of the path itself, warm clients (a Lambda instance serves one request)
@@ -28,7 +28,8 @@ import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
 import { JsonlDeadLetterQueue } from '../adapters/local/jsonl-dead-letter-queue';
 import { SystemClock } from '../adapters/local/system-clock';
 import { SqsDeadLetterQueue } from '../adapters/sqs/sqs-dead-letter-queue';
-import { FAST_FAIL } from '../app/composition/aws-hook-adapters';
+import { boundedClientConfig } from '../app/composition/aws-call-bounds';
+import { loadHookCallBounds } from '../app/config/aws-call-bounds-config';
 import { startEmbeddedDynamo } from '../app/local/embedded-dynamodb';
 import { DEAD_LETTER_VERSION, type DeadLetter } from '../domain/dead-letter';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
@@ -147,15 +148,17 @@ const loadBefore = loadavg();
 const fake = await FakeAwsEndpoint.start();
 const dynamo = await startEmbeddedDynamo({});
 const dir = await mkdtemp(join(tmpdir(), 'otp-courier-reserve-'));
+// The hook's shipped per-client bounds (loadHookCallBounds defaults), as awsHookAdapters builds them.
+const bounds = loadHookCallBounds({});
 const dynamoClient = new DynamoDBClient({
   endpoint: dynamo.endpoint,
   region: 'local',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  ...FAST_FAIL,
+  ...boundedClientConfig(bounds.dynamodb),
 });
 const aws = fakeAwsClientConfig(fake);
-const kms = new KMSClient({ ...aws, ...FAST_FAIL });
-const sqs = new SQSClient({ ...aws, ...FAST_FAIL });
+const kms = new KMSClient({ ...aws, ...boundedClientConfig(bounds.kms) });
+const sqs = new SQSClient({ ...aws, ...boundedClientConfig(bounds.sqs) });
 try {
   await ensureIdempotencyTable(dynamoClient, 'idempotency');
   const store = new DynamoDbIdempotencyStore(

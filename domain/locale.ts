@@ -123,6 +123,20 @@ function maximizedScript(tag: string): string | undefined {
 }
 
 /**
+ * Why a template stored under the locale `key` would never be served, naming the key to use instead;
+ * undefined when it is served. Template keys are exact and case-sensitive, and requests look them up
+ * along fallback chains built from canonical tags (plus the aliases a chain adds, "tl" and "nb"), so
+ * "pt_BR", "PT-BR", "iw" (now "he") or "en-US-u-ca-buddhist" would sit in the table unread.
+ */
+export function localeKeyProblem(key: string): string | undefined {
+  const canonical = normaliseLocale(key);
+  if (canonical === undefined) return `locale "${key}" is not a BCP 47 language tag`;
+  // A key is served exactly when its own chain names it: every chain starts from a canonical tag.
+  if (chainOf(canonical).includes(key)) return undefined;
+  return `locale "${key}" must be written "${canonical}": requests look templates up by canonical tag, so "${key}" would never be served`;
+}
+
+/**
  * Locales to try for a request, most specific first, without duplicates, ending with the default
  * locale and its language: "pt-BR" → ["pt-BR", "pt", "en"]; "zh-TW" → ["zh-TW", "zh-Hant", "zh", "en"].
  * Never throws; an unusable request locale yields the default's chain alone.

@@ -16,11 +16,12 @@ const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 // Rendered numbers stay short and never use exponent notation, whatever a caller passes.
 const MAX_MINUTES = 99_999;
 
-// Digits are stripped from names and brand so the passcode is the only number a reader could mistake
+// Every numeral (\p{N}: digits of any script, but also ² ① Ⅻ ½, and the keycap mark that turns a digit
+// into 1️⃣) is stripped from names and brand so the passcode is the only number a reader could mistake
 // for it. Control, bidi-override and non-characters are stripped because they can reorder or hide text
 // on a phone screen and are not allowed in XML. Braces are stripped so a value never looks like a placeholder.
 const UNSAFE_IN_VALUES =
-  /[\p{Nd}\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff{}]|\p{Cs}/gu;
+  /[\p{N}\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff{}]|\u20e3|\p{Cs}/gu;
 
 function cleanValue(raw: string | undefined): string {
   if (typeof raw !== 'string') return '';

@@ -1,13 +1,12 @@
 import { TemplateError } from './errors';
 import type { MessageTemplate } from './message-template';
 import { renderVoiceSsml } from './render-message';
-import { ssmlProblems, toSpeakDocument } from './ssml';
+import { inspectSsml, ssmlProblems, toSpeakDocument } from './ssml';
 import {
   countPlaceholder,
   findPlaceholders,
   isPlaceholderName,
   PLACEHOLDER_NAMES,
-  replacePlaceholders,
   strayBraces,
 } from './template-placeholders';
 
@@ -59,11 +58,26 @@ export function templateProblems(template: MessageTemplate): string[] {
   } else if (template.channel === 'voice') {
     // The call says the code twice, so a listener who missed it the first time still gets it.
     if (codes === 1) problems.push('voice must contain {{code}} at least twice, found 1');
-    const own = ssmlProblems(toSpeakDocument(replacePlaceholders(body, () => 'x')));
-    problems.push(...own);
+    // Judged before substitution: a placeholder must sit where Polly reads text aloud, and nowhere else
+    // (an attribute, a <sub> Polly replaces by its alias, a silent passage…), or the call has no code.
+    const speech = inspectSsml(toSpeakDocument(body));
+    problems.push(...speech.problems);
+    const hidden = speech.unspoken.filter((u) => countPlaceholder(u.text, 'code') > 0);
+    for (const where of new Set(hidden.map((u) => u.where))) {
+      problems.push(`{{code}} must be in text Polly speaks, not ${where}`);
+    }
+    if (speech.problems.length === 0) {
+      const spoken = speech.spoken.reduce((n, text) => n + countPlaceholder(text, 'code'), 0);
+      const elsewhere = hidden.reduce((n, u) => n + countPlaceholder(u.text, 'code'), 0);
+      // Every placeholder is spoken or reported above; a difference would be a gap in the walk.
+      if (spoken + elsewhere !== codes) problems.push('{{code}} must be in text Polly speaks');
+      else if (codes >= 2 && spoken < 2) {
+        problems.push(`voice must speak {{code}} at least twice, found ${spoken} spoken`);
+      }
+    }
     const ssml = renderVoiceSsml(template, WORST_CASE_VALUES);
-    // The template parses but the rendered code does not: {{code}} sits where markup cannot go.
-    if (own.length === 0 && ssmlProblems(ssml).length > 0) {
+    // The template passes but the rendered call does not: a value landed where markup cannot go.
+    if (problems.length === 0 && ssmlProblems(ssml).length > 0) {
       problems.push('{{code}} must be in text, not inside an XML tag or attribute');
     }
     if (ssml.length > MAX_VOICE_SSML_CHARS) {

@@ -53,7 +53,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   ) {}
 
   /** `expiresAt` is the passcode's expiry in epoch MILLISECONDS; stored as TTL seconds. */
-  async claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult> {
+  async claim(
+    keys: IdempotencyKeys,
+    expiresAt: number,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<ClaimResult> {
+    const { signal } = options;
     // Seconds passed by mistake would make every record look expired, i.e. no deduplication at all.
     if (!Number.isFinite(expiresAt) || expiresAt < 1e12) {
       throw new RangeError('expiresAt must be epoch milliseconds');
@@ -73,19 +78,19 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         },
       });
 
-      const eventTaken = await this.putIfFree(item(eventPk), now);
+      const eventTaken = await this.putIfFree(item(eventPk), now, signal);
       if (eventTaken !== 'claimed') {
         if (eventTaken) return this.describe(eventTaken, 'event', now);
       } else {
         let codeTaken: Item | 'claimed' | undefined;
         try {
-          codeTaken = await this.putIfFree(item(codePk), now);
+          codeTaken = await this.putIfFree(item(codePk), now, signal);
         } catch (err) {
-          await this.release(eventPk, claimId);
+          await this.release(eventPk, claimId, signal);
           throw err;
         }
         if (codeTaken === 'claimed') return { claimed: true };
-        await this.release(eventPk, claimId);
+        await this.release(eventPk, claimId, signal);
         if (codeTaken) return this.describe(codeTaken, 'code', now);
       }
       if (attempt >= MAX_CLAIM_ATTEMPTS) {
@@ -110,8 +115,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             Key: { [A.pk]: { S: pk } },
             UpdateExpression: 'SET #state = :state, #outcome = :outcome, #completedAt = :now',
             // Never resurrect a record that expired or was released (it would have no TTL owner),
-            // and never overwrite a finished one.
-            ConditionExpression: 'attribute_exists(#pk) AND #state = :inProgress',
+            // and never overwrite a finished one. The second branch matches only this very update,
+            // applied by an SDK attempt whose answer was lost: its retry is then a harmless no-op.
+            ConditionExpression:
+              'attribute_exists(#pk) AND (#state = :inProgress OR (#state = :state AND #completedAt = :now))',
             ExpressionAttributeNames: {
               '#pk': A.pk,
               '#state': A.state,
@@ -144,8 +151,19 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     if (failure !== undefined) throw failure;
   }
 
-  /** 'claimed', or the live item holding the key, or undefined if it vanished before we could read it. */
-  private async putIfFree(item: Item, now: number): Promise<Item | 'claimed' | undefined> {
+  /**
+   * 'claimed', or the live item holding the key, or undefined if it vanished before we could read it.
+   *
+   * The SDK retries a PutItem whose answer was lost (a timeout, a reset): if the first attempt was
+   * applied, the retry fails its own condition against our own item. The holder then carries this
+   * claim's random id, and the claim is ours — not a concurrent request's, which would make the very
+   * first request for a fresh key answer PENDING and end neither sent nor parked.
+   */
+  private async putIfFree(
+    item: Item,
+    now: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Item | 'claimed' | undefined> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -159,26 +177,37 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           // DynamoDB returns the holder with the failure (saving a read); dynalite does not, hence GetItem.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        { abortSignal: signal },
       );
       return 'claimed';
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const holder = err.Item ?? (await this.read(item[A.pk] as AttributeValue));
+      const holder = err.Item ?? (await this.read(item[A.pk] as AttributeValue, signal));
       if (!holder) return undefined;
+      if (holder[A.claimId]?.S === item[A.claimId]?.S) {
+        this.logger.info('idempotency claim applied by an earlier attempt of the same write; it is ours', {
+          key: item[A.pk]?.S?.startsWith('event#') ? 'event' : 'code',
+        });
+        return 'claimed';
+      }
       const holderExpiry = Number(holder[A.expiresAt]?.N);
       return holderExpiry * 1000 < now ? undefined : holder;
     }
   }
 
-  private async read(pk: AttributeValue): Promise<Item | undefined> {
+  private async read(pk: AttributeValue, signal: AbortSignal | undefined): Promise<Item | undefined> {
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.settings.tableName, Key: { [A.pk]: pk }, ConsistentRead: true }),
+      { abortSignal: signal },
     );
     return out.Item;
   }
 
-  /** Compensating delete: removes our half-claim, and only ours. */
-  private async release(pk: string, claimId: string): Promise<void> {
+  /**
+   * Compensating delete: removes our half-claim, and only ours. Under the request's signal: past the
+   * deadline the half-claim is left rather than the reply delayed.
+   */
+  private async release(pk: string, claimId: string, signal: AbortSignal | undefined): Promise<void> {
     try {
       await this.client.send(
         new DeleteItemCommand({
@@ -188,6 +217,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ExpressionAttributeNames: { '#claimId': A.claimId },
           ExpressionAttributeValues: { ':claimId': { S: claimId } },
         }),
+        { abortSignal: signal },
       );
     } catch (err) {
       // Left in place, the half-claim only makes duplicates of this event answer PENDING until it

@@ -7,8 +7,10 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { CHANNELS, type Channel, PURPOSES } from '../../domain/delivery-request';
+import { TemplateError } from '../../domain/errors';
+import { localeKeyProblem } from '../../domain/locale';
 import type { MessageTemplate, TemplatePurpose } from '../../domain/message-template';
-import { validateTemplate } from '../../domain/template-validation';
+import { describeTemplate, validateTemplate } from '../../domain/template-validation';
 import type { Logger } from '../../ports/logger';
 import type { TemplateQuery, TemplateStore } from '../../ports/template-store';
 import { TEMPLATE_ATTRIBUTES as A, templatePk, templateSk } from './template-table';
@@ -67,13 +69,20 @@ export class DynamoDbTemplateStore implements TemplateStore {
   }
 
   /**
-   * Writes templates (seed / import). Validates every one first and writes nothing if any is invalid.
+   * Writes templates (seed / import). Validates every one first, locale key included, and writes
+   * nothing if any is invalid.
    * Not atomic across batches of 25; re-running the same import converges.
    */
   async putTemplates(
     templates: readonly MessageTemplate[],
     options: { updatedBy?: string } = {},
   ): Promise<number> {
+    // A key no request looks up ("pt_BR", "iw") would be written and never served: refuse it by name.
+    const unserved = templates.flatMap((t) => {
+      const problem = localeKeyProblem(t.locale);
+      return problem === undefined ? [] : [`${describeTemplate(t)}: ${problem}`];
+    });
+    if (unserved.length > 0) throw new TemplateError(unserved.join('; '));
     const valid = templates.map((t) => validateTemplate(t));
     const keys = new Set(
       valid.map((t) => `${templatePk(t.channel, t.locale)}\u0000${templateSk(t.purpose)}`),

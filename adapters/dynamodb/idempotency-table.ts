@@ -10,7 +10,8 @@ import { ensureTable } from './ensure-table';
  *
  *   pk (S, HASH)   "event#<eventKey>" or "code#<codeKey>" (opaque HMAC hex from the caller)
  *   state (S)      in-progress | sent | failed
- *   claimId (S)    random per claim, so a compensating delete only removes its own item
+ *   claimId (S)    random per claim: a compensating delete only removes its own item, and a PutItem the
+ *                  SDK retried after its answer was lost recognises its own applied write
  *   claimedAt (N)  epoch ms
  *   expiresAt (N)  epoch SECONDS, the TTL attribute: the passcode's expiry
  *   outcome (S)    DeliveryOutcome JSON, once completed

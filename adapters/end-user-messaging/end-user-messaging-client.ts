@@ -13,7 +13,8 @@ interface RequestHandlerInstance {
 /**
  * The client EndUserMessagingSender expects: no SDK retries (the sender retries within the request's
  * deadline, and only what never reached the provider, since the send APIs have no idempotency token),
- * a short connect timeout by default so a dead endpoint fails fast instead of eating Okta's 3 s, and
+ * bounded by default (a short connect timeout, and `throwOnRequestTimeout`: without it `requestTimeout`
+ * only warns), and
  * agents that tell the sender whether each attempt ever had a connection (wire-observation.ts).
  *
  * `config.requestHandler` may be handler options (merged) or a ready handler: its agents are replaced
@@ -33,7 +34,13 @@ export function createEndUserMessagingClient(
     update?.call(handler, 'httpsAgent', agents.httpsAgent);
     requestHandler = config.requestHandler;
   } else {
-    requestHandler = { connectionTimeout: 500, ...given, ...agents };
+    requestHandler = {
+      connectionTimeout: 300,
+      requestTimeout: 2_000,
+      throwOnRequestTimeout: true,
+      ...given,
+      ...agents,
+    };
   }
   return new PinpointSMSVoiceV2Client({ ...config, requestHandler, maxAttempts: 1 });
 }

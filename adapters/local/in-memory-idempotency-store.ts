@@ -22,7 +22,13 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     private readonly minRetentionMs = 300_000,
   ) {}
 
-  async claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult> {
+  async claim(
+    keys: IdempotencyKeys,
+    expiresAt: number,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<ClaimResult> {
+    // Synchronous from here on, so no transport can repeat the write: only the deadline applies.
+    options.signal?.throwIfAborted();
     for (const key of [keys.eventKey, keys.codeKey]) {
       const existing = this.live(key);
       if (existing)

@@ -3,12 +3,20 @@ import { TokenRejectedError } from '../../domain/errors';
 import type { TokenClaims, TokenPolicy } from '../../domain/token-claims-policy';
 import { evaluateTokenClaims } from '../../domain/token-claims-policy';
 import type { TokenVerifier } from '../../ports/token-verifier';
-import { createJwksOverHttp } from './jwks-over-http';
+import { createJwksOverHttp, isLoopbackHost, type JwksOverHttp } from './jwks-over-http';
 
 export interface JoseTokenVerifierSettings {
   policy: TokenPolicy;
-  /** Okta custom authorization server: `{issuer}/v1/keys`. */
+  /** Okta custom authorization server: `{issuer}/v1/keys`. https only (see allowLoopbackHttp). */
   jwksUrl: string;
+  /**
+   * How long a fetched key set, and every token it verified, is trusted; default 5 minutes. A key Okta
+   * removes from its JWKS stops being accepted here within this time (the configuration derives it from
+   * the promised revocation window minus API Gateway's authorizer cache TTL).
+   */
+  keySetMaxAgeMs?: number;
+  /** Local development only: accept an http:// JWKS on a loopback address. */
+  allowLoopbackHttp?: boolean;
   /** Epoch milliseconds (same unit as the Clock port); defaults to Date.now. */
   now?: () => number;
 }
@@ -18,12 +26,12 @@ const MAX_TOKEN_LENGTH = 8 * 1024;
 
 /**
  * Okta reuses one access token for every hook call until it nears expiry, so a token whose signature
- * was verified is remembered for a while: the RS256 check (WebCrypto, ~0.2 ms p50 and ~1 ms p99 on the
- * thread pool) then runs once per token instead of once per call. The claims policy (exp, nbf, iss, aud,
- * cid, scp) is still evaluated on every call. A key Okta revokes stops being trusted within the entry's
- * age, the same window as API Gateway's authorizer cache (300 s).
+ * was verified is remembered: the RS256 check (WebCrypto, ~0.2 ms p50 and ~1 ms p99 on the thread pool)
+ * then runs once per token instead of once per call. The claims policy (exp, nbf, iss, aud, cid, scp) is
+ * still evaluated on every call. A remembered token never outlives the key set that verified it, so a
+ * key Okta removes stops being trusted within the key set's maximum age, not that plus this cache's.
  */
-const VERIFIED_TOKEN_MAX_AGE_MS = 300_000;
+const DEFAULT_KEY_SET_MAX_AGE_MS = 300_000;
 const VERIFIED_TOKEN_MAX_ENTRIES = 256;
 
 /** Maps jose failures to short reasons that are safe to log (jose messages can quote claim values). */
@@ -63,19 +71,30 @@ function reasonOf(error: unknown): string {
  */
 export class JoseTokenVerifier implements TokenVerifier {
   // One key set per instance so keys are fetched once and reused across warm Lambda invocations.
-  private readonly jwks: JWTVerifyGetKey;
+  private readonly jwks: JwksOverHttp;
   private readonly policy: TokenPolicy;
   private readonly now: () => number;
+  private readonly keySetMaxAgeMs: number;
   private readonly verified = new Map<
     string,
-    { readonly payload: Record<string, unknown>; readonly at: number }
+    { readonly payload: Record<string, unknown>; readonly trustedUntil: number }
   >();
 
   constructor(settings: JoseTokenVerifierSettings) {
     this.policy = settings.policy;
     this.now = settings.now ?? Date.now;
-    this.jwks = createJwksOverHttp(new URL(settings.jwksUrl), {
-      cacheMaxAgeMs: 10 * 60 * 1000,
+    const url = new URL(settings.jwksUrl);
+    // Keys fetched in clear can be swapped by anyone on the path, and then every forged token passes.
+    if (
+      url.protocol !== 'https:' &&
+      !(settings.allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname))
+    ) {
+      throw new Error(
+        'the JWKS URL must be https (http:// only on a loopback address, in local development)',
+      );
+    }
+    this.jwks = createJwksOverHttp(url, {
+      cacheMaxAgeMs: settings.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS,
       // A token with an unknown kid may trigger a refetch at most every 30 s: a stream of forged
       // kids cannot turn us into a load generator against Okta.
       cooldownMs: 30 * 1000,
@@ -83,6 +102,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       timeoutMs: 1500,
       now: this.now,
     });
+    this.keySetMaxAgeMs = settings.keySetMaxAgeMs ?? DEFAULT_KEY_SET_MAX_AGE_MS;
   }
 
   async verify(token: string): Promise<TokenClaims> {
@@ -91,7 +111,7 @@ export class JoseTokenVerifier implements TokenVerifier {
     }
 
     const remembered = this.verified.get(token);
-    if (remembered && this.now() - remembered.at < VERIFIED_TOKEN_MAX_AGE_MS) {
+    if (remembered && this.now() < remembered.trustedUntil) {
       return this.decide(token, remembered.payload, this.now());
     }
     this.verified.delete(token);
@@ -109,8 +129,15 @@ export class JoseTokenVerifier implements TokenVerifier {
 
     const nowMs = this.now();
     let payload: Record<string, unknown>;
+    // When the key set that verified this token was fetched: the token is trusted as long as that set.
+    let keySetFetchedAt = Number.NEGATIVE_INFINITY;
+    const getKey: JWTVerifyGetKey = async (protectedHeader, flattened) => {
+      const { key, fetchedAt } = await this.jwks.withFetchTime(protectedHeader, flattened);
+      keySetFetchedAt = fetchedAt;
+      return key;
+    };
     try {
-      const verified = await jwtVerify(token, this.jwks, {
+      const verified = await jwtVerify(token, getKey, {
         algorithms: ['RS256'],
         issuer: this.policy.issuer,
         audience: this.policy.audience,
@@ -126,7 +153,7 @@ export class JoseTokenVerifier implements TokenVerifier {
     }
 
     if (this.verified.size >= VERIFIED_TOKEN_MAX_ENTRIES) this.verified.clear();
-    this.verified.set(token, { payload, at: nowMs });
+    this.verified.set(token, { payload, trustedUntil: keySetFetchedAt + this.keySetMaxAgeMs });
     return this.decide(token, payload, nowMs);
   }
 

@@ -23,19 +23,32 @@ const MAX_JWKS_BYTES = 256 * 1024;
  * cold start (bench, issue 6). Keys are still selected and imported (and the imports cached) by
  * jose's createLocalJWKSet.
  */
-export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JWTVerifyGetKey {
-  const now = settings.now ?? Date.now;
-  let local: JWTVerifyGetKey | undefined;
-  let fetchedAt = Number.NEGATIVE_INFINITY;
-  let pending: Promise<JWTVerifyGetKey> | undefined;
+/** The key set as jose's `jwtVerify` wants it, plus the age of the set each key comes from. */
+export interface JwksOverHttp extends JWTVerifyGetKey {
+  /**
+   * The key for a token, and when the key set it came from was fetched (epoch ms): what was learned
+   * from that set may be trusted until `fetchedAt + cacheMaxAgeMs`, and not after.
+   */
+  withFetchTime(...args: Parameters<JWTVerifyGetKey>): Promise<{ key: VerifyKey; fetchedAt: number }>;
+}
+type VerifyKey = Awaited<ReturnType<JWTVerifyGetKey>>;
+interface FetchedSet {
+  readonly keys: JWTVerifyGetKey;
+  readonly fetchedAt: number;
+}
 
-  // Concurrent cold requests share one fetch; a failed fetch keeps the previous set for the next try.
-  const reload = (): Promise<JWTVerifyGetKey> => {
+export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JwksOverHttp {
+  const now = settings.now ?? Date.now;
+  let current: FetchedSet | undefined;
+  let pending: Promise<FetchedSet> | undefined;
+
+  // Concurrent cold requests share one fetch. A failed fetch leaves the previous set in place, but a
+  // set older than cacheMaxAgeMs is never used: keys fail closed when Okta cannot be reached.
+  const reload = (): Promise<FetchedSet> => {
     pending ??= fetchJwks(url, settings.timeoutMs)
       .then((jwks) => {
-        local = createLocalJWKSet(jwks);
-        fetchedAt = now();
-        return local;
+        current = { keys: createLocalJWKSet(jwks), fetchedAt: now() };
+        return current;
       })
       .finally(() => {
         pending = undefined;
@@ -43,19 +56,29 @@ export function createJwksOverHttp(url: URL, settings: JwksOverHttpSettings): JW
     return pending;
   };
 
-  return async (header, token) => {
-    const keys = local !== undefined && now() - fetchedAt < settings.cacheMaxAgeMs ? local : await reload();
+  const withFetchTime: JwksOverHttp['withFetchTime'] = async (header, token) => {
+    const set =
+      current !== undefined && now() - current.fetchedAt < settings.cacheMaxAgeMs ? current : await reload();
     try {
-      return await keys(header, token);
+      return { key: await set.keys(header, token), fetchedAt: set.fetchedAt };
     } catch (error) {
       // A rotated key: refetch, but not more often than the cooldown allows, so forged kids cannot
       // turn the authorizer into a load generator against Okta.
-      if (error instanceof errors.JWKSNoMatchingKey && now() - fetchedAt >= settings.cooldownMs) {
-        return (await reload())(header, token);
+      if (error instanceof errors.JWKSNoMatchingKey && now() - set.fetchedAt >= settings.cooldownMs) {
+        const fresh = await reload();
+        return { key: await fresh.keys(header, token), fetchedAt: fresh.fetchedAt };
       }
       throw error;
     }
   };
+  const getKey = (async (header, token) => (await withFetchTime(header, token)).key) as JwksOverHttp;
+  getKey.withFetchTime = withFetchTime;
+  return getKey;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts keys may come from over plain http, in development. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {

@@ -70,9 +70,9 @@ async function main(): Promise<void> {
 }
 
 async function devToken(base: string, dataDir: string): Promise<string> {
-  if (process.env.OKTA_ISSUER) {
+  if (process.env.AUTH_MODE || process.env.OKTA_ISSUER) {
     throw new UsageError(
-      'OKTA_ISSUER is set, so the local stack trusts a real Okta issuer: pass --token <access token>',
+      'AUTH_MODE or OKTA_ISSUER is set, so the local stack does not trust its dev issuer: pass --token <access token or header secret>',
     );
   }
   const key = await loadOrCreateDevKey(dataDir);

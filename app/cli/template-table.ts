@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import { boundedClientConfig, OPERATOR_CALL_BOUNDS } from '../composition/aws-call-bounds';
 import { loadLocalConfig } from '../config/local-config';
 import { startEmbeddedDynamo } from '../local/embedded-dynamodb';
 import { DYNAMO_ENDPOINT_FILE } from '../local/local-stack';
@@ -26,7 +27,10 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-templates', level: 'WARN' });
   const explicit = endpoint ?? env.DYNAMODB_ENDPOINT;
   if (explicit || (env.AWS_REGION && env.TEMPLATE_TABLE)) {
-    const client = new DynamoDBClient(explicit ? { endpoint: explicit } : {});
+    const client = new DynamoDBClient({
+      ...(explicit ? { endpoint: explicit } : {}),
+      ...boundedClientConfig(OPERATOR_CALL_BOUNDS),
+    });
     return {
       store: new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger),
       description: `${config.templateTable} at ${explicit ?? `AWS ${env.AWS_REGION}`}`,
@@ -41,6 +45,7 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
     endpoint: running ?? embedded?.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...boundedClientConfig(OPERATOR_CALL_BOUNDS),
   });
   await ensureTemplateTable(client, config.templateTable);
   return {

@@ -11,10 +11,21 @@ import type { AuthorizerConfig } from '../config/authorizer-config';
  * API Gateway cold-starts for every new caller; the hook, with a real graph, keeps the container.
  * The bundle also carries no AWS SDK client.
  */
-export function composeAuthorizer(config: AuthorizerConfig, logger: Logger): AuthorizeHookCall {
+export function composeAuthorizer(
+  config: AuthorizerConfig,
+  logger: Logger,
+  // Epoch milliseconds; tests drive key-set and token ages with a fake clock.
+  now: () => number = Date.now,
+): AuthorizeHookCall {
   const verifier: TokenVerifier =
-    config.mode === 'jwt'
-      ? new JoseTokenVerifier({ policy: config.policy, jwksUrl: config.jwksUrl })
-      : new HeaderSecretVerifier({ secret: config.secret });
+    config.mode === 'oauth'
+      ? new JoseTokenVerifier({
+          policy: config.policy,
+          jwksUrl: config.jwksUrl,
+          keySetMaxAgeMs: config.keySetMaxAgeMs,
+          allowLoopbackHttp: config.allowLoopbackHttp,
+          now,
+        })
+      : new HeaderSecretVerifier({ secret: config.secret, now });
   return new AuthorizeHookCall(verifier, logger);
 }

@@ -12,17 +12,9 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
+import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
 import type { HookAdapters } from './hook-container';
 import { templateSources } from './template-sources';
-
-/**
- * Timeouts sized for Okta's 3 s: a DynamoDB/KMS/SQS call that has not answered in well under a
- * second will not answer in time to matter, and failing fast leaves room for the failure path.
- */
-export const FAST_FAIL = {
-  requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
-  maxAttempts: 2,
-} as const;
 
 /** The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS. */
 export function awsHookAdapters(
@@ -31,8 +23,10 @@ export function awsHookAdapters(
 ): HookAdapters {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
-  const dynamo = new DynamoDBClient(FAST_FAIL);
-  const kms = new KMSClient(FAST_FAIL);
+  // Every call bounded per client (see loadHookCallBounds); the use case also aborts at the deadline.
+  const bounds = config.callBounds;
+  const dynamo = new DynamoDBClient(boundedClientConfig(bounds.dynamodb));
+  const kms = new KMSClient(boundedClientConfig(bounds.kms));
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
   return {
     templates: templateSources({
@@ -41,11 +35,21 @@ export function awsHookAdapters(
       logger,
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
-    sender: new EndUserMessagingSender(createEndUserMessagingClient(), config.messaging),
+    sender: new EndUserMessagingSender(
+      createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice)),
+      config.messaging,
+    ),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
-    deadLetters: new SqsDeadLetterQueue(new SQSClient(FAST_FAIL), { queueUrl: config.deadLetterQueueUrl }),
+    deadLetters: new SqsDeadLetterQueue(new SQSClient(boundedClientConfig(bounds.sqs)), {
+      queueUrl: config.deadLetterQueueUrl,
+    }),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
-    fingerprinter: new KmsDerivedFingerprinter(kms, { keyId: config.fingerprintKmsKeyId }),
+    fingerprinter: new KmsDerivedFingerprinter(kms, {
+      keyId: config.fingerprintKmsKeyId,
+      // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
+      deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
+      clock,
+    }),
     clock,
     logger,
     delivery: settings.delivery,

@@ -17,6 +17,7 @@ import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv, requiredText, text } from '../config/env-readers';
 import { loadLocalConfig } from '../config/local-config';
 import { loadOrCreateDevSecrets } from '../local/dev-secrets';
+import { boundedClientConfig, OPERATOR_CALL_BOUNDS } from './aws-call-bounds';
 import type { RedriveAdapters } from './redrive-container';
 import { templateSources } from './template-sources';
 
@@ -79,14 +80,20 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
   const logger = options.logger ?? cliLogger(options.env);
   const clock = new SystemClock();
   const region = raw.AWS_REGION;
-  const sqs = new SQSClient({ region });
-  const kms = new KMSClient({ region });
-  const dynamo = raw.TEMPLATE_TABLE ? new DynamoDBClient({ region }) : undefined;
+  const sqs = new SQSClient({ region, ...boundedClientConfig(OPERATOR_CALL_BOUNDS) });
+  const kms = new KMSClient({ region, ...boundedClientConfig(OPERATOR_CALL_BOUNDS) });
+  const dynamo = raw.TEMPLATE_TABLE
+    ? new DynamoDBClient({ region, ...boundedClientConfig(OPERATOR_CALL_BOUNDS) })
+    : undefined;
   const table =
     dynamo && raw.TEMPLATE_TABLE
       ? new DynamoDbTemplateStore(dynamo, { tableName: raw.TEMPLATE_TABLE }, logger)
       : undefined;
-  const messaging = createEndUserMessagingClient({ region });
+  // One attempt per call (the sender decides retries); each send is also cut at --timeout-ms.
+  const messaging = createEndUserMessagingClient({
+    region,
+    ...boundedClientConfig({ ...OPERATOR_CALL_BOUNDS, maxAttempts: 1 }),
+  });
   return {
     deadLetters: new SqsDeadLetterQueue(sqs, {
       queueUrl: raw.DEAD_LETTER_QUEUE_URL,

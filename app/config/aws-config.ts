@@ -1,4 +1,6 @@
 import type { EndUserMessagingSettings } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import type { AwsClientBounds } from '../composition/aws-call-bounds';
+import { loadHookCallBounds } from './aws-call-bounds-config';
 import {
   ConfigError,
   type Env,
@@ -29,6 +31,8 @@ export interface AwsConfig {
   readonly sealingKmsKeyId: string;
   readonly fingerprintKmsKeyId: string;
   readonly messaging: MessagingConfig;
+  /** Timeouts and attempts of each SDK client. */
+  readonly callBounds: AwsClientBounds;
 }
 
 /** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
@@ -76,7 +80,8 @@ export function loadAwsConfig(env: Env): AwsConfig {
     }),
   );
   const messaging = attempt(() => loadMessagingConfig(env));
-  if (!raw || !messaging) throw new ConfigError(problems);
+  const callBounds = attempt(() => loadHookCallBounds(env));
+  if (!raw || !messaging || !callBounds) throw new ConfigError(problems);
   return {
     templateTable: raw.TEMPLATE_TABLE,
     idempotencyTable: raw.IDEMPOTENCY_TABLE,
@@ -85,6 +90,7 @@ export function loadAwsConfig(env: Env): AwsConfig {
     sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
     fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
     messaging,
+    callBounds,
   };
 }
 

@@ -14,9 +14,10 @@ export function loadDeliveryConfig(env: Env): { delivery: DeliverySettings; hook
     MAX_BODY_BYTES: integer(16 * 1024, 1024, 256 * 1024),
   });
   const brand = raw.BRAND_NAME ?? 'otp-courier';
-  if (brand.length > 20 || /[\d{}<>&]/.test(brand)) {
+  // Any numeral (² ① Ⅻ too): the rendered brand drops them, so a brand with one would not read as configured.
+  if (brand.length > 20 || /[\p{N}{}<>&]/u.test(brand)) {
     throw new ConfigError([
-      'BRAND_NAME must be at most 20 characters (it costs SMS characters), without digits, braces or <>&',
+      'BRAND_NAME must be at most 20 characters (it costs SMS characters), without digits or other numerals, braces or <>&',
     ]);
   }
   if (raw.FAILURE_PATH_RESERVE_MS >= raw.DEADLINE_MS) {

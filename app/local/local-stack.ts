@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,9 +17,14 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
+import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
-import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
+import {
+  type AuthorizerConfig,
+  loadAuthorizerConfig,
+  localDevOAuthConfig,
+} from '../config/authorizer-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -71,6 +77,15 @@ export interface LocalStack {
 }
 
 /**
+ * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
+ * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
+ */
+function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
+  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
+  return config;
+}
+
+/**
  * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
  * idempotency, the outbox for messages, a JSONL file for dead letters, local keys for sealing and
  * fingerprints, and an HTTP server that plays API Gateway in front of the real handlers.
@@ -95,10 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
-    // One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default
-    // pool of 50, a burst of slow writes would hold every socket and starve the claims queued behind them.
-    requestHandler: { httpAgent: { maxSockets: 1024 } },
+    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -131,8 +143,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
   let authorizer: AuthorizeHookCall | undefined;
+  // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
+  // anything configured goes through the same checks as the Lambda authorizer, AUTH_MODE included.
   const devKey =
-    options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET
+    options.env.AUTH_MODE || options.env.OKTA_ISSUER || options.env.OKTA_HOOK_SECRET
       ? undefined
       : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
   let devIssuer: DevIssuer | undefined;
@@ -160,8 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let authorizerConfig: AuthorizerConfig;
   if (devKey) {
     devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
-    authorizerConfig = {
-      mode: 'jwt',
+    authorizerConfig = localDevOAuthConfig({
       policy: {
         issuer: devIssuer.issuer,
         audience: DEV_AUDIENCE,
@@ -171,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
       logLevel: LOG_LEVEL,
-    };
+    });
   } else {
     authorizerConfig = loadAuthorizerConfig(options.env);
   }

@@ -117,6 +117,9 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
 
     const envFor: Record<string, Record<string, string>> = {
       AuthorizerFunction: {
+        AUTH_MODE: 'oauth',
+        // The benchmark's JWKS server is plain http on 127.0.0.1.
+        OKTA_ALLOW_LOOPBACK_HTTP: 'true',
         OKTA_ISSUER: ISSUER,
         OKTA_AUDIENCE: DEV_AUDIENCE,
         OKTA_JWKS_URL: jwks.url,

@@ -14,6 +14,7 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { composeAuthorizer } from '../../app/composition/authorizer-composition';
 import { buildHookContainer } from '../../app/composition/hook-container';
 import { templateSources } from '../../app/composition/template-sources';
+import { localDevOAuthConfig } from '../../app/config/authorizer-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { proxyEvent, tokenAuthorizerEvent } from '../../app/local/api-gateway-events';
 import {
@@ -77,8 +78,7 @@ export async function runWarmPath(): Promise<WarmPathResult> {
 
     const issuer = await createDevIssuer('https://example.okta.com/oauth2/ausBench', key);
     const authorizer = composeAuthorizer(
-      {
-        mode: 'jwt',
+      localDevOAuthConfig({
         policy: {
           issuer: issuer.issuer,
           audience: DEV_AUDIENCE,
@@ -88,7 +88,7 @@ export async function runWarmPath(): Promise<WarmPathResult> {
         },
         jwksUrl: jwks.url,
         logLevel: 'INFO',
-      },
+      }),
       logger,
     );
     const sender = new ZeroLatencySender();

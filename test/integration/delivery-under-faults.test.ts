@@ -20,8 +20,9 @@ import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 // The production client settings, so the timeouts and SDK retries under test are the ones that ship.
-import { FAST_FAIL } from '../../app/composition/aws-hook-adapters';
+import { boundedClientConfig } from '../../app/composition/aws-call-bounds';
 import { buildHookContainer, type HookAdapters } from '../../app/composition/hook-container';
+import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
@@ -212,6 +213,15 @@ let kms: KMSClient;
 let adapters: HookAdapters;
 const logger = new RecordingLogger();
 const defaults = loadDeliveryConfig({ BRAND_NAME: 'Acme' });
+// The production client factory and attempts. dynalite and the fake AWS endpoint run in this process,
+// beside 20 deliveries in flight on two shared cores: their answers take hundreds of ms here (DynamoDB,
+// KMS and SQS answer in a few), so the 400 ms production timeouts would turn load into timeouts and
+// retries. Those timeouts are proven against hung endpoints in aws-calls-bounded.test.ts.
+const bounds = loadHookCallBounds({
+  DYNAMODB_TIMEOUT_MS: '2000',
+  KMS_TIMEOUT_MS: '2000',
+  SQS_TIMEOUT_MS: '2000',
+});
 
 // What each run left behind; the fake forgets its requests and queue on reset, so they are kept here.
 const providerCalls: RecordedRequest[] = [];
@@ -244,11 +254,11 @@ beforeAll(async () => {
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...FAST_FAIL,
+    ...boundedClientConfig(bounds.dynamodb),
   });
-  smsVoice = createEndUserMessagingClient(aws);
-  sqs = new SQSClient({ ...aws, ...FAST_FAIL });
-  kms = new KMSClient({ ...aws, ...FAST_FAIL });
+  smsVoice = createEndUserMessagingClient({ ...aws, ...boundedClientConfig(bounds.smsVoice) });
+  sqs = new SQSClient({ ...aws, ...boundedClientConfig(bounds.sqs) });
+  kms = new KMSClient({ ...aws, ...boundedClientConfig(bounds.kms) });
   await ensureIdempotencyTable(dynamoClient, TABLE);
   const clock = new SystemClock();
   adapters = {

@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { boundedClientConfig } from '../../app/composition/aws-call-bounds';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { IdempotencyKeys } from '../../ports/idempotency-store';
+import { DelayAnswerProxy } from '../support/delay-answer-proxy';
 import { countCommands, createLocalClient, startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { RecordingLogger } from '../support/recording-logger';
 
@@ -219,5 +226,95 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
       reader.destroy();
       emulating.destroy();
     }
+  });
+});
+
+describe('DynamoDbIdempotencyStore when the SDK retries a write that was applied (answer held past the timeout)', () => {
+  // The production client factory with a short timeout: the proxy holds an answer 4× longer.
+  const TIMEOUT_MS = 250;
+  const HOLD_MS = 1_000;
+  let dynamo: TestDynamo;
+  let proxy: DelayAnswerProxy;
+  let client: DynamoDBClient;
+  let logger: RecordingLogger;
+  let store: DynamoDbIdempotencyStore;
+
+  const stored = async (pk: string) =>
+    (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }))).Item;
+
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    await ensureIdempotencyTable(dynamo.client, TABLE);
+    proxy = await DelayAnswerProxy.start(dynamo.endpoint);
+    client = new DynamoDBClient({
+      endpoint: proxy.url,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...boundedClientConfig({ connectTimeoutMs: 200, requestTimeoutMs: TIMEOUT_MS, maxAttempts: 2 }),
+    });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await proxy?.close();
+    await dynamo?.close();
+  });
+  beforeEach(() => {
+    logger = new RecordingLogger();
+    store = new DynamoDbIdempotencyStore(client, { tableName: TABLE }, logger, { now: () => T0 });
+    proxy.requests.length = 0;
+  });
+
+  it('the event claim applied, its answer lost, the SDK retry fails its condition: still our claim', async () => {
+    const keys = newKeys();
+    proxy.holdAnswers('PutItem', HOLD_MS);
+    const started = Date.now();
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
+    const elapsed = Date.now() - started;
+
+    // The first PutItem reached dynalite and was applied; its answer was held, the SDK timed out and
+    // sent the very same PutItem again, whose condition failed against our own item.
+    expect(proxy.requests.map((r) => [r.target.split('.')[1], r.heldMs])).toEqual([
+      ['PutItem', HOLD_MS],
+      ['PutItem', 0],
+      ['GetItem', 0], // dynalite ignores ALL_OLD; DynamoDB returns the holder with the failure
+      ['PutItem', 0],
+    ]);
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(elapsed).toBeLessThan(HOLD_MS);
+    expect(logger.lines.map((l) => l.message)).toContain(
+      'idempotency claim applied by an earlier attempt of the same write; it is ours',
+    );
+    const event = await stored(`event#${keys.eventKey}`);
+    const code = await stored(`code#${keys.codeKey}`);
+    expect(event?.state?.S).toBe('in-progress');
+    // Both halves carry the one claim id this claim wrote.
+    expect(event?.claimId?.S).toBeDefined();
+    expect(code?.claimId?.S).toBe(event?.claimId?.S);
+
+    // Somebody else's request for the same event still sees a claim in progress, not a free key.
+    expect(await store.claim({ eventKey: keys.eventKey, codeKey: hex() }, T0 + OTP_LIFE_MS)).toEqual({
+      claimed: false,
+      state: 'in-progress',
+    });
+  });
+
+  it('the same for the code half: the claim is ours, and the event half is not released', async () => {
+    const keys = newKeys();
+    proxy.holdAnswers('PutItem', 0).holdAnswers('PutItem', HOLD_MS);
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
+    expect(proxy.count('PutItem')).toBe(3);
+    expect(proxy.count('DeleteItem')).toBe(0);
+    expect((await stored(`event#${keys.eventKey}`))?.state?.S).toBe('in-progress');
+  });
+
+  it('a completion applied but answered late is not reported as a record in the wrong state', async () => {
+    const keys = newKeys();
+    await store.claim(keys, T0 + OTP_LIFE_MS);
+    proxy.holdAnswers('UpdateItem', HOLD_MS);
+    await store.complete(keys, 'sent', outcome);
+    // One of the two parallel updates was held and retried; its retry matched its own applied write.
+    expect(proxy.count('UpdateItem')).toBe(3);
+    expect(logger.warnings).toEqual([]);
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'sent', outcome });
   });
 });

@@ -2,6 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import { TemplateError } from '../../domain/errors';
 import type { MessageTemplate } from '../../domain/message-template';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { RecordingLogger } from '../support/recording-logger';
@@ -141,6 +142,26 @@ describe('DynamoDbTemplateStore against dynalite', () => {
     expect(await store.find({ channel: 'sms', locales: ['it'], purposes: ['generic'] })).toEqual([]);
   });
 
+  it('putTemplates refuses locale keys no request looks up, naming the key to use, and writes nothing', async () => {
+    const keys = ['pt_BR', 'PT_BR', 'iw', 'en-US-u-ca-buddhist'];
+    const error = await store
+      .putTemplates([
+        tpl('it', 'generic', 'Codice {{code}}'),
+        ...keys.map((k) => tpl(k, 'generic', '{{code}}')),
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TemplateError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      'template pt_BR/sms/generic (dynamodb): locale "pt_BR" must be written "pt-BR"',
+    );
+    expect(message).toContain('locale "PT_BR" must be written "pt-BR"');
+    expect(message).toContain('locale "iw" must be written "he"');
+    expect(message).toContain('locale "en-US-u-ca-buddhist" must be written "en-US"');
+    expect(dynamo.calls).not.toContain('BatchWriteItem');
+    expect(await store.find({ channel: 'sms', locales: ['it'], purposes: ['generic'] })).toEqual([]);
+  });
+
   it('listAllTemplates returns every valid template (operator tool)', async () => {
     const all = await store.listAllTemplates();
     expect(all.map((t) => `${t.channel}/${t.locale}/${t.purpose}`)).toEqual(
@@ -155,10 +176,13 @@ describe('DynamoDbTemplateStore against dynalite', () => {
   });
 
   it('writes more than one BatchWriteItem page', async () => {
-    const many = Array.from({ length: 60 }, (_, i) => tpl(`x${i}`, 'generic', `Code {{code}} ${i}`));
+    // qaa–qtz: language codes reserved for local use, each one a key requests can look up.
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const local = (i: number) => `q${letters[Math.floor(i / 26)]}${letters[i % 26]}`;
+    const many = Array.from({ length: 60 }, (_, i) => tpl(local(i), 'generic', `Code {{code}} ${i}`));
     expect(await store.putTemplates(many)).toBe(60);
     expect(dynamo.calls.filter((c) => c === 'BatchWriteItem')).toHaveLength(3);
-    const found = await store.find({ channel: 'sms', locales: ['x0', 'x59'], purposes: ['generic'] });
+    const found = await store.find({ channel: 'sms', locales: [local(0), local(59)], purposes: ['generic'] });
     expect(found).toHaveLength(2);
   });
 });

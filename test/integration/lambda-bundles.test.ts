@@ -12,6 +12,7 @@ const run = promisify(execFile);
 // Dummy configuration: enough for module initialisation; nothing here reaches AWS or Okta.
 const ENV: Record<string, Record<string, string>> = {
   AuthorizerFunction: {
+    AUTH_MODE: 'oauth',
     OKTA_ISSUER: 'https://example.okta.com/oauth2/aus1example',
     OKTA_AUDIENCE: 'api://otp-courier',
     OKTA_CLIENT_IDS: '0oa1example',

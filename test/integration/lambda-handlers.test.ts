@@ -47,6 +47,9 @@ beforeAll(async () => {
 
   Object.assign(process.env, {
     ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+    AUTH_MODE: 'oauth',
+    // The test's JWKS server is plain http on 127.0.0.1.
+    OKTA_ALLOW_LOOPBACK_HTTP: 'true',
     OKTA_ISSUER: issuer.issuer,
     OKTA_AUDIENCE: 'api://otp-courier',
     OKTA_JWKS_URL: jwksUrl,

@@ -133,7 +133,7 @@ async function reasonFor(verifier: JoseTokenVerifier, token: string): Promise<st
 
 describe('JoseTokenVerifier against a real JWKS', () => {
   it('accepts a good token and returns its claims', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const claims = await verifier.verify(await mint());
     expect(claims).toMatchObject({
       iss: ISSUER,
@@ -145,7 +145,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it('accepts scp as a space-separated string', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const claims = await verifier.verify(await mint({ claims: { scp: `openid ${SCOPE}` } }));
     expect(claims.scp).toEqual(['openid', SCOPE]);
   });
@@ -170,12 +170,12 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     ['right kid, wrong key', () => mint({ key: otherPrivateKey }), 'bad-signature'],
     ['missing kid', () => mint({ kid: null }), 'missing-kid'],
   ])('rejects: %s', async (_name, token, reason) => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     expect(await reasonFor(verifier, await token())).toBe(reason);
   });
 
   it('rejects alg "none" (unsigned) before looking at keys', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const now = Math.floor(Date.now() / 1000);
     const token = unsigned(
       { alg: 'none', kid: KID },
@@ -187,7 +187,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it('rejects HS256 signed with the public key bytes (key confusion)', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const hmacKey = createSecretKey(Buffer.from(publicPem));
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ cid: CLIENT_ID, scp: [SCOPE] })
@@ -202,7 +202,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it('rejects a token whose payload was altered after signing', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const [header, , signature] = (await mint({ claims: { cid: 'other' } })).split('.');
     const now = Math.floor(Date.now() / 1000);
     const payload = base64url.encode(
@@ -229,7 +229,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     'eyJhbGciOiJSUzI1NiIsImtpZCI6ImtleS0yMDI1In0.bm90IGpzb24.c2ln',
     '\u0000\u0001\uFFFF',
   ])('rejects garbage %#', async (token) => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const reason = await reasonFor(verifier, token);
     expect(['malformed-token', 'bad-signature', 'invalid-token', 'unsupported-alg', 'missing-kid']).toContain(
       reason,
@@ -237,7 +237,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it('fetches the key set once across many verifications', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const token = await mint();
     const before = jwksHits;
     await Promise.all(Array.from({ length: 10 }, () => verifier.verify(token)));
@@ -246,7 +246,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
   });
 
   it('does not refetch keys for every unknown kid (cooldown)', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     await verifier.verify(await mint());
     const before = jwksHits;
     for (let i = 0; i < 5; i++) {
@@ -259,7 +259,7 @@ describe('JoseTokenVerifier against a real JWKS', () => {
 
   it('fails fast with jwks-timeout when the key endpoint hangs', async () => {
     hang = true;
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const started = Date.now();
     expect(await reasonFor(verifier, await mint())).toBe('jwks-timeout');
     expect(Date.now() - started).toBeLessThan(2500);
@@ -270,20 +270,50 @@ describe('JoseTokenVerifier against a real JWKS', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl: `http://127.0.0.1:${port}/v1/keys` });
+    const verifier = new JoseTokenVerifier({
+      policy,
+      allowLoopbackHttp: true,
+      jwksUrl: `http://127.0.0.1:${port}/v1/keys`,
+    });
     expect(await reasonFor(verifier, await mint())).toBe('jwks-unavailable');
   });
 
   it('uses the injected clock', async () => {
     const token = await mint();
-    const later = new JoseTokenVerifier({ policy, jwksUrl, now: () => Date.now() + 2 * 3600 * 1000 });
+    const later = new JoseTokenVerifier({
+      policy,
+      allowLoopbackHttp: true,
+      jwksUrl,
+      now: () => Date.now() + 2 * 3600 * 1000,
+    });
     expect(await reasonFor(later, token)).toBe('expired');
+  });
+});
+
+describe('JoseTokenVerifier fetches keys over https only', () => {
+  it('refuses an http:// JWKS, and allows loopback http only when told it is local development', () => {
+    expect(
+      () => new JoseTokenVerifier({ policy, jwksUrl: 'http://example.okta.com/oauth2/x/v1/keys' }),
+    ).toThrow(/must be https/);
+    expect(() => new JoseTokenVerifier({ policy, jwksUrl })).toThrow(/must be https/);
+    expect(
+      () =>
+        new JoseTokenVerifier({
+          policy,
+          jwksUrl: 'http://example.okta.com/v1/keys',
+          allowLoopbackHttp: true,
+        }),
+    ).toThrow(/must be https/);
+    expect(() => new JoseTokenVerifier({ policy, jwksUrl, allowLoopbackHttp: true })).not.toThrow();
+    expect(
+      () => new JoseTokenVerifier({ policy, jwksUrl: 'https://example.okta.com/v1/keys' }),
+    ).not.toThrow();
   });
 });
 
 describe('JoseTokenVerifier remembers verified tokens (Okta reuses one token per hook until expiry)', () => {
   it('verifies a token once, then accepts it without the key server while the claims still hold', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const token = await mint();
     await verifier.verify(token);
     hang = true;
@@ -294,30 +324,33 @@ describe('JoseTokenVerifier remembers verified tokens (Okta reuses one token per
 
   it('still applies the claims policy to a remembered token: it expires on time', async () => {
     let now = Date.now();
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl, now: () => now });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl, now: () => now });
     const token = await mint({ exp: Math.floor(now / 1000) + 60 });
     await verifier.verify(token);
     now += 120_000;
     expect(await reasonFor(verifier, token)).toBe('expired');
   });
 
-  it('checks the signature again once the remembered verification is five minutes old', async () => {
+  it('checks the signature again, against a freshly fetched key set, once the set that verified it is five minutes old', async () => {
     let now = Date.now();
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl, now: () => now });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl, now: () => now });
     const token = await mint();
     await verifier.verify(token);
-    now += 301_000;
+    now += 299_000;
     const hitsBefore = jwksHits;
     await verifier.verify(token);
-    // The key set itself is cached for 10 minutes: the signature is checked again without a fetch.
     expect(jwksHits).toBe(hitsBefore);
+    // A remembered token never outlives its key set (it used to: 10-minute set + 5-minute token cache).
+    now += 2_000;
+    await verifier.verify(token);
+    expect(jwksHits).toBe(hitsBefore + 1);
     hang = true;
-    now += 700_000;
+    now += 301_000;
     expect(await reasonFor(verifier, token)).toBe('jwks-timeout');
   });
 
   it('never remembers a rejected token', async () => {
-    const verifier = new JoseTokenVerifier({ policy, jwksUrl });
+    const verifier = new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl });
     const forged = await mint({ key: otherPrivateKey });
     expect(await reasonFor(verifier, forged)).toBe('bad-signature');
     expect(await reasonFor(verifier, forged)).toBe('bad-signature');
@@ -337,7 +370,10 @@ describe('AuthorizeHookCall with the jose verifier', () => {
 
   it.each(['Bearer ', 'bearer ', 'BEARER  ', ''])('allows a good token with prefix %j', async (prefix) => {
     const logger = new RecordingLogger();
-    const authorize = new AuthorizeHookCall(new JoseTokenVerifier({ policy, jwksUrl }), logger);
+    const authorize = new AuthorizeHookCall(
+      new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl }),
+      logger,
+    );
     const token = await mint();
     const result = await authorize.handle(event(`${prefix}${token}`));
     expect(result).toEqual({
@@ -362,7 +398,10 @@ describe('AuthorizeHookCall with the jose verifier', () => {
     ['empty', async () => 'Bearer ', 'missing-token'],
   ])('throws Unauthorized for %s and logs only the reason', async (_name, token, reason) => {
     const logger = new RecordingLogger();
-    const authorize = new AuthorizeHookCall(new JoseTokenVerifier({ policy, jwksUrl }), logger);
+    const authorize = new AuthorizeHookCall(
+      new JoseTokenVerifier({ policy, allowLoopbackHttp: true, jwksUrl }),
+      logger,
+    );
     const raw = await token();
     await expect(authorize.handle(event(raw))).rejects.toThrow(/^Unauthorized$/);
     const log = logger.lines.join('\n');

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
@@ -12,9 +15,21 @@ import {
   seedTemplates,
   TemplateFileError,
 } from '../../app/template-transfer';
+import { localeFallbackChain } from '../../domain/locale';
 import type { MessageTemplate } from '../../domain/message-template';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import { RecordingLogger } from '../support/recording-logger';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+// The operator CLI as a separate process against the test's dynalite: dummy credentials, no AWS.
+const cliEnv = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'local',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+};
 
 describe('template seed / export / import against dynalite', () => {
   let dynamo: TestDynamo;
@@ -197,7 +212,8 @@ describe('template seed / export / import against dynalite', () => {
     await seedTemplates(store, catalogue);
     expect(await find('de', 'voice', 'generic')).toMatchObject({ voiceId: 'VICKI' });
     expect(await find('de', 'sms', 'verification')).toBeUndefined();
-    const body = 'Ihr Code: {{code}}. Noch einmal: <say-as interpret-as="characters">{{code}}</say-as>.';
+    // The code is already spoken digit by digit; SSML around it may slow it down, not re-interpret it.
+    const body = 'Ihr Code: {{code}}. Noch einmal: <prosody rate="slow">{{code}}</prosody>.';
     const result = await importTemplates(store, {
       version: 1,
       exportedAt: '2025-01-01T00:00:00Z',
@@ -217,4 +233,46 @@ describe('template seed / export / import against dynalite', () => {
     expect((await find('de', 'sms', 'verification'))?.body).toBe('Passwort-Code: {{code}}');
     expect(await store.listAllTemplates()).toHaveLength(catalogue.length + 1);
   });
+
+  it('the CLI refuses locale keys no request looks up, prints the canonical form and writes nothing', async () => {
+    const name = `templates-${++table}`;
+    await ensureTemplateTable(dynamo.client, name);
+    const path = join(dir, 'locales.json');
+    const item = (locale: string) => ({ locale, channel: 'sms', purpose: 'generic', body: 'Code {{code}}' });
+    await writeFile(
+      path,
+      JSON.stringify({
+        version: 1,
+        templates: ['pt_BR', 'PT_BR', 'iw', 'en-US-u-ca-buddhist', 'fr'].map(item),
+      }),
+    );
+    const failed = await run(tsx, ['app/cli/templates.ts', 'import', path, '--endpoint', dynamo.endpoint], {
+      cwd: root,
+      env: { ...cliEnv, TEMPLATE_TABLE: name },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in failed && failed.code).toBe(1);
+    const stderr = (failed as { stderr: string }).stderr;
+    expect(stderr).toContain('#0 pt_BR/sms/generic: locale "pt_BR" must be written "pt-BR"');
+    expect(stderr).toContain('#1 PT_BR/sms/generic: locale "PT_BR" must be written "pt-BR"');
+    expect(stderr).toContain('#2 iw/sms/generic: locale "iw" must be written "he"');
+    expect(stderr).toContain(
+      '#3 en-US-u-ca-buddhist/sms/generic: locale "en-US-u-ca-buddhist" must be written "en-US"',
+    );
+    expect(stderr).toContain('nothing was written');
+    const cliStore = new DynamoDbTemplateStore(dynamo.client, { tableName: name }, new RecordingLogger());
+    expect(await cliStore.listAllTemplates()).toEqual([]);
+
+    // Written the way the error says, the same templates import and are served.
+    await importTemplates(cliStore, {
+      version: 1,
+      templates: ['pt-BR', 'he', 'en-US', 'fr'].map(item),
+    });
+    const served = await cliStore.find({
+      channel: 'sms',
+      locales: localeFallbackChain('iw'),
+      purposes: ['generic'],
+    });
+    expect(served.map((t) => t.locale)).toContain('he');
+    // A child process running tsx: slow to start on a loaded machine.
+  }, 60_000);
 });

@@ -38,6 +38,8 @@ beforeAll(async () => {
         clockSkewSeconds: 30,
       },
       jwksUrl,
+      // The test's JWKS server is plain http on 127.0.0.1.
+      allowLoopbackHttp: true,
     }),
     logger,
   );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localeFallbackChain, normaliseLocale } from '../../domain/locale';
+import { localeFallbackChain, localeKeyProblem, normaliseLocale } from '../../domain/locale';
 
 const subtag = (min: number, max: number) =>
   fc.string({
@@ -86,6 +86,24 @@ describe('locale properties', () => {
         for (const after of own.slice(bare + 1))
           expect(after).toMatch(new RegExp(`^${language}-[A-Z][a-z]{3}$`));
       }),
+    );
+  });
+
+  it('a template key is accepted exactly when a request for it looks it up, and the fix offered is accepted', () => {
+    fc.assert(
+      fc.property(anyInput, (key) => {
+        const problem = localeKeyProblem(key);
+        const canonical = normaliseLocale(key);
+        if (problem === undefined) {
+          // Accepted keys are served: the request for that very locale finds the template.
+          expect(localeFallbackChain(key, 'en')).toContain(key);
+        } else if (canonical !== undefined) {
+          expect(problem).toContain(`"${canonical}"`);
+          expect(localeKeyProblem(canonical)).toBeUndefined();
+          expect(localeFallbackChain(key, 'en')).not.toContain(key);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { MessageTemplate } from '../../domain/message-template';
-import { renderSms, renderVoiceSsml } from '../../domain/render-message';
+import { renderSms, renderVoiceSsml, sanitiseFirstName } from '../../domain/render-message';
 import { validateTemplate } from '../../domain/template-validation';
 
 const code = fc.stringMatching(/^\d{4,10}$/);
@@ -121,6 +121,35 @@ describe('rendering properties', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('first name sanitising', () => {
+  // Numerals of every kind: ASCII and other-script digits, superscripts, circled and Roman numerals…
+  const numeral = fc.constantFrom('7', '٣', '߂', '²', '₉', '①', '⑽', 'Ⅻ', 'ⅶ', '½', '〇', '𝟗', '𒐀', '፲');
+  const nameWithNumerals = fc
+    .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 2 }), numeral), { maxLength: 12 })
+    .map((parts) => parts.join(''));
+
+  it('for any name, what is rendered holds no numeral at all (\\p{N})', () => {
+    fc.assert(
+      fc.property(fc.oneof(nameWithNumerals, fc.string({ unit: 'binary' })), (raw) => {
+        expect(sanitiseFirstName(raw)).not.toMatch(/\p{N}/u);
+        const out = renderSms(
+          {
+            locale: 'en',
+            channel: 'sms',
+            purpose: 'generic',
+            source: 'catalogue',
+            body: 'Hi {{firstName}} {{code}}',
+          },
+          { code: '1234', minutes: 5, brand: 'Acme', firstName: raw },
+        );
+        // The code is the only number in the message.
+        expect(out.match(/\p{N}/gu)?.join('')).toBe('1234');
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { worstCaseMs } from '../../app/composition/aws-call-bounds';
 import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
+import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadAwsConfig, parseOriginationIdentities } from '../../app/config/aws-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { ConfigError } from '../../app/config/env-readers';
@@ -51,41 +53,122 @@ describe('configuration from the environment', () => {
 
   it('refuses a brand that could be mistaken for a code or break SSML', () => {
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Bank 24' }))).toHaveLength(1);
+    expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Bank²' }))).toHaveLength(1);
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'A&B <x>' }))).toHaveLength(1);
     expect(problemsOf(() => loadDeliveryConfig({ BRAND_NAME: 'Acme' }))).toEqual([]);
   });
 
+  const OAUTH = {
+    AUTH_MODE: 'oauth',
+    OKTA_ISSUER: 'https://example.okta.com/oauth2/aus1/',
+    OKTA_AUDIENCE: 'api://otp-courier',
+    OKTA_CLIENT_IDS: '0oa1, 0oa2',
+    OKTA_SCOPE: 'otp-courier.send',
+  };
+  const SECRET = { AUTH_MODE: 'header-secret', OKTA_HOOK_SECRET: 'x'.repeat(32) };
+
   it('needs every OAuth setting for the authorizer, or a long enough header secret', () => {
-    expect(problemsOf(() => loadAuthorizerConfig({})).length).toBe(4);
-    expect(problemsOf(() => loadAuthorizerConfig({ OKTA_HOOK_SECRET: 'short' }))).toHaveLength(1);
-    expect(loadAuthorizerConfig({ OKTA_HOOK_SECRET: 'x'.repeat(32) })).toMatchObject({
-      mode: 'header-secret',
-    });
-    const jwt = loadAuthorizerConfig({
-      OKTA_ISSUER: 'https://example.okta.com/oauth2/aus1/',
-      OKTA_AUDIENCE: 'api://otp-courier',
-      OKTA_CLIENT_IDS: '0oa1, 0oa2',
-      OKTA_SCOPE: 'otp-courier.send',
-    });
-    expect(jwt).toMatchObject({
-      mode: 'jwt',
+    expect(problemsOf(() => loadAuthorizerConfig({ AUTH_MODE: 'oauth' })).length).toBe(4);
+    expect(problemsOf(() => loadAuthorizerConfig({ ...SECRET, OKTA_HOOK_SECRET: 'short' }))).toEqual([
+      'OKTA_HOOK_SECRET must be at least 24 characters',
+    ]);
+    expect(problemsOf(() => loadAuthorizerConfig({ AUTH_MODE: 'header-secret' }))).toEqual([
+      "OKTA_HOOK_SECRET is required (the value of Okta's HTTP header authentication)",
+    ]);
+    expect(loadAuthorizerConfig(SECRET)).toMatchObject({ mode: 'header-secret' });
+    expect(loadAuthorizerConfig(OAUTH)).toMatchObject({
+      mode: 'oauth',
       jwksUrl: 'https://example.okta.com/oauth2/aus1/v1/keys',
       policy: {
         issuer: 'https://example.okta.com/oauth2/aus1',
         clientIds: ['0oa1', '0oa2'],
         clockSkewSeconds: 30,
       },
+      allowLoopbackHttp: false,
+      // No API Gateway cache said: the whole 300 s window is the key set's.
+      keySetMaxAgeMs: 300_000,
+      keyRevocationWindowMs: 300_000,
     });
+    expect(problemsOf(() => loadAuthorizerConfig({ ...OAUTH, OKTA_ISSUER: 'ftp://x' }))).toEqual([
+      'OKTA_ISSUER must be an https URL',
+    ]);
+  });
+
+  it('chooses the mode only from AUTH_MODE, and refuses a configuration that names both', () => {
+    // Both configured: before, the header secret silently won.
+    const both = { ...OAUTH, OKTA_HOOK_SECRET: 'x'.repeat(32) };
+    const { AUTH_MODE: _, ...bothWithoutMode } = both;
+    expect(problemsOf(() => loadAuthorizerConfig(bothWithoutMode))).toEqual([
+      "AUTH_MODE is required: oauth (Okta's OAuth 2.0 access token, recommended) or header-secret (both OKTA_ISSUER, OKTA_AUDIENCE, OKTA_CLIENT_IDS, OKTA_SCOPE and OKTA_HOOK_SECRET are set: say which one Okta uses)",
+    ]);
+    expect(problemsOf(() => loadAuthorizerConfig(both))).toEqual([
+      'AUTH_MODE is oauth, but OKTA_HOOK_SECRET is set: a secret that is never checked misleads; unset it',
+    ]);
     expect(
       problemsOf(() =>
-        loadAuthorizerConfig({
-          OKTA_ISSUER: 'ftp://x',
-          OKTA_AUDIENCE: 'a',
-          OKTA_CLIENT_IDS: 'c',
-          OKTA_SCOPE: 's',
-        }),
+        loadAuthorizerConfig({ ...SECRET, OKTA_ISSUER: OAUTH.OKTA_ISSUER, OKTA_JWKS_URL: 'https://x/keys' }),
       ),
-    ).toEqual(['OKTA_ISSUER must be an http(s) URL']);
+    ).toEqual([
+      'AUTH_MODE is header-secret, but OKTA_ISSUER, OKTA_JWKS_URL are set: those configure OAuth; unset them',
+    ]);
+    expect(problemsOf(() => loadAuthorizerConfig({ OKTA_HOOK_SECRET: 'x'.repeat(32) }))).toEqual([
+      "AUTH_MODE is required: oauth (Okta's OAuth 2.0 access token, recommended) or header-secret",
+    ]);
+    expect(problemsOf(() => loadAuthorizerConfig({ ...OAUTH, AUTH_MODE: 'jwt' }))).toEqual([
+      'AUTH_MODE must be oauth or header-secret',
+    ]);
+    expect(loadAuthorizerConfig({ ...OAUTH, AUTH_MODE: 'OAuth' })).toMatchObject({ mode: 'oauth' });
+  });
+
+  it('refuses http:// issuer and JWKS URLs, except on loopback in explicit local mode', () => {
+    const http = { ...OAUTH, OKTA_ISSUER: 'http://example.okta.com/oauth2/aus1' };
+    expect(problemsOf(() => loadAuthorizerConfig(http))).toEqual([
+      'OKTA_ISSUER must be https (http:// lets anyone on the path swap the signing keys)',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadAuthorizerConfig({ ...OAUTH, OKTA_JWKS_URL: 'http://127.0.0.1:8787/oauth2/default/v1/keys' }),
+      ),
+    ).toEqual(['OKTA_JWKS_URL must be https (http:// lets anyone on the path swap the signing keys)']);
+    expect(problemsOf(() => loadAuthorizerConfig({ ...http, OKTA_ALLOW_LOOPBACK_HTTP: 'true' }))).toEqual([
+      'OKTA_ISSUER must be https (OKTA_ALLOW_LOOPBACK_HTTP allows http:// on 127.0.0.1, ::1 and localhost only)',
+    ]);
+    for (const host of ['127.0.0.1:8787', '[::1]:8787', 'localhost:8787']) {
+      const local = loadAuthorizerConfig({
+        ...OAUTH,
+        OKTA_ALLOW_LOOPBACK_HTTP: 'true',
+        OKTA_ISSUER: `http://${host}/oauth2/default`,
+      });
+      expect(local).toMatchObject({
+        jwksUrl: `http://${host}/oauth2/default/v1/keys`,
+        allowLoopbackHttp: true,
+      });
+    }
+    expect(
+      problemsOf(() => loadAuthorizerConfig({ ...OAUTH, OKTA_ISSUER: 'https://u:p@example.okta.com/x' })),
+    ).toEqual(['OKTA_ISSUER must not carry credentials']);
+    expect(problemsOf(() => loadAuthorizerConfig({ ...OAUTH, OKTA_ALLOW_LOOPBACK_HTTP: 'yes' }))).toEqual([
+      'OKTA_ALLOW_LOOPBACK_HTTP must be true or false',
+    ]);
+  });
+
+  it('sizes the key-set cache so that it plus API Gateway’s authorizer cache is the revocation window', () => {
+    expect(loadAuthorizerConfig({ ...OAUTH, AUTHORIZER_RESULT_TTL_SECONDS: '60' })).toMatchObject({
+      keySetMaxAgeMs: 240_000,
+      keyRevocationWindowMs: 300_000,
+    });
+    expect(
+      loadAuthorizerConfig({
+        ...OAUTH,
+        AUTHORIZER_RESULT_TTL_SECONDS: '300',
+        KEY_REVOCATION_WINDOW_SECONDS: '900',
+      }),
+    ).toMatchObject({ keySetMaxAgeMs: 600_000, keyRevocationWindowMs: 900_000 });
+    expect(
+      problemsOf(() => loadAuthorizerConfig({ ...OAUTH, AUTHORIZER_RESULT_TTL_SECONDS: '300' })),
+    ).toEqual([
+      'AUTHORIZER_RESULT_TTL_SECONDS (300) must be at most KEY_REVOCATION_WINDOW_SECONDS (300) minus 30: the authorizer needs that long to trust a fetched key set, and a removed key must stop working within the window',
+    ]);
   });
 
   it('reads the AWS resources and origination identities', () => {
@@ -105,6 +188,33 @@ describe('configuration from the environment', () => {
     expect(problemsOf(() => loadAwsConfig({}))).toHaveLength(6);
     expect(problemsOf(() => loadAwsConfig({ ...env, SMS_MAX_PRICE: 'cheap' }))).toHaveLength(1);
     expect(() => parseOriginationIdentities('US:+1206')).toThrow(ConfigError);
+  });
+
+  it('bounds every AWS client: defaults sized for Okta, each timeout configurable, nonsense refused', () => {
+    const defaults = loadHookCallBounds({});
+    expect(defaults).toEqual({
+      dynamodb: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      kms: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      sqs: { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 },
+      smsVoice: { connectTimeoutMs: 300, requestTimeoutMs: 2000, maxAttempts: 1 },
+    });
+    // Every DynamoDB, KMS or SQS call gives up, retries included, well inside the 2,500 ms budget.
+    for (const service of ['dynamodb', 'kms', 'sqs'] as const) {
+      expect(worstCaseMs(defaults[service])).toBeLessThan(1_000);
+    }
+    expect(loadHookCallBounds({ KMS_TIMEOUT_MS: '700', AWS_CONNECT_TIMEOUT_MS: '150' }).kms).toEqual({
+      connectTimeoutMs: 150,
+      requestTimeoutMs: 700,
+      maxAttempts: 2,
+    });
+    expect(
+      problemsOf(() => loadHookCallBounds({ SQS_TIMEOUT_MS: '5000', DYNAMODB_TIMEOUT_MS: 'soon' })),
+    ).toEqual(['DYNAMODB_TIMEOUT_MS must be a whole number', 'SQS_TIMEOUT_MS must be at most 2900']);
+    expect(
+      problemsOf(() => loadHookCallBounds({ AWS_CONNECT_TIMEOUT_MS: '350', KMS_TIMEOUT_MS: '200' })),
+    ).toEqual([
+      'KMS_TIMEOUT_MS must be at least AWS_CONNECT_TIMEOUT_MS (the connect is part of the request)',
+    ]);
   });
 
   it('resolves local paths under the data dir', () => {

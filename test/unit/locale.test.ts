@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localeFallbackChain, localeLanguage, normaliseLocale } from '../../domain/locale';
+import { localeFallbackChain, localeKeyProblem, localeLanguage, normaliseLocale } from '../../domain/locale';
 
 describe('normaliseLocale', () => {
   it.each([
@@ -82,5 +82,32 @@ describe('localeFallbackChain', () => {
 
   it('falls back to en when the default itself is unusable', () => {
     expect(localeFallbackChain('de', 'nonsense!')).toEqual(['de', 'en']);
+  });
+});
+
+describe('localeKeyProblem (template keys)', () => {
+  it.each([
+    ['pt_BR', 'pt-BR'],
+    ['PT_BR', 'pt-BR'],
+    ['pt-br', 'pt-BR'],
+    ['iw', 'he'],
+    ['in', 'id'],
+    ['en-US-u-ca-buddhist', 'en-US'],
+    ['en_US.UTF-8', 'en-US'],
+    ['zh-hant', 'zh-Hant'],
+  ])('"%s" is never served: the error names "%s"', (key, canonical) => {
+    expect(localeKeyProblem(key)).toContain(`must be written "${canonical}"`);
+    expect(localeKeyProblem(canonical)).toBeUndefined();
+  });
+
+  it('accepts canonical tags and the aliases fallback chains look up', () => {
+    for (const key of ['en', 'pt-BR', 'zh-Hant', 'zh-TW', 'sr-Latn', 'fil', 'tl', 'nb', 'no', 'he']) {
+      expect(localeKeyProblem(key), key).toBeUndefined();
+    }
+  });
+
+  it('rejects what is not a language tag', () => {
+    expect(localeKeyProblem('garbage!')).toBe('locale "garbage!" is not a BCP 47 language tag');
+    expect(localeKeyProblem('')).toMatch(/not a BCP 47/);
   });
 });

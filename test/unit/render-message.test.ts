@@ -63,6 +63,13 @@ describe('sanitising values', () => {
     ['Maximiliana-Josefina-Anastasia', 'Maximiliana-Josefina'],
     ['Ｊｏｅ１２３', 'Ｊｏｅ'],
     ['١٢٣Ali', 'Ali'],
+    // Numerals that are not decimal digits still read as numbers on a screen and to Polly.
+    ['Ann²³', 'Ann'],
+    ['Bo①②③', 'Bo'],
+    ['Louis ⅩⅣ', 'Louis'],
+    ['Half½', 'Half'],
+    ['Key1\ufe0f\u20e3', 'Key\ufe0f'],
+    ['Zoë𝟗𝟗', 'Zoë'],
     ['', ''],
     [undefined, ''],
   ])('first name %j → %j', (raw, expected) => {

@@ -69,10 +69,15 @@ describe('template.yaml environment ⇄ config loaders', () => {
   it('the authorizer gets a configuration its loader accepts, and nothing it does not read', () => {
     const env = environmentOf('AuthorizerFunction');
     expect(loadAuthorizerConfig(env)).toMatchObject({
-      mode: 'jwt',
+      mode: 'oauth',
       policy: { issuer: GUIDED_ANSWERS.OktaIssuer },
+      allowLoopbackHttp: false,
     });
     const read = [
+      'AUTH_MODE',
+      'AUTHORIZER_RESULT_TTL_SECONDS',
+      'KEY_REVOCATION_WINDOW_SECONDS',
+      'OKTA_ALLOW_LOOPBACK_HTTP',
       'OKTA_ISSUER',
       'OKTA_AUDIENCE',
       'OKTA_JWKS_URL',
@@ -83,6 +88,45 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'LOG_LEVEL',
     ];
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+  });
+
+  it('a key removed from the JWKS stops working within the promised window, API Gateway cache included', () => {
+    const fn = template.Resources.AuthorizerFunction;
+    const variables =
+      (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    // The authorizer is told the TTL API Gateway really uses: the same parameter as ReauthorizeEvery.
+    const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::Serverless::Api');
+    const auth = api?.Properties?.Auth as
+      | { Authorizers?: Record<string, { Identity?: Record<string, unknown> }> }
+      | undefined;
+    const authorizers = auth?.Authorizers ?? {};
+    const reauthorizeEvery = Object.values(authorizers).map((a) => a.Identity?.ReauthorizeEvery);
+    expect(reauthorizeEvery).toEqual([{ Ref: 'AuthorizerResultTtlSeconds' }]);
+    expect(variables.AUTHORIZER_RESULT_TTL_SECONDS).toEqual({ Ref: 'AuthorizerResultTtlSeconds' });
+    expect(variables.OKTA_ALLOW_LOOPBACK_HTTP).toBeUndefined();
+
+    // Every TTL the parameter allows loads, and key-set age + API Gateway's cache = the window.
+    const parameter = template.Parameters?.AuthorizerResultTtlSeconds as {
+      MinValue: number;
+      MaxValue: number;
+      Default: number;
+    };
+    for (const ttl of [parameter.MinValue, parameter.Default, parameter.MaxValue]) {
+      const config = loadAuthorizerConfig({
+        ...environmentOf('AuthorizerFunction'),
+        AUTHORIZER_RESULT_TTL_SECONDS: String(ttl),
+      });
+      if (config.mode !== 'oauth') throw new Error('expected oauth');
+      expect(config.keySetMaxAgeMs + ttl * 1000).toBe(config.keyRevocationWindowMs);
+      expect(config.keyRevocationWindowMs).toBe(300_000);
+    }
+    // One second more than the parameter allows would break the promise, and the loader says so.
+    expect(() =>
+      loadAuthorizerConfig({
+        ...environmentOf('AuthorizerFunction'),
+        AUTHORIZER_RESULT_TTL_SECONDS: String(parameter.MaxValue + 1),
+      }),
+    ).toThrow(/AUTHORIZER_RESULT_TTL_SECONDS \(271\) must be at most/);
   });
 
   it('the hook gets a configuration its loaders accept, and nothing they do not read', () => {

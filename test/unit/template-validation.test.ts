@@ -94,6 +94,72 @@ describe('validateTemplate', () => {
     expect(errorOf(template).message).toContain(message);
   });
 
+  it("accepts the SSML Polly's standard voices speak, placeholders in spoken text", () => {
+    for (const body of [
+      // What plural forms need (h4): a cardinal number of minutes, another language, pace and pauses.
+      '<s>{{code}}</s><break time="1s"/><s><prosody rate="slow">{{code}}</prosody></s> <say-as interpret-as="cardinal">{{minutes}}</say-as>',
+      '<p><lang xml:lang="fr-FR">{{code}}</lang></p><p><emphasis level="strong">{{code}}</emphasis></p>',
+      '<amazon:effect name="drc">{{code}} <prosody volume="-6dB">{{code}}</prosody></amazon:effect>',
+      '<amazon:auto-breaths>{{code}}<amazon:breath/> <mark name="again"/>{{code}}</amazon:auto-breaths>',
+      '<sub alias="{{brand}}">B.</sub> {{code}} {{code}} <w role="amazon:NN">read</w>',
+      '<phoneme alphabet="ipa" ph="pɪˈkɑːn">pecan</phoneme> {{code}}, {{code}}',
+    ]) {
+      expect(templateProblems(voice(body))).toEqual([]);
+    }
+  });
+
+  it.each([
+    // The case: a processing instruction hides the code; the call would say it once, or never.
+    ['code in a processing instruction', '<?x {{code}}?>{{code}} {{code}}', 'processing instructions'],
+    ['XML declaration mid-document', '{{code}} <?xml version="1.0"?> {{code}}', 'processing instructions'],
+    ['comment', '<!-- {{code}} -->{{code}} {{code}}', 'comment, CDATA'],
+    ['CDATA', '<![CDATA[{{code}}]]> {{code}} {{code}}', 'comment, CDATA'],
+    ['unknown element', '<audio src="x">{{code}}</audio> {{code}}', 'SSML element <audio> is not one'],
+    [
+      'neural-only element',
+      '<amazon:domain name="news">{{code}} {{code}}</amazon:domain>',
+      'neural voices only',
+    ],
+    ['attribute on speak', '<speak xml:lang="en-US">{{code}} {{code}}</speak>', '<speak> does not take'],
+    ['unknown attribute', '<p class="x">{{code}} {{code}}</p>', '<p> does not take the attribute class'],
+    ['pause over 10 s', '{{code}}<break time="11s"/>{{code}}', '<break time> must be'],
+    ['bad say-as', '<say-as interpret-as="money">5</say-as> {{code}} {{code}}', '<say-as interpret-as>'],
+    ['missing required', '<sub>x</sub> {{code}} {{code}}', '<sub> needs the attribute alias'],
+    [
+      'markup in say-as',
+      '<say-as interpret-as="cardinal"><p>5</p></say-as> {{code}} {{code}}',
+      'takes text only',
+    ],
+    ['nested speak', '<speak><speak>{{code}} {{code}}</speak></speak>', 'only be the root'],
+    ['text in break', '<break>{{code}}</break> {{code}} {{code}}', '<break> must be empty'],
+    ['control character reference', '{{code}} &#1; {{code}}', 'control character'],
+    [
+      'code replaced by an alias',
+      '<sub alias="the code">{{code}}</sub> {{code}} {{code}}',
+      'not inside <sub>',
+    ],
+    ['code as phonemes', '<phoneme alphabet="ipa" ph="x">{{code}}</phoneme> {{code}}', 'inside <phoneme>'],
+    ['bleeped code', '<say-as interpret-as="expletive">{{code}}</say-as> {{code}}', 'which Polly bleeps'],
+    ['silent code', '<prosody volume="silent">{{code}} {{code}}</prosody>', 'too quiet to hear'],
+    [
+      'whispered quietly',
+      '<prosody volume="-10dB"><prosody volume="-10dB">{{code}}</prosody></prosody>{{code}}',
+      'too quiet',
+    ],
+    ['code squeezed', '<prosody amazon:max-duration="1s">{{code}}</prosody> {{code}}', 'max-duration'],
+    ['code in say-as', '<say-as interpret-as="cardinal">{{code}}</say-as> {{code}}', 'not inside <say-as>'],
+    ['code in w', '<w role="amazon:NN">{{code}}</w> {{code}}', 'not inside <w>'],
+    [
+      'code in alias',
+      '<sub alias="{{code}}">x</sub> {{code}} {{code}}',
+      'not in the alias attribute of <sub>',
+    ],
+    // Entity-written braces are not a placeholder: nothing is substituted there, so it is one code.
+    ['escaped placeholder', '&#123;&#123;code&#125;&#125; {{code}}', 'at least twice, found 1'],
+  ])('rejects voice SSML: %s', (_label, body, message) => {
+    expect(errorOf(voice(body)).message).toContain(message);
+  });
+
   it('reports every problem at once', () => {
     const problems = templateProblems(sms('{{nope}} {{code'));
     expect(problems).toHaveLength(3);
