@@ -20,7 +20,7 @@ import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 // The production client settings, so the timeouts and SDK retries under test are the ones that ship.
-import { boundedClientConfig } from '../../app/composition/aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions } from '../../app/composition/aws-call-bounds';
 import { buildHookContainer, type HookAdapters } from '../../app/composition/hook-container';
 import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
@@ -256,7 +256,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     ...boundedClientConfig(bounds.dynamodb),
   });
-  smsVoice = createEndUserMessagingClient({ ...aws, ...boundedClientConfig(bounds.smsVoice) });
+  smsVoice = createEndUserMessagingClient({ ...aws, requestHandler: boundedHandlerOptions(bounds.smsVoice) });
   sqs = new SQSClient({ ...aws, ...boundedClientConfig(bounds.sqs) });
   kms = new KMSClient({ ...aws, ...boundedClientConfig(bounds.kms) });
   await ensureIdempotencyTable(dynamoClient, TABLE);
