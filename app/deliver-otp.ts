@@ -1,5 +1,7 @@
 import { inject, injectable } from 'inversify';
-import type { DeadLetter } from '../domain/dead-letter';
+import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
+import type { Deadline } from '../domain/deadline';
+import type { FailureCertainty } from '../domain/delivery-certainty';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { DeliveryError } from '../domain/errors';
@@ -14,22 +16,68 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
-import { abortAtDeadline } from './abort-at-deadline';
+import { deadlineSignal, untilAborted } from './deadline-signal';
+import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
 import { MessageComposer } from './message-composer';
 import { sendWithinDeadline } from './send-within-deadline';
 import { TOKENS } from './tokens';
 
 /** Why a request ended without a send, when the reason is ours rather than the provider's. */
-type LocalFailure = 'code-expired' | 'no-template' | 'idempotency-unavailable' | 'internal-error';
+type LocalFailure =
+  | 'code-expired'
+  | 'deadline-exceeded'
+  | 'no-template'
+  | 'idempotency-unavailable'
+  | 'internal-error';
 
 /** A failure as a dead letter records it, plus how many provider calls were made. */
-type Failure = DeadLetter['error'] & { readonly attempts?: number };
+interface Failure {
+  readonly kind: string;
+  readonly certainty: FailureCertainty;
+  readonly message: string;
+  readonly attempts?: number;
+}
 
 /**
- * Deliver one passcode: at most once per event and per (channel, phone, code), in the best
- * language available, within the IdP's deadline. Every claimed request ends either sent or
- * parked as a dead letter with the code sealed.
+ * Kept between cutting every call short and the reply deadline: time to write the log line and hand
+ * the reply over. Calls are aborted at (reply deadline − margin), so the use case has answered before
+ * the edge's safety net looks.
+ */
+export const REPLY_MARGIN_MS = 25;
+
+interface Context {
+  readonly request: DeliveryRequest;
+  readonly run: DeliveryRun;
+  /**
+   * Aborted when the steps before the send must stop to leave the failure path its reserve: the
+   * fingerprints, the claim and composing take it.
+   */
+  readonly beforeSend: AbortSignal;
+  /** Aborted at the cut-off (or when the edge gives up): recording and parking take it. */
+  readonly signal: AbortSignal;
+  readonly keys?: IdempotencyKeys;
+  /** The code being sealed ahead of a failure, when the send runs late. */
+  readonly sealAhead?: SealAhead;
+}
+
+/** Sealing started while a send is still running, so a failure at the deadline only has to park. */
+interface SealAhead {
+  /** The sealing under way, if it has started. */
+  started(): Promise<SealedSecret> | undefined;
+  /** Stops the timer, and the sealing if it runs: nothing may be left running after the reply. */
+  cancel(): void;
+}
+
+/**
+ * Deliver one passcode: at most once per event and per (channel, phone, code), in the best language
+ * available, within the IdP's deadline. Every claimed request ends either sent, or parked as a dead
+ * letter with the code sealed and its delivery certainty — and the answer is returned only once that
+ * end is durable (the letter parked, or the log line carrying the sealed code written), with no call
+ * left running: Lambda freezes the environment as soon as the handler returns.
+ *
+ * Time: the send must end by (deadline − failure-path reserve), leaving the reserve for sealing and
+ * parking; every other call is aborted at (reply deadline − REPLY_MARGIN_MS).
  */
 @injectable()
 export class DeliverOtp {
@@ -45,51 +93,118 @@ export class DeliverOtp {
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
   ) {}
 
-  async execute(request: DeliveryRequest, receivedAt: number = this.clock.now()): Promise<DeliveryOutcome> {
-    const deadline = receivedAt + this.settings.deadlineMs;
-    const sendDeadline = deadline - this.settings.failurePathReserveMs;
+  /** Delivers and resolves with the reply; never rejects. */
+  execute(request: DeliveryRequest, deadline: Deadline): Promise<DeliveryOutcome> {
+    return this.start(request, deadline).settled;
+  }
 
-    if (request.expiresAt.getTime() < this.clock.now() - this.settings.expirySkewMs) {
-      return this.fail(
-        { request, receivedAt, deadline },
-        { kind: 'code-expired', retryable: false, message: 'the passcode had expired on arrival' },
-      );
+  /** Starts a delivery and returns its handle, for an edge that keeps a safety net of its own. */
+  start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
+    // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
+    // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
+    const reserve = this.settings.failurePathReserveMs;
+    const replyBy = deadline.atLeast(this.clock.now(), reserve + REPLY_MARGIN_MS);
+    return new DeliveryRun(deadline, replyBy, replyBy.later(reserve), (run) => this.deliver(request, run));
+  }
+
+  private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
+    const reserve = this.settings.failurePathReserveMs;
+    const cutoff = deadlineSignal(
+      run.replyBy.earlier(REPLY_MARGIN_MS),
+      this.clock,
+      () => new Error('request deadline reached'),
+    );
+    // Normally the send deadline; for a request that arrived too late to send, half of its slot, so that
+    // claiming it leaves time to park it.
+    const claimBy = deadlineSignal(
+      run.deadline.earlier(reserve).atLeast(this.clock.now(), reserve / 2),
+      this.clock,
+      () => new Error('no time left before the failure-path reserve'),
+    );
+    const signal = AbortSignal.any([run.signal, cutoff.signal]);
+    const beforeSend = AbortSignal.any([signal, claimBy.signal]);
+    try {
+      return await this.claimAndSend({ request, run, signal, beforeSend });
+    } catch (error) {
+      // Every step handles its own failures; reaching here is a bug, and the reply still has to leave.
+      this.logger.error('delivery failed unexpectedly', {
+        eventId: request.eventId,
+        error: error instanceof Error ? error.name : typeof error,
+      });
+      return run.decide({
+        status: 'FAILED',
+        eventId: request.eventId,
+        channel: request.channel,
+        provider: 'otp-courier',
+        transactionId: '',
+        failureReason: 'internal-error',
+        durationMs: run.deadline.elapsed(this.clock.now()),
+      });
+    } finally {
+      cutoff.dispose();
+      claimBy.dispose();
     }
+  }
 
+  private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
+    const { request, run, signal, beforeSend } = base;
     let keys: IdempotencyKeys;
     try {
-      // Fingerprints and claims run inside the send budget too: a hung KMS or DynamoDB is cut there,
-      // leaving the failure path its reserve.
-      const claimed = await abortAtDeadline(sendDeadline, this.clock, async (signal) => {
-        const keys = await this.idempotencyKeys(request, signal);
-        return { keys, claim: await this.idempotency.claim(keys, request.expiresAt.getTime(), { signal }) };
-      });
-      keys = claimed.keys;
-      const { claim } = claimed;
-      if (!claim.claimed) return this.replay(request, receivedAt, claim.state, claim.outcome);
-    } catch (error) {
-      // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
-      return this.fail(
-        { request, receivedAt, deadline },
-        this.describe(error, request, 'idempotency-unavailable'),
+      keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
+      const claim = await untilAborted(
+        this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
+        beforeSend,
       );
+      if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
+    } catch (error) {
+      // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
+      // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
+      // letter is uncertain, so redrive does not resend it on its own.
+      const { message, attempts } = this.describe(error, request, 'idempotency-unavailable', 'uncertain');
+      return this.fail(base, { kind: 'idempotency-unavailable', certainty: 'uncertain', message, attempts });
+    }
+    const ctx: Context = { ...base, keys };
+
+    // After the claim, so that replays of an expired or stale event are answered from the record
+    // instead of parking one letter each.
+    const now = this.clock.now();
+    if (request.expiresAt.getTime() < now - this.settings.expirySkewMs) {
+      return this.fail(ctx, {
+        kind: 'code-expired',
+        certainty: 'not-sent',
+        message: 'the passcode had expired on arrival',
+      });
+    }
+    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
+    if (sendBy.passed(now)) {
+      return this.fail(ctx, {
+        kind: 'deadline-exceeded',
+        certainty: 'not-sent',
+        message: `reached the hook ${run.deadline.elapsed(now)} ms after API Gateway received it: no time left to send`,
+      });
     }
 
     let message: OutboundMessage | undefined;
     try {
-      message = await this.composer.compose(request);
-      if (!message) {
-        return await this.fail(
-          { request, receivedAt, deadline, keys },
-          {
-            kind: 'no-template',
-            retryable: false,
-            message: 'no template for this channel in any fallback locale',
-          },
-        );
-      }
-      const receipt = await sendWithinDeadline(this.sender, message, sendDeadline, this.clock);
-      const outcome: DeliveryOutcome = {
+      message = await untilAborted(this.composer.compose(request), beforeSend);
+    } catch (error) {
+      return this.fail(ctx, this.describe(error, request, 'internal-error', 'not-sent'));
+    }
+    if (!message) {
+      return this.fail(ctx, {
+        kind: 'no-template',
+        certainty: 'not-sent',
+        message: 'no template for this channel in any fallback locale',
+      });
+    }
+
+    let outcome: DeliveryOutcome;
+    const sealAhead = this.sealAhead(ctx, sendBy);
+    try {
+      const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      sealAhead.cancel();
+      // Decided before anything else can go wrong: the provider accepted, so the reply says so.
+      outcome = run.decide({
         status: receipt.status,
         eventId: request.eventId,
         channel: request.channel,
@@ -97,8 +212,8 @@ export class DeliverOtp {
         transactionId: receipt.messageId,
         locale: message.locale,
         templateSource: message.templateSource,
-        durationMs: this.clock.now() - receivedAt,
-      };
+        durationMs: run.deadline.elapsed(this.clock.now()),
+      });
       this.logger.info('otp sent', {
         ...this.logFields(request),
         locale: message.locale,
@@ -110,12 +225,39 @@ export class DeliverOtp {
         attempts: receipt.attempts,
         durationMs: outcome.durationMs,
       });
-      await this.settleBy(deadline, request.eventId, this.record(keys, 'sent', outcome));
-      return outcome;
     } catch (error) {
-      const failure = this.describe(error, request, 'internal-error');
-      return await this.fail({ request, receivedAt, deadline, keys }, failure, message);
+      // A foreign error from inside a sender says nothing of what it did on the wire.
+      const failure = this.describe(error, request, 'internal-error', 'uncertain');
+      return this.fail({ ...ctx, sealAhead }, failure, message);
     }
+    // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
+    // "in progress" and duplicates get PENDING, never a second send.
+    await this.record(ctx, 'sent', outcome);
+    return outcome;
+  }
+
+  /**
+   * Starts sealing the code one reserve before the send deadline if the send is still running then: a
+   * send that late will likely be abandoned, and its failure path then only has to park. A prompt send
+   * never pays for it (the timer is dropped), and a late one that succeeds cancels the sealing.
+   */
+  private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
+    const { request, run } = ctx;
+    const controller = new AbortController();
+    let sealing: Promise<SealedSecret> | undefined;
+    const timer = setTimeout(() => {
+      const signal = AbortSignal.any([run.signal, controller.signal]);
+      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+      // Awaited by the failure path, or abandoned when the send succeeds.
+      sealing.catch(() => undefined);
+    }, sendBy.earlier(this.settings.failurePathReserveMs).remaining(this.clock.now()));
+    return {
+      started: () => sealing,
+      cancel: () => {
+        clearTimeout(timer);
+        controller.abort(new Error('sealing ahead no longer needed'));
+      },
+    };
   }
 
   private async idempotencyKeys(request: DeliveryRequest, signal: AbortSignal): Promise<IdempotencyKeys> {
@@ -128,12 +270,12 @@ export class DeliverOtp {
 
   private replay(
     request: DeliveryRequest,
-    receivedAt: number,
+    run: DeliveryRun,
     state: string,
     earlier?: DeliveryOutcome,
   ): DeliveryOutcome {
     this.logger.info('duplicate request: not sending again', { ...this.logFields(request), state });
-    const durationMs = this.clock.now() - receivedAt;
+    const durationMs = run.deadline.elapsed(this.clock.now());
     if (earlier) return { ...earlier, eventId: request.eventId, duplicate: true, durationMs };
     // Still in progress elsewhere (or its worker died mid-send): the code may be on its way, so
     // sending again risks two messages; PENDING tells the IdP it was handed over.
@@ -149,17 +291,40 @@ export class DeliverOtp {
   }
 
   /**
-   * Ends a request that was not sent: reply FAILED, park the dead letter and record the state. The
-   * bookkeeping runs in parallel and is waited for only until the deadline, so a slow queue or table
-   * cannot make the reply late; whatever still runs then finishes (or logs its failure) on its own.
+   * Ends a request that was not (or not surely) sent: park the dead letter and record the state, then
+   * reply FAILED. Both run in parallel within the cut-off; the reply waits for them, so it leaves only
+   * once the letter is parked or, failing that, logged with its sealed code.
    */
-  private async fail(
-    ctx: { request: DeliveryRequest; receivedAt: number; deadline: number; keys?: IdempotencyKeys },
+  private async fail(base: Context, failure: Failure, message?: OutboundMessage): Promise<DeliveryOutcome> {
+    const { run } = base;
+    // The failure path has until the cut-off — or, if it could only start late, its whole reserve from
+    // now, within the edge's last resort. Parking a letter outweighs a reply on the dot: a FAILED reply
+    // and Okta timing out both make Okta send its own code.
+    const now = this.clock.now();
+    const bound = deadlineSignal(
+      run.replyBy
+        .earlier(REPLY_MARGIN_MS)
+        .atLeast(now, this.settings.failurePathReserveMs)
+        .earliest(run.lastResort.earlier(REPLY_MARGIN_MS)),
+      this.clock,
+      () => new Error('failure-path reserve spent'),
+    );
+    const ctx: Context = { ...base, signal: AbortSignal.any([run.signal, bound.signal]) };
+    try {
+      return await this.endFailed(ctx, failure, message);
+    } finally {
+      bound.dispose();
+      base.sealAhead?.cancel();
+    }
+  }
+
+  private async endFailed(
+    ctx: Context,
     failure: Failure,
     message?: OutboundMessage,
   ): Promise<DeliveryOutcome> {
-    const { request, receivedAt } = ctx;
-    const outcome: DeliveryOutcome = {
+    const { request, run } = ctx;
+    const outcome = run.decide({
       status: 'FAILED',
       eventId: request.eventId,
       channel: request.channel,
@@ -167,72 +332,51 @@ export class DeliverOtp {
       transactionId: '',
       failureReason: failure.kind,
       ...(message ? { locale: message.locale, templateSource: message.templateSource } : {}),
-      durationMs: this.clock.now() - receivedAt,
-    };
+      durationMs: run.deadline.elapsed(this.clock.now()),
+    });
     this.logger.warn('otp not sent', {
       ...this.logFields(request),
       kind: failure.kind,
-      retryable: failure.retryable,
+      certainty: failure.certainty,
       reason: failure.message,
       durationMs: outcome.durationMs,
     });
-    await this.settleBy(
-      ctx.deadline,
-      request.eventId,
-      this.park(request, receivedAt, failure, message),
-      ctx.keys ? this.record(ctx.keys, 'failed', outcome) : Promise.resolve(),
-    );
+    await Promise.all([
+      this.park(ctx, failure, message),
+      ctx.keys ? this.record(ctx, 'failed', outcome) : undefined,
+    ]);
     return outcome;
   }
 
-  /** Waits for bookkeeping that never rejects (each step logs its own failure), but not past the deadline. */
-  private async settleBy(deadline: number, eventId: string, ...work: Promise<void>[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - this.clock.now()));
-    });
-    const result = await Promise.race([Promise.all(work).then(() => 'done' as const), late]);
-    clearTimeout(timer);
-    if (result === 'late')
-      this.logger.warn('bookkeeping still running at the deadline; replying now', { eventId });
-  }
-
   /** A failed write here leaves the claim "in progress": duplicates then get PENDING, never a second send. */
-  private async record(
-    keys: IdempotencyKeys,
-    state: 'sent' | 'failed',
-    outcome: DeliveryOutcome,
-  ): Promise<void> {
+  private async record(ctx: Context, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
+    if (!ctx.keys) return;
     try {
-      await this.idempotency.complete(keys, state, outcome);
+      await untilAborted(
+        this.idempotency.complete(ctx.keys, state, outcome, { signal: ctx.signal }),
+        ctx.signal,
+      );
     } catch (error) {
       this.logger.error('could not record delivery state', {
         eventId: outcome.eventId,
         state,
         error: (error as Error)?.name ?? 'Error',
+        cutShort: ctx.signal.aborted,
       });
     }
   }
 
-  private async park(
-    request: DeliveryRequest,
-    receivedAt: number,
-    failure: Failure,
-    message?: OutboundMessage,
-  ): Promise<void> {
-    const fields = {
-      ...this.logFields(request),
-      kind: failure.kind,
-      reason: failure.message,
-      expiresAt: request.expiresAt.toISOString(),
-      receivedAt: new Date(receivedAt).toISOString(),
-    };
-    let sealedCode: DeadLetter['sealedCode'] | undefined;
+  private async park(ctx: Context, failure: Failure, message?: OutboundMessage): Promise<void> {
+    const { request, run, signal } = ctx;
+    const receivedAt = run.deadline.startedAt;
     try {
-      sealedCode = await this.sealer.seal(request.code, request.eventId);
-      const attempts = failure.attempts ?? 0;
+      const sealedCode = await untilAborted(
+        ctx.sealAhead?.started() ?? this.sealer.seal(request.code, request.eventId, { signal }),
+        signal,
+      );
+      run.sealedCode = sealedCode;
       const letter: DeadLetter = {
-        version: 1,
+        version: DEAD_LETTER_VERSION,
         eventId: request.eventId,
         idp: request.idp,
         purpose: request.purpose,
@@ -243,36 +387,52 @@ export class DeliverOtp {
         ...(request.firstName ? { firstName: request.firstName } : {}),
         expiresAt: request.expiresAt.getTime(),
         sealedCode,
-        error: { kind: failure.kind, retryable: failure.retryable, message: failure.message },
-        attempts,
+        certainty: failure.certainty,
+        error: { kind: failure.kind, message: failure.message },
+        attempts: failure.attempts ?? 0,
         receivedAt,
         failedAt: this.clock.now(),
       };
-      await this.deadLetters.park(letter);
+      await untilAborted(this.deadLetters.park(letter, { signal }), signal);
+      run.parked = true;
     } catch (error) {
       // Nothing vanishes: the log line carries every non-secret field, and the sealed code if we have it.
+      const sealed = run.sealedCode;
       this.logger.error('dead letter could not be parked', {
-        ...fields,
+        ...this.logFields(request),
+        kind: failure.kind,
+        certainty: failure.certainty,
+        reason: failure.message,
+        expiresAt: request.expiresAt.toISOString(),
+        receivedAt: new Date(receivedAt).toISOString(),
         parkError: (error as Error)?.name ?? 'Error',
-        sealedScheme: sealedCode?.scheme,
-        sealedKeyId: sealedCode?.keyId,
-        sealedCode: sealedCode?.ciphertext,
+        cutShort: signal.aborted,
+        sealedScheme: sealed?.scheme,
+        sealedKeyId: sealed?.keyId,
+        sealedCode: sealed?.ciphertext,
       });
     }
   }
 
-  private describe(error: unknown, request: DeliveryRequest, fallback: LocalFailure): Failure {
+  private describe(
+    error: unknown,
+    request: DeliveryRequest,
+    fallback: LocalFailure,
+    certainty: FailureCertainty,
+  ): Failure {
     if (error instanceof DeliveryError) {
       return {
         kind: error.kind,
-        retryable: error.retryable,
+        certainty: error.certainty,
         message: redactSecret(`${error.name}: ${error.message}`, request.code).slice(0, 500),
         attempts: error.attempts,
       };
     }
     // Foreign errors may quote their input; keep only the class name.
     const name = error instanceof Error ? error.name : typeof error;
-    return { kind: fallback, retryable: false, message: redactSecret(name, request.code) };
+    // Cut short to keep the failure path's reserve (untilAborted, or an adapter honouring the signal).
+    const kind = name === 'AbortError' ? 'deadline-exceeded' : fallback;
+    return { kind, certainty, message: redactSecret(name, request.code) };
   }
 
   private logFields(request: DeliveryRequest) {

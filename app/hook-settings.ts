@@ -6,6 +6,9 @@ export interface HookSettings {
   readonly defaultPhoneRegion: CountryCode;
   /** Largest body accepted, in bytes; Okta's requests are ~1–2 KB. */
   readonly maxBodyBytes: number;
-  /** Same budget as DeliverySettings.deadlineMs: the reply leaves by then whatever happens. */
+  /**
+   * The budget from API Gateway's arrival stamp to the reply (Okta gives up at 3,000 ms). The edge turns
+   * it into the request's one Deadline.
+   */
   readonly deadlineMs: number;
 }

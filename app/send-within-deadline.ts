@@ -1,34 +1,58 @@
+import type { Deadline } from '../domain/deadline';
 import { DeliveryError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/outbound-message';
 import type { Clock } from '../ports/clock';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 
 /**
- * Sends one message, aborting at `deadline` (epoch ms). The sender gets the abort signal and the
- * deadline; a sender that ignores them still cannot hold the caller past the deadline, because the
- * wait itself is raced against the abort.
+ * How long a sender that was aborted gets to settle with its own account of what happened (it knows
+ * whether the request ever left) before it is abandoned as uncertain.
+ */
+const SETTLE_AFTER_ABORT_MS = 10;
+
+/**
+ * Sends one message, aborting at `deadline` (or when `signal` fires). The sender gets the abort signal
+ * and the deadline; a sender that ignores them still cannot hold the caller past the deadline, because
+ * the wait itself is raced against the abort. A sender abandoned that way may have sent: uncertain.
  */
 export async function sendWithinDeadline(
   sender: MessageSender,
   message: OutboundMessage,
-  deadline: number,
+  deadline: Deadline,
   clock: Clock,
+  signal?: AbortSignal,
 ): Promise<SendReceipt> {
-  const remaining = deadline - clock.now();
-  if (remaining <= 0) throw new DeliveryError('deadline-exceeded', 'no time left to send');
+  if (deadline.passed(clock.now()) || signal?.aborted) {
+    throw new DeliveryError('deadline-exceeded', 'not-sent', 'no time left to send', { attempts: 0 });
+  }
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(new DeliveryError('deadline-exceeded', 'send deadline passed')),
-    remaining,
+    () => controller.abort(new Error('send deadline passed')),
+    deadline.remaining(clock.now()),
   );
+  const aborted = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+  let grace: NodeJS.Timeout | undefined;
+  const done = new AbortController();
   try {
     return await Promise.race([
-      sender.send(message, { signal: controller.signal, deadline }),
+      sender.send(message, { signal: aborted, deadline }),
       new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        aborted.addEventListener(
+          'abort',
+          () => {
+            grace = setTimeout(
+              () =>
+                reject(new DeliveryError('deadline-exceeded', 'uncertain', 'send abandoned at the deadline')),
+              SETTLE_AFTER_ABORT_MS,
+            );
+          },
+          { once: true, signal: done.signal },
+        );
       }),
     ]);
   } finally {
+    done.abort();
     clearTimeout(timer);
+    clearTimeout(grace);
   }
 }

@@ -2,22 +2,30 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { inject, injectable } from 'inversify';
 import { oktaBadRequestReply, oktaHookReply } from '../adapters/okta/okta-hook-reply';
 import { OktaBodyTooLargeError, parseOktaHookBody } from '../adapters/okta/okta-hook-request';
+import { Deadline } from '../domain/deadline';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
+import type { DeliveryRequest } from '../domain/delivery-request';
 import { InvalidRequestError } from '../domain/errors';
+import { maskPhone } from '../domain/mask';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { DeliverOtp } from './deliver-otp';
+import type { DeliveryRun } from './delivery-run';
 import type { HookSettings } from './hook-settings';
 import { TOKENS } from './tokens';
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
 
-/** API Gateway tolerates clocks a little apart; beyond that the request time is not trusted. */
-const MAX_QUEUE_DELAY_MS = 10_000;
+/**
+ * After the safety net aborts a delivery, how long the use case gets to finish on its own terms (its
+ * calls reject at once when aborted; it then logs the letter it could not park, sealed code included).
+ */
+const SETTLE_AFTER_ABORT_MS = 20;
 
 /**
  * The Okta telephony hook at the HTTP edge: body → DeliveryRequest → DeliverOtp → Okta reply.
- * The authorizer has already vetted the caller; this class decides HTTP shapes and nothing else.
+ * The authorizer has already vetted the caller; this class decides HTTP shapes, the request's
+ * deadline and the last-resort reply, and nothing else.
  */
 @injectable()
 export class TelephonyHookHandler {
@@ -29,7 +37,7 @@ export class TelephonyHookHandler {
   ) {}
 
   async handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const receivedAt = this.arrivalTime(event);
+    const deadline = this.deadlineOf(event);
     let request: ReturnType<typeof parseOktaHookBody>;
     try {
       request = parseOktaHookBody(event.body, {
@@ -48,80 +56,87 @@ export class TelephonyHookHandler {
       throw error;
     }
 
-    const outcome = await this.withinDeadline(
-      this.deliverOtp.execute(request, receivedAt),
-      request.eventId,
-      request.channel,
-      receivedAt,
-    );
+    const outcome = await this.withSafetyNet(this.deliverOtp.start(request, deadline), request);
     return this.json(oktaHookReply(outcome));
   }
 
   /**
    * API Gateway stamps when it received the request; counting from there charges cold start and
-   * queueing to the budget, which is what Okta's 3 s clock sees.
+   * queueing to the budget, which is what Okta's 3 s clock sees. However old the stamp, it stands: a
+   * request that waited past its budget is answered FAILED without sending (Okta has given up on it and
+   * sent the code itself). Only a stamp from the future — clocks a little apart — counts from now.
    */
-  private arrivalTime(event: APIGatewayProxyEvent): number {
+  private deadlineOf(event: APIGatewayProxyEvent): Deadline {
     const now = this.clock.now();
     const stamped = event.requestContext?.requestTimeEpoch;
-    return typeof stamped === 'number' && stamped <= now && now - stamped < MAX_QUEUE_DELAY_MS
-      ? stamped
-      : now;
+    const start = typeof stamped === 'number' && Number.isFinite(stamped) && stamped <= now ? stamped : now;
+    return Deadline.after(start, this.settings.deadlineMs);
   }
 
   /**
-   * Last line of defence: the use case aborts slow sends itself, but if anything else stalls the
-   * reply still leaves by the deadline (as FAILED, so Okta falls back) and the work carries on.
+   * Last line of defence, for a delivery that outlives its own bounds (an adapter ignoring its abort
+   * signal). The use case aborts its calls before the reply deadline and answers first (a failure path
+   * that could only start late gets one reserve more); if it has not by the run's last resort, the reply
+   * says what is already known — SUCCESSFUL once the provider accepted, FAILED otherwise — never
+   * contradicting it, and whatever still runs is aborted, since Lambda freezes it after the return anyway.
    */
-  private async withinDeadline(
-    work: Promise<DeliveryOutcome>,
-    eventId: string,
-    channel: DeliveryOutcome['channel'],
-    receivedAt: number,
-  ): Promise<DeliveryOutcome> {
+  private async withSafetyNet(run: DeliveryRun, request: DeliveryRequest): Promise<DeliveryOutcome> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<DeliveryOutcome>((resolve) => {
-      timer = setTimeout(
-        () => {
-          this.logger.error('deadline reached before delivery finished; replying FAILED', { eventId });
-          resolve({
-            status: 'FAILED',
-            eventId,
-            channel,
-            provider: 'otp-courier',
-            transactionId: '',
-            failureReason: 'deadline-exceeded',
-            durationMs: this.clock.now() - receivedAt,
-          });
-        },
-        Math.max(0, receivedAt + this.settings.deadlineMs - this.clock.now()),
-      );
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), run.lastResort.remaining(this.clock.now()));
     });
-    try {
-      return await Promise.race([
-        work.catch((error: unknown) => {
-          this.logger.error('delivery failed unexpectedly', {
-            eventId,
-            error: error instanceof Error ? error.name : 'unknown',
-          });
-          return {
-            status: 'FAILED',
-            eventId,
-            channel,
-            provider: 'otp-courier',
-            transactionId: '',
-            failureReason: 'internal-error',
-            durationMs: this.clock.now() - receivedAt,
-          } satisfies DeliveryOutcome;
-        }),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const settled = run.settled.catch((error: unknown) => {
+      this.logger.error('delivery failed unexpectedly', {
+        eventId: request.eventId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return run.decide(this.failed(request, run, 'internal-error'));
+    });
+    const first = await Promise.race([settled, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return first;
+
+    run.abort(new Error('reply deadline reached'));
+    const after = await Promise.race([settled, delay(SETTLE_AFTER_ABORT_MS)]);
+    if (after) return after;
+    const outcome = run.decide(this.failed(request, run, 'deadline-exceeded'));
+    this.logger.error('deadline reached before delivery finished; replying with what is known', {
+      eventId: request.eventId,
+      idp: request.idp,
+      purpose: request.purpose,
+      channel: request.channel,
+      to: maskPhone(request.phone),
+      status: outcome.status,
+      parked: run.parked,
+      // The letter may never be parked: the sealed code goes into this line, as when parking fails.
+      ...(run.parked || !run.sealedCode
+        ? {}
+        : {
+            sealedScheme: run.sealedCode.scheme,
+            sealedKeyId: run.sealedCode.keyId,
+            sealedCode: run.sealedCode.ciphertext,
+          }),
+    });
+    return outcome;
+  }
+
+  private failed(request: DeliveryRequest, run: DeliveryRun, reason: string): DeliveryOutcome {
+    return {
+      status: 'FAILED',
+      eventId: request.eventId,
+      channel: request.channel,
+      provider: 'otp-courier',
+      transactionId: '',
+      failureReason: reason,
+      durationMs: run.deadline.elapsed(this.clock.now()),
+    };
   }
 
   private json(reply: { statusCode: number; body: unknown }): APIGatewayProxyResult {
     return { statusCode: reply.statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(reply.body) };
   }
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 }

@@ -1,4 +1,6 @@
-import type { Channel, Purpose } from './delivery-request';
+import * as v from 'valibot';
+import { FAILURE_CERTAINTIES, type FailureCertainty } from './delivery-certainty';
+import { CHANNELS, type Channel, PURPOSES, type Purpose } from './delivery-request';
 
 /** The passcode after a SecretSealer has encrypted it; opaque to everything but the sealer. */
 export interface SealedSecret {
@@ -10,12 +12,14 @@ export interface SealedSecret {
   readonly ciphertext: string;
 }
 
+export const DEAD_LETTER_VERSION = 2;
+
 /**
  * A request that ended without a confirmed send. Carries everything needed to investigate or
  * replay it; the passcode only sealed, the phone in full (it is needed to resend; the queue is encrypted).
  */
 export interface DeadLetter {
-  readonly version: 1;
+  readonly version: typeof DEAD_LETTER_VERSION;
   readonly eventId: string;
   readonly idp: string;
   readonly purpose: Purpose;
@@ -27,15 +31,128 @@ export interface DeadLetter {
   /** Epoch ms at which the passcode expires; redrive drops letters past it. */
   readonly expiresAt: number;
   readonly sealedCode: SealedSecret;
+  /**
+   * Whether the message may have reached the provider (delivery-certainty.ts). Redrive resends only
+   * `not-sent` letters unless an operator explicitly includes the `uncertain` ones.
+   */
+  readonly certainty: FailureCertainty;
   readonly error: {
     /** DeliveryFailureKind or another short reason. */
     readonly kind: string;
-    readonly retryable: boolean;
     /** A safe description (an error class and message that never contain the passcode). */
     readonly message: string;
   };
+  /** Provider calls made for this request, all attempts included. */
   readonly attempts: number;
   /** Epoch ms. */
   readonly receivedAt: number;
   readonly failedAt: number;
+}
+
+// Version 1 said `retryable`, which meant "the failure may pass", not "the message was not sent": a timed
+// out or reset send was retryable and may well have been delivered. Only kinds that prove the message never
+// reached the provider (an explicit refusal, or a failure before any send) map to not-sent.
+const V1_NOT_SENT_KINDS: ReadonlySet<string> = new Set([
+  'throttled',
+  'opted-out',
+  'destination-blocked',
+  'invalid-message',
+  'quota-exceeded',
+  'access-denied',
+  'misconfigured',
+  'code-expired',
+  'no-template',
+  'idempotency-unavailable',
+]);
+
+/** The certainty a version 1 letter's kind allows; anything that may have been sent is uncertain. */
+export function certaintyOfVersion1Kind(kind: string): FailureCertainty {
+  return V1_NOT_SENT_KINDS.has(kind) ? 'not-sent' : 'uncertain';
+}
+
+const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
+const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const sealedSecretSchema = v.object({
+  scheme: text(32),
+  keyId: text(2048),
+  ciphertext: v.pipe(text(8192), v.base64()),
+});
+
+const common = {
+  eventId: text(256),
+  idp: text(64),
+  purpose: v.picklist(PURPOSES),
+  channel: v.picklist(CHANNELS),
+  to: v.pipe(v.string(), v.regex(/^\+[1-9]\d{6,14}$/)),
+  locale: text(35),
+  requestedLocale: v.pipe(v.string(), v.maxLength(256)),
+  firstName: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  expiresAt: epochMs,
+  sealedCode: sealedSecretSchema,
+  attempts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  receivedAt: epochMs,
+  failedAt: epochMs,
+};
+
+const version2 = v.object({
+  version: v.literal(2),
+  ...common,
+  certainty: v.picklist(FAILURE_CERTAINTIES),
+  error: v.object({ kind: text(64), message: v.pipe(v.string(), v.maxLength(1000)) }),
+});
+
+const version1 = v.object({
+  version: v.literal(1),
+  ...common,
+  error: v.object({ kind: text(64), retryable: v.boolean(), message: v.pipe(v.string(), v.maxLength(1000)) }),
+});
+
+const deadLetterSchema = v.variant('version', [version1, version2]);
+
+export type DeadLetterReading =
+  | { readonly ok: true; readonly letter: DeadLetter; readonly upgradedFrom?: 1 }
+  | {
+      readonly ok: false;
+      /** Where and what was expected, e.g. "certainty: expected ("not-sent" | "uncertain")". Never the value. */
+      readonly issues: readonly string[];
+    };
+
+/**
+ * Reads a dead letter from the queue's JSON text, checking every field; a version 1 letter is upgraded
+ * with the conservative certainty of its kind. Issues name the field and what was expected but never
+ * quote the value found: a malformed letter may hold a phone number or, hand-edited, a code in clear.
+ */
+export function readDeadLetter(json: string): DeadLetterReading {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { ok: false, issues: ['not JSON'] };
+  }
+  const parsed = v.safeParse(deadLetterSchema, value);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.issues.slice(0, 10).map((issue) => {
+        const path = issue.path?.map((p) => String(p.key)).join('.') || '(letter)';
+        return `${path}: expected ${issue.expected ?? issue.kind}`;
+      }),
+    };
+  }
+  const { firstName, ...letter } = parsed.output;
+  const named = firstName === undefined ? {} : { firstName };
+  if (letter.version === 2) return { ok: true, letter: { ...letter, ...named } };
+  const { retryable: _, ...error } = letter.error;
+  return {
+    ok: true,
+    upgradedFrom: 1,
+    letter: {
+      ...letter,
+      ...named,
+      version: DEAD_LETTER_VERSION,
+      certainty: certaintyOfVersion1Kind(error.kind),
+      error,
+    },
+  };
 }

@@ -1,3 +1,5 @@
+import type { FailureCertainty } from './delivery-certainty';
+
 /**
  * Domain errors carry a machine-readable reason; the edge (HTTP, Okta reply) decides how to show them.
  * Messages never contain the passcode.
@@ -39,8 +41,9 @@ export class TokenRejectedError extends Error {
 }
 
 /**
- * Why a send did not go through. `retryable` is decided by the provider adapter from the
- * provider's error type, never from message text.
+ * Why a send did not go through. The kind says what went wrong; the certainty (delivery-certainty.ts)
+ * says whether the message may have reached the provider anyway. Both are decided by the provider
+ * adapter from what happened on the wire and the provider's error type, never from message text.
  */
 export type DeliveryFailureKind =
   | 'throttled'
@@ -56,28 +59,37 @@ export type DeliveryFailureKind =
   | 'misconfigured'
   | 'unknown';
 
-const RETRYABLE: ReadonlySet<DeliveryFailureKind> = new Set([
+// Failures that may pass by themselves; the others (opted out, blocked, misconfigured…) come back
+// identically on every attempt.
+const TRANSIENT: ReadonlySet<DeliveryFailureKind> = new Set([
   'throttled',
   'provider-unavailable',
   'network',
   'timeout',
 ]);
 
-export function isRetryable(kind: DeliveryFailureKind): boolean {
-  return RETRYABLE.has(kind);
+export function isTransient(kind: DeliveryFailureKind): boolean {
+  return TRANSIENT.has(kind);
+}
+
+/**
+ * Whether a failed send may be attempted again automatically: only when nothing can have reached the
+ * provider (a second attempt cannot make a second message) and the failure may pass by itself.
+ */
+export function maySendAgain(failure: Pick<DeliveryError, 'kind' | 'certainty'>): boolean {
+  return failure.certainty === 'not-sent' && isTransient(failure.kind);
 }
 
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
-  readonly retryable: boolean;
+  readonly attempts: number;
   constructor(
     readonly kind: DeliveryFailureKind,
+    readonly certainty: FailureCertainty,
     message: string,
     options?: ErrorOptions & { attempts?: number },
   ) {
     super(message, options);
-    this.retryable = isRetryable(kind);
     this.attempts = options?.attempts ?? 1;
   }
-  readonly attempts: number;
 }

@@ -1,3 +1,4 @@
+import type { Deadline } from '../domain/deadline';
 import type { OutboundMessage } from '../domain/outbound-message';
 
 export interface SendReceipt {
@@ -12,15 +13,16 @@ export interface SendReceipt {
 }
 
 export interface SendOptions {
-  /** Aborted when the request's deadline passes; the sender must stop and throw. */
+  /** Aborted when the send's deadline passes; the sender must stop and throw. */
   readonly signal: AbortSignal;
-  /** Epoch ms by which the send must have finished. */
-  readonly deadline: number;
+  /** By when the send must have finished; ask it for the time left. */
+  readonly deadline: Deadline;
 }
 
 /**
- * Sends one rendered message. Throws DeliveryError (domain) on failure, with `kind` telling
- * retryable from terminal; never throws an error whose message contains the body.
+ * Sends one rendered message. Throws DeliveryError (domain) on failure, with `kind` saying what went
+ * wrong and `certainty` whether the message may have reached the provider anyway (decided from what
+ * happened on the wire); never throws an error whose message contains the body.
  */
 export interface MessageSender {
   send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt>;

@@ -9,6 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
+import type { CallOptions } from '../../ports/call-options';
 import type { Clock } from '../../ports/clock';
 import type {
   ClaimResult,
@@ -99,7 +100,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(keys: IdempotencyKeys, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
+  async complete(
+    keys: IdempotencyKeys,
+    state: 'sent' | 'failed',
+    outcome: DeliveryOutcome,
+    options: CallOptions = {},
+  ): Promise<void> {
     const now = this.clock.now();
     const results = await Promise.allSettled(
       [`event#${keys.eventKey}`, `code#${keys.codeKey}`].map((pk) =>
@@ -126,6 +132,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
               ':inProgress': { S: 'in-progress' },
             },
           }),
+          { abortSignal: options.signal },
         ),
       ),
     );

@@ -6,10 +6,11 @@ import {
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
-import { DeliveryError, type DeliveryFailureKind, isRetryable } from '../../domain/errors';
+import { DeliveryError, type DeliveryFailureKind, maySendAgain } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
 import { classifyProviderError } from './classify-provider-error';
+import { observeWire, WireObservation } from './wire-observation';
 
 export interface EndUserMessagingSettings {
   /** Origination identity (phone number, sender id, pool id or ARN) per ISO 3166-1 alpha-2 country. */
@@ -43,15 +44,16 @@ const MAX_TTL_SECONDS = 259_200;
  *
  * Retries are ours, not the SDK's: the client must be built with `maxAttempts: 1` (see
  * `createEndUserMessagingClient`), because the SDK's retry strategy knows nothing about the request's
- * deadline and would happily retry a timed-out send. Here every attempt gets an abort signal that fires
- * at the deadline, backoff is capped by the time left, and no attempt starts with less than
- * `minAttemptMs` left.
+ * deadline, nor about what reached the provider. Here every attempt gets an abort signal that fires at
+ * the deadline, backoff is capped by the time left, and no attempt starts with less than `minAttemptMs`
+ * left.
  *
- * Timeouts are NOT retried. SendTextMessage/SendVoiceMessage take no idempotency token, so an attempt
- * that timed out may well have been accepted and delivered; a retry would put a second message (or a
- * second call) on the user's phone, and Okta would fall back and send a third. An explicit provider
- * answer (throttling, 5xx) or a refused/reset connection means the request was not accepted, so
- * those are retried.
+ * Only a failure that is `not-sent` (the provider refused, or was never reached) and may pass by itself
+ * is retried. SendTextMessage/SendVoiceMessage take no idempotency token, so an attempt whose request may
+ * have reached the provider — a timeout, a reset or an abort after the connection was made — may well have
+ * been delivered: a retry would put a second message on the phone, and Okta would fall back and send a
+ * third. Such a failure ends the send as `uncertain`. Each attempt's socket is watched
+ * (wire-observation.ts) so that a failure before any connection existed is known to be `not-sent`.
  */
 export class EndUserMessagingSender implements MessageSender {
   private readonly now: () => number;
@@ -79,39 +81,42 @@ export class EndUserMessagingSender implements MessageSender {
     const ttl = this.timeToLive(message);
     let attempts = 0;
     for (;;) {
-      const left = options.deadline - this.now();
+      const left = options.deadline.remaining(this.now());
       if (options.signal.aborted || left <= 0) {
+        // Reached only before an attempt starts: nothing of this attempt is on the wire. An earlier
+        // attempt that ended uncertain never gets here (it is not retried).
         throw new DeliveryError(
           'deadline-exceeded',
+          'not-sent',
           'deadline passed before the provider accepted the message',
-          {
-            attempts,
-          },
+          { attempts },
         );
       }
       attempts += 1;
       const attempt = new AbortController();
-      // Fires at the deadline even if the caller's signal is late; unref'd timers would not matter here.
+      // Fires at the deadline even if the caller's signal is late.
       const timer = setTimeout(() => attempt.abort(new Error('attempt deadline')), left);
       const signal = AbortSignal.any([options.signal, attempt.signal]);
+      const wire = new WireObservation();
       try {
-        const messageId = await this.sendOnce(message, ttl, signal);
+        const messageId = await observeWire(wire, () => this.sendOnce(message, ttl, signal));
         // SUCCESSFUL, not PENDING: the provider accepted the message and no delivery receipt will ever reach
         // Okta (it does not poll), so PENDING would add nothing but a status some IdPs treat as not-sent.
         return { provider: END_USER_MESSAGING_PROVIDER, messageId, status: 'SUCCESSFUL', attempts };
       } catch (error) {
-        const { kind: classified, detail } = classifyProviderError(error);
+        if (error instanceof DeliveryError) throw withAttempts(error, attempts);
+        const { kind: classified, certainty, detail } = classifyProviderError(error, wire);
         // An abort is ours: the deadline (or the caller) cut the attempt short.
         const kind: DeliveryFailureKind = signal.aborted ? 'deadline-exceeded' : classified;
+        const failure = new DeliveryError(kind, certainty, `${message.channel} send failed: ${detail}`, {
+          attempts,
+        });
         const retry =
-          isRetryable(kind) &&
-          kind !== 'timeout' &&
+          maySendAgain(failure) &&
           attempts < this.maxAttempts &&
-          options.deadline - this.now() > this.minAttemptMs;
-        if (!retry) {
-          throw new DeliveryError(kind, `${message.channel} send failed: ${detail}`, { attempts });
-        }
-        const budget = options.deadline - this.now() - this.minAttemptMs;
+          options.deadline.remaining(this.now()) > this.minAttemptMs;
+        if (!retry) throw failure;
+        const budget = options.deadline.remaining(this.now()) - this.minAttemptMs;
         const backoff = Math.min(budget, this.random() * this.baseBackoffMs * 2 ** (attempts - 1));
         await sleep(Math.max(0, backoff), options.signal);
       } finally {
@@ -175,15 +180,24 @@ export class EndUserMessagingSender implements MessageSender {
   private timeToLive(message: OutboundMessage): number {
     const seconds = Math.floor((message.expiresAt.getTime() - this.now()) / 1000);
     if (seconds <= 0) {
-      throw new DeliveryError('invalid-message', 'passcode already expired; not sent', { attempts: 0 });
+      throw new DeliveryError('invalid-message', 'not-sent', 'passcode already expired; not sent', {
+        attempts: 0,
+      });
     }
     return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, seconds));
   }
 }
 
 function requireMessageId(id: string | undefined): string {
-  if (!id) throw new DeliveryError('unknown', 'provider accepted the message but returned no MessageId');
+  // The provider answered success: the message may well be on its way, we just cannot name it.
+  if (!id) {
+    throw new DeliveryError('unknown', 'uncertain', 'provider answered without a MessageId');
+  }
   return id;
+}
+
+function withAttempts(error: DeliveryError, attempts: number): DeliveryError {
+  return new DeliveryError(error.kind, error.certainty, error.message, { attempts });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

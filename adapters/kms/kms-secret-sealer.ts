@@ -1,5 +1,6 @@
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { SealedSecret } from '../../domain/dead-letter';
+import type { CallOptions } from '../../ports/call-options';
 import type { SecretSealer } from '../../ports/secret-sealer';
 
 export interface KmsSecretSealerSettings {
@@ -19,13 +20,14 @@ export class KmsSecretSealer implements SecretSealer {
     private readonly settings: KmsSecretSealerSettings,
   ) {}
 
-  async seal(plaintext: string, eventId: string): Promise<SealedSecret> {
+  async seal(plaintext: string, eventId: string, options: CallOptions = {}): Promise<SealedSecret> {
     const out = await this.client.send(
       new EncryptCommand({
         KeyId: this.settings.keyId,
         Plaintext: Buffer.from(plaintext, 'utf8'),
         EncryptionContext: { eventId },
       }),
+      { abortSignal: options.signal },
     );
     if (!out.CiphertextBlob) throw new Error('KMS Encrypt returned no ciphertext');
     return {

@@ -16,7 +16,11 @@ interface Entry {
 export class InMemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Records live at least this long, even for a passcode that already expired (as in DynamoDB). */
+    private readonly minRetentionMs = 300_000,
+  ) {}
 
   async claim(
     keys: IdempotencyKeys,
@@ -34,7 +38,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
           ...(existing.outcome ? { outcome: existing.outcome } : {}),
         };
     }
-    const entry: Entry = { state: 'in-progress', expiresAt };
+    // Replays of an expired event are deduplicated like any other.
+    const entry: Entry = {
+      state: 'in-progress',
+      expiresAt: Math.max(expiresAt, this.now() + this.minRetentionMs),
+    };
     this.entries.set(keys.eventKey, entry);
     this.entries.set(keys.codeKey, entry);
     return { claimed: true };

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { DeadLetter } from '../../domain/dead-letter';
-import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
+import { type DeadLetter, readDeadLetter } from '../../domain/dead-letter';
+import type { DeadLetterQueue, MalformedDeadLetter, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 
 export interface JsonlDeadLetterQueueOptions {
   /** How long to wait for another process's lock before refusing (default 5,000 ms). */
@@ -48,13 +48,17 @@ export class JsonlDeadLetterQueue implements DeadLetterQueue {
     return this.locked(() => this.append(`${JSON.stringify(letter)}\n`));
   }
 
-  async receive(max: number): Promise<readonly ReceivedDeadLetter[]> {
+  async receive(max: number): Promise<readonly (ReceivedDeadLetter | MalformedDeadLetter)[]> {
     const lines = await this.locked(() => this.readLines());
-    return lines.slice(0, max).map((line) => ({
-      letter: JSON.parse(line) as DeadLetter,
-      // By content, not index: lines may have been added or removed since this read.
-      delete: () => this.locked(() => this.remove(line)),
-    }));
+    return lines.slice(0, max).map((line, i) => {
+      const reading = readDeadLetter(line);
+      if (!reading.ok) return { malformed: true, ref: `${this.path}:${i + 1}`, issues: reading.issues };
+      return {
+        letter: reading.letter,
+        // By content, not index: lines may have been added or removed since this read.
+        delete: () => this.locked(() => this.remove(line)),
+      };
+    });
   }
 
   /** One write per letter; a line left unterminated by a crash is closed first, so it spoils only itself. */

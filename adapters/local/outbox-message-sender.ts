@@ -35,7 +35,7 @@ export class OutboxMessageSender implements MessageSender {
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
     if (options.signal.aborted)
-      throw new DeliveryError('deadline-exceeded', 'deadline passed before sending');
+      throw new DeliveryError('deadline-exceeded', 'not-sent', 'deadline passed before sending');
     const now = this.settings.now ?? Date.now;
     const record: OutboxRecord = {
       messageId: `outbox-${randomUUID()}`,
@@ -55,8 +55,10 @@ export class OutboxMessageSender implements MessageSender {
       await mkdir(dirname(this.settings.file), { recursive: true });
       await appendFile(this.settings.file, `${JSON.stringify(record)}\n`, 'utf8');
     } catch (error) {
+      // A failed append leaves at most a partial line no reader accepts: not sent.
       throw new DeliveryError(
         'misconfigured',
+        'not-sent',
         `outbox file not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }

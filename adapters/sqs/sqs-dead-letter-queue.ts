@@ -4,8 +4,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter } from '../../domain/dead-letter';
-import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
+import { type DeadLetter, readDeadLetter } from '../../domain/dead-letter';
+import type { CallOptions } from '../../ports/call-options';
+import type { DeadLetterQueue, MalformedDeadLetter, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 
 export interface SqsDeadLetterQueueSettings {
   readonly queueUrl: string;
@@ -27,7 +28,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     private readonly settings: SqsDeadLetterQueueSettings,
   ) {}
 
-  async park(letter: DeadLetter): Promise<void> {
+  async park(letter: DeadLetter, options: CallOptions = {}): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.settings.queueUrl,
@@ -35,13 +36,15 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         MessageAttributes: {
           eventId: { DataType: 'String', StringValue: letter.eventId },
           kind: { DataType: 'String', StringValue: letter.error.kind },
+          certainty: { DataType: 'String', StringValue: letter.certainty },
         },
       }),
+      { abortSignal: options.signal },
     );
   }
 
-  async receive(max: number): Promise<readonly ReceivedDeadLetter[]> {
-    const received: ReceivedDeadLetter[] = [];
+  async receive(max: number): Promise<readonly (ReceivedDeadLetter | MalformedDeadLetter)[]> {
+    const received: (ReceivedDeadLetter | MalformedDeadLetter)[] = [];
     // SQS only honours the most recent receipt handle of a message, and with a short visibility timeout
     // a message can come back within one receive: keep the latest handle per message id.
     const handles = new Map<string, string>();
@@ -63,8 +66,14 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         handles.set(id, handle);
         if (seen) continue;
         fresh += 1;
+        const reading = readDeadLetter(body);
+        if (!reading.ok) {
+          // Left in the queue: it comes back after the visibility timeout for an operator to look at.
+          received.push({ malformed: true, ref: `sqs:${id}`, issues: reading.issues });
+          continue;
+        }
         received.push({
-          letter: JSON.parse(body) as DeadLetter,
+          letter: reading.letter,
           delete: async () => {
             await this.client.send(
               new DeleteMessageCommand({ QueueUrl: this.settings.queueUrl, ReceiptHandle: handles.get(id) }),

@@ -91,7 +91,7 @@ async function preview(args: string[]): Promise<number> {
   const composer = new MessageComposer(
     store,
     { now: () => now },
-    { brand: values.brand, defaultLocale, deadlineMs: 2500, failurePathReserveMs: 0, expirySkewMs: 0 },
+    { brand: values.brand, defaultLocale, failurePathReserveMs: 0, expirySkewMs: 0 },
   );
   const request: DeliveryRequest = {
     eventId: 'preview',

@@ -27,7 +27,6 @@ export function loadDeliveryConfig(env: Env): { delivery: DeliverySettings; hook
     delivery: {
       brand,
       defaultLocale: Intl.getCanonicalLocales(raw.DEFAULT_LOCALE ?? 'en')[0] ?? 'en',
-      deadlineMs: raw.DEADLINE_MS,
       failurePathReserveMs: raw.FAILURE_PATH_RESERVE_MS,
       expirySkewMs: 30_000,
     },

@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -57,6 +58,11 @@ export interface LocalStackOptions {
   /** Where the outbox's one-line summaries go (default: stdout). */
   readonly announce?: (line: string) => void;
   readonly logger?: Logger;
+  /**
+   * A DynamoDB API that is already running (DynamoDB Local, another dynalite, a proxy in front of one),
+   * used instead of starting dynalite; it is left running on close.
+   */
+  readonly dynamoEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -68,6 +74,15 @@ export interface LocalStack {
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
   close(): Promise<void>;
+}
+
+/**
+ * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
+ * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
+ */
+function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
+  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
+  return config;
 }
 
 /**
@@ -83,9 +98,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
   const clock = new SystemClock();
 
-  const dynamo = await startEmbeddedDynamo(
-    options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') },
-  );
+  const dynamo = options.dynamoEndpoint
+    ? { endpoint: options.dynamoEndpoint, close: async () => {} }
+    : await startEmbeddedDynamo(options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') });
   const endpointFile = options.inMemory ? undefined : join(config.dataDir, DYNAMO_ENDPOINT_FILE);
   if (endpointFile) {
     await mkdir(config.dataDir, { recursive: true });
@@ -95,7 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS),
+    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -148,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? config.port, config.host, () => resolve());
+    // A deep accept queue: a burst of connections larger than Node's default backlog (511) would otherwise
+    // see resets from the kernel while the process is busy, before any of our code runs.
+    server.listen({ port: options.port ?? config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

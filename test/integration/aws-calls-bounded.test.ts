@@ -24,6 +24,7 @@ import { loadAwsConfig } from '../../app/config/aws-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeadLetter } from '../../domain/dead-letter';
+import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { Channel, DeliveryRequest } from '../../domain/delivery-request';
 import { BlackHoleServer } from '../support/black-hole-server';
@@ -131,7 +132,7 @@ describe('each SDK client, built by the production factory with the production b
               expiresAt: new Date(Date.now() + 300_000),
             } as never,
             // A far deadline: only the client's own bound can end this call.
-            { signal: new AbortController().signal, deadline: Date.now() + 30_000 },
+            { signal: new AbortController().signal, deadline: Deadline.after(Date.now(), 30_000) },
           ),
         ),
       ]);
@@ -213,7 +214,7 @@ async function productionHook(
     logger,
     async deliver(req: DeliveryRequest): Promise<{ outcome: DeliveryOutcome; replyMs: number }> {
       const receivedAt = Date.now();
-      const outcome = await deliverOtp.execute(req, receivedAt);
+      const outcome = await deliverOtp.execute(req, Deadline.after(receivedAt, hook.deadlineMs));
       return { outcome, replyMs: Date.now() - receivedAt };
     },
     /** Restores the environment; the clients keep the endpoints they resolved. */
@@ -300,7 +301,7 @@ describe('the production hook with one AWS service hung: each request ends parke
       expect(outcome.status).toBe('FAILED');
       expect(['timeout', 'deadline-exceeded']).toContain(outcome.failureReason);
       expect(parkedLetter(req.eventId)?.error.kind).toBe(outcome.failureReason);
-      expect(replyMs).toBeLessThanOrEqual(delivery.deadlineMs + 100);
+      expect(replyMs).toBeLessThanOrEqual(hook.deadlineMs + 100);
     } finally {
       hookUnder.restoreEnv();
     }
@@ -324,7 +325,7 @@ describe('the production hook with one AWS service hung: each request ends parke
           },
         )
         .toMatchObject({ eventId: req.eventId, kind: 'idempotency-unavailable', parkError: 'TimeoutError' });
-      expect(replyMs).toBeLessThanOrEqual(delivery.deadlineMs + 100);
+      expect(replyMs).toBeLessThanOrEqual(hook.deadlineMs + 100);
     } finally {
       hookUnder.restoreEnv();
     }

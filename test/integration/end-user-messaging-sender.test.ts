@@ -1,12 +1,17 @@
-import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { type AddressInfo, createServer } from 'node:net';
+import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import {
   EndUserMessagingSender,
   type EndUserMessagingSettings,
 } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import { observeWire, WireObservation } from '../../adapters/end-user-messaging/wire-observation';
+import { Deadline } from '../../domain/deadline';
 import { DeliveryError } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
+import { CuttingTcpProxy } from '../support/cutting-tcp-proxy';
 import { FakeAwsEndpoint, type FaultAction, fakeAwsClientConfig } from '../support/fake-aws-endpoint';
 
 const CODE = '834921';
@@ -62,7 +67,7 @@ function voice(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
 }
 
 function budget(ms: number) {
-  return { signal: new AbortController().signal, deadline: Date.now() + ms };
+  return { signal: new AbortController().signal, deadline: Deadline.after(Date.now(), ms) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
@@ -137,15 +142,26 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     expect(fake.requestsFor('SendTextMessage')).toHaveLength(2);
   });
 
-  const faults: [string, string, number, FaultAction][] = [
-    ['throttling', 'throttled', 3, { type: 'throttle' }],
-    ['5xx', 'provider-unavailable', 3, { type: 'server-error' }],
-    ['connection reset', 'network', 3, { type: 'reset' }],
+  // The provider refused (or failed and said so): not sent, retried when it may pass. Anything that may
+  // have been acted on — a reset after the request was read, a gateway that lost the answer — is
+  // uncertain and never retried.
+  const faults: [string, string, number, FaultAction, string][] = [
+    ['throttling', 'throttled', 3, { type: 'throttle' }, 'not-sent'],
+    ['5xx', 'provider-unavailable', 3, { type: 'server-error' }, 'not-sent'],
+    ['connection reset after the request was read', 'network', 1, { type: 'reset' }, 'uncertain'],
+    [
+      'a gateway timeout in front of the provider',
+      'provider-unavailable',
+      1,
+      { type: 'error', code: 'GatewayTimeout', status: 504 },
+      'uncertain',
+    ],
     [
       'opted out',
       'opted-out',
       1,
       { type: 'error', code: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' },
+      'not-sent',
     ],
     [
       'country blocked by protect configuration',
@@ -156,53 +172,63 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
         code: 'ConflictException',
         reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
       },
+      'not-sent',
     ],
     [
       'country blocked',
       'destination-blocked',
       1,
       { type: 'error', code: 'ValidationException', reason: 'DESTINATION_COUNTRY_BLOCKED' },
+      'not-sent',
     ],
     [
       'validation',
       'invalid-message',
       1,
       { type: 'error', code: 'ValidationException', reason: 'INVALID_PARAMETER' },
+      'not-sent',
     ],
     [
       'identity not valid for country',
       'misconfigured',
       1,
       { type: 'error', code: 'ValidationException', reason: 'INVALID_IDENTITY_FOR_DESTINATION_COUNTRY' },
+      'not-sent',
     ],
-    ['quota', 'quota-exceeded', 1, { type: 'error', code: 'ServiceQuotaExceededException' }],
+    ['quota', 'quota-exceeded', 1, { type: 'error', code: 'ServiceQuotaExceededException' }, 'not-sent'],
     [
       'access',
       'access-denied',
       1,
       { type: 'error', code: 'AccessDeniedException', reason: 'ACCOUNT_DISABLED' },
+      'not-sent',
     ],
-    ['not found', 'misconfigured', 1, { type: 'error', code: 'ResourceNotFoundException' }],
+    ['not found', 'misconfigured', 1, { type: 'error', code: 'ResourceNotFoundException' }, 'not-sent'],
     [
       'an unmodelled 503',
       'provider-unavailable',
       3,
       { type: 'error', code: 'ServiceUnavailable', status: 503 },
+      'not-sent',
     ],
   ];
 
-  it.each(faults)('%s → %s after %i attempt(s), with a safe message', async (_, kind, attempts, action) => {
-    fake.failNext(action, { target: 'SendTextMessage', times: 10 });
-    const sender = new EndUserMessagingSender(client, settings);
-    const error = await failure(sender.send(sms(), budget(2_500)));
-    expect(error.kind).toBe(kind);
-    expect(error.attempts).toBe(attempts);
-    expect(fake.requestsFor('SendTextMessage')).toHaveLength(attempts);
-    expect(error.message).not.toContain(CODE);
-    // The provider's free text never reaches our message: only the error name and modelled reason.
-    expect(error.message).not.toContain('injected');
-    expect(error.cause).toBeUndefined();
-  });
+  it.each(faults)(
+    '%s → %s after %i attempt(s), with a safe message',
+    async (_, kind, attempts, action, certainty) => {
+      fake.failNext(action, { target: 'SendTextMessage', times: 10 });
+      const sender = new EndUserMessagingSender(client, settings);
+      const error = await failure(sender.send(sms(), budget(2_500)));
+      expect(error.kind).toBe(kind);
+      expect(error.certainty).toBe(certainty);
+      expect(error.attempts).toBe(attempts);
+      expect(fake.requestsFor('SendTextMessage')).toHaveLength(attempts);
+      expect(error.message).not.toContain(CODE);
+      // The provider's free text never reaches our message: only the error name and modelled reason.
+      expect(error.message).not.toContain('injected');
+      expect(error.cause).toBeUndefined();
+    },
+  );
 
   it('keeps the provider message out even when it echoes the body', async () => {
     fake.failNext(
@@ -250,6 +276,7 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     const error = await failure(sender.send(sms(), budget(500)));
     const elapsed = Date.now() - started;
     expect(error.kind).toBe('deadline-exceeded');
+    expect(error.certainty).toBe('uncertain');
     expect(error.attempts).toBe(1);
     expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
     // Correctness bound, not a benchmark: the reply must still beat Okta's timeout.
@@ -273,7 +300,7 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     const error = await failure(
       new EndUserMessagingSender(client, settings).send(sms(), {
         signal: controller.signal,
-        deadline: Date.now() + 5_000,
+        deadline: Deadline.after(Date.now(), 5_000),
       }),
     );
     expect(error.kind).toBe('deadline-exceeded');
@@ -282,9 +309,13 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
   it('an already-passed deadline sends nothing', async () => {
     const error = await failure(
-      new EndUserMessagingSender(client, settings).send(sms(), { ...budget(0), deadline: Date.now() - 1 }),
+      new EndUserMessagingSender(client, settings).send(sms(), {
+        ...budget(0),
+        deadline: Deadline.after(Date.now() - 10, 5),
+      }),
     );
     expect(error.kind).toBe('deadline-exceeded');
+    expect(error.certainty).toBe('not-sent');
     expect(error.attempts).toBe(0);
     expect(fake.requests).toHaveLength(0);
   });
@@ -325,4 +356,112 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
       expect(JSON.stringify(request.headers)).not.toContain(CODE);
     }
   });
+
+  it('a reset after the provider accepted is never retried: one message, one send, uncertain', async () => {
+    // The provider reads the request, sends the SMS and answers; the answer never reaches us.
+    const proxy = await CuttingTcpProxy.start(fake.url);
+    const viaProxy = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), endpoint: proxy.url });
+    try {
+      proxy.faultNextAnswers({ type: 'reset' });
+      const error = await failure(new EndUserMessagingSender(viaProxy, settings).send(sms(), budget(2_500)));
+      expect(proxy.cut).toBe(1);
+      expect(fake.requestsFor('SendTextMessage').map((r) => r.outcome)).toEqual(['ok']);
+      expect(error).toMatchObject({ kind: 'network', certainty: 'uncertain', attempts: 1 });
+
+      // The same with a FIN instead of a RST ("socket hang up").
+      proxy.faultNextAnswers({ type: 'close' });
+      const hangUp = await failure(
+        new EndUserMessagingSender(viaProxy, settings).send(voice(), budget(2_500)),
+      );
+      expect(fake.requestsFor('SendVoiceMessage').map((r) => r.outcome)).toEqual(['ok']);
+      expect(hangUp).toMatchObject({ kind: 'network', certainty: 'uncertain', attempts: 1 });
+    } finally {
+      viaProxy.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('a refused connection never reached the provider: not sent, retried within the deadline', async () => {
+    const closed = await closedPort();
+    const refused = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), endpoint: closed });
+    try {
+      const error = await failure(
+        new EndUserMessagingSender(refused, { ...settings, baseBackoffMs: 1 }).send(sms(), budget(2_500)),
+      );
+      expect(error).toMatchObject({ kind: 'network', certainty: 'not-sent', attempts: 3 });
+    } finally {
+      refused.destroy();
+    }
+  });
+
+  it('a kept-alive connection reset after the request left is uncertain too', async () => {
+    const proxy = await CuttingTcpProxy.start(fake.url);
+    const viaProxy = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), endpoint: proxy.url });
+    try {
+      const sender = new EndUserMessagingSender(viaProxy, settings);
+      await sender.send(sms(), budget(2_500));
+      proxy.faultNextAnswers({ type: 'reset' });
+      const error = await failure(sender.send(sms({ eventId: 'evt-2' }), budget(2_500)));
+      expect(error).toMatchObject({ kind: 'network', certainty: 'uncertain', attempts: 1 });
+      expect(fake.requestsFor('SendTextMessage').map((r) => r.body.Context)).toEqual([
+        { eventId: 'evt-1', purpose: 'verification' },
+        { eventId: 'evt-2', purpose: 'verification' },
+      ]);
+    } finally {
+      viaProxy.destroy();
+      await proxy.close();
+    }
+  });
 });
+
+describe("createEndUserMessagingClient watches each call's socket", () => {
+  const send = (c: PinpointSMSVoiceV2Client) =>
+    c.send(
+      new SendTextMessageCommand({
+        DestinationPhoneNumber: '+447400123456',
+        OriginationIdentity: 'x',
+        MessageBody: 'hello',
+      }),
+    );
+
+  it.each([
+    ['handler options', () => ({ connectionTimeout: 300 })],
+    [
+      'a ready NodeHttpHandler (as the composition builds it)',
+      () =>
+        new NodeHttpHandler({ connectionTimeout: 300, requestTimeout: 2_000, throwOnRequestTimeout: true }),
+    ],
+  ] as const)('with %s', async (_, handler) => {
+    const watched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: handler() });
+    try {
+      const fresh = new WireObservation();
+      await observeWire(fresh, () => send(watched));
+      expect(fresh).toMatchObject({ socketAssigned: true, connected: true });
+      // The kept-alive socket is reported too.
+      const reused = new WireObservation();
+      await observeWire(reused, () => send(watched));
+      expect(reused).toMatchObject({ socketAssigned: true, connected: true });
+      // A refused connection: a socket that never connected.
+      const refused = createEndUserMessagingClient({
+        ...fakeAwsClientConfig(fake),
+        endpoint: await closedPort(),
+        requestHandler: handler(),
+      });
+      const never = new WireObservation();
+      await observeWire(never, () => send(refused)).catch(() => undefined);
+      refused.destroy();
+      expect(never).toMatchObject({ socketAssigned: true, connected: false });
+    } finally {
+      watched.destroy();
+    }
+  });
+});
+
+/** A local address with nothing listening: connecting to it is refused at once. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

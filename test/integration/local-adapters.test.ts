@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
-import { sampleDeadLetter } from '../support/sample-dead-letter';
+import { sampleDeadLetter, validLetters } from '../support/sample-dead-letter';
 
 const CODE = '834921';
 
@@ -81,10 +81,10 @@ describe('JsonlDeadLetterQueue', () => {
     expect(text.trim().split('\n')).toHaveLength(3);
     expect(text).not.toContain(CODE);
 
-    const received = await queue.receive(2);
+    const received = validLetters(await queue.receive(2));
     expect(received.map((r) => r.letter.eventId).sort()).toHaveLength(2);
     await Promise.all(received.map((r) => r.delete()));
-    const left = await queue.receive(10);
+    const left = validLetters(await queue.receive(10));
     expect(left).toHaveLength(1);
     expect(received.map((r) => r.letter.eventId)).not.toContain(left[0]?.letter.eventId);
     const [remaining] = left;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +52,7 @@ class ScriptedSender implements MessageSender {
   constructor(private readonly outbox: MessageSender) {}
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
     if (message.to === BLOCKED_PHONE)
-      throw new DeliveryError('opted-out', 'ConflictException: destination opted out');
+      throw new DeliveryError('opted-out', 'not-sent', 'ConflictException: destination opted out');
     if (message.to === HANGING_PHONE) return new Promise<never>(() => {});
     return this.outbox.send(message, options);
   }
@@ -137,7 +137,14 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     const expired = await park({ expiresAt: Date.now() - 1_000 });
     const blocked = await park({ to: BLOCKED_PHONE });
 
-    expect(await redrive.run({})).toEqual({ resent: 1, expired: 1, failed: 1, kept: 1 });
+    expect(await redrive.run({})).toEqual({
+      resent: 1,
+      expired: 1,
+      failed: 1,
+      kept: 1,
+      held: 0,
+      malformed: 0,
+    });
 
     const sent = await outbox();
     expect(sent).toHaveLength(1);
@@ -152,7 +159,11 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     expect((await readFile(deadLetterFile, 'utf8')).includes(codes[2] ?? '?')).toBe(false);
 
     const failure = logger.lines.find((l) => l.message === 'dead letter not resent');
-    expect(failure?.fields).toMatchObject({ eventId: blocked.eventId, kind: 'opted-out', retryable: false });
+    expect(failure?.fields).toMatchObject({
+      eventId: blocked.eventId,
+      kind: 'opted-out',
+      sendCertainty: 'not-sent',
+    });
     expect(logger.lines.find((l) => l.message === 'expired dead letter dropped')?.fields.eventId).toBe(
       expired.eventId,
     );
@@ -168,7 +179,14 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     await park({ channel: 'voice' }); // no voice template in the store
     const before = await readFile(deadLetterFile, 'utf8');
 
-    expect(await redrive.run({ dryRun: true })).toEqual({ resent: 1, expired: 1, failed: 1, kept: 3 });
+    expect(await redrive.run({ dryRun: true })).toEqual({
+      resent: 1,
+      expired: 1,
+      failed: 1,
+      kept: 3,
+      held: 0,
+      malformed: 0,
+    });
     expect(await readFile(deadLetterFile, 'utf8')).toBe(before);
     expect(await outbox()).toEqual([]);
     expect(logger.lines.find((l) => l.message === 'dead letter not resent')?.fields.kind).toBe('no-template');
@@ -180,24 +198,63 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     await queue.park(letter); // parked twice (or handed over twice by SQS)
     await park();
 
-    expect(await redrive.run({ max: 2 })).toEqual({ resent: 1, expired: 0, failed: 0, kept: 0 });
+    expect(await redrive.run({ max: 2 })).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      kept: 0,
+      held: 0,
+      malformed: 0,
+    });
     expect((await outbox()).map((r) => r.eventId)).toEqual([letter.eventId]);
     expect((await queued()).map((l) => l.eventId)).not.toContain(letter.eventId);
     expect(await queued()).toHaveLength(1);
 
-    expect(await redrive.run({})).toEqual({ resent: 1, expired: 0, failed: 0, kept: 0 });
+    expect(await redrive.run({})).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      kept: 0,
+      held: 0,
+      malformed: 0,
+    });
     expect(await queued()).toEqual([]);
     expectNoCodeLeaked();
   });
 
-  it('aborts a send that hangs at the per-letter deadline and keeps the letter', async () => {
+  it('aborts a send that hangs at the per-letter deadline and keeps the letter, now marked uncertain', async () => {
     const hanging = await park({ to: HANGING_PHONE });
     const live = await park();
     const started = Date.now();
 
-    expect(await redrive.run({ sendTimeoutMs: 200 })).toEqual({ resent: 1, expired: 0, failed: 1, kept: 1 });
+    expect(await redrive.run({ sendTimeoutMs: 200 })).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 1,
+      kept: 1,
+      held: 0,
+      malformed: 0,
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await queued()).toEqual([hanging]);
+    // The hung send may have reached the provider: the letter is re-parked as uncertain, so the next run
+    // holds it instead of sending the code again.
+    expect(await queued()).toEqual([
+      {
+        ...hanging,
+        certainty: 'uncertain',
+        error: { kind: 'deadline-exceeded', message: expect.stringMatching(/^redrive: DeliveryError/) },
+        attempts: hanging.attempts + 1,
+        failedAt: expect.any(Number),
+      },
+    ]);
+    expect(await redrive.run({})).toEqual({
+      resent: 0,
+      expired: 0,
+      failed: 0,
+      kept: 1,
+      held: 1,
+      malformed: 0,
+    });
     expect((await outbox()).map((r) => r.eventId)).toEqual([live.eventId]);
     expect(logger.lines.find((l) => l.message === 'dead letter not resent')?.fields.kind).toBe(
       'deadline-exceeded',
@@ -210,12 +267,108 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
     const moved = await park({ eventId: 'evt-moved', sealedCode: letter.sealedCode });
     const other = build(new AesGcmSecretSealer(randomBytes(32)));
 
-    expect(await other.run({})).toEqual({ resent: 0, expired: 0, failed: 2, kept: 2 });
-    expect(await redrive.run({})).toEqual({ resent: 1, expired: 0, failed: 1, kept: 1 });
+    expect(await other.run({})).toEqual({ resent: 0, expired: 0, failed: 2, kept: 2, held: 0, malformed: 0 });
+    expect(await redrive.run({})).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 1,
+      kept: 1,
+      held: 0,
+      malformed: 0,
+    });
     expect(await queued()).toEqual([moved]);
     expect(
       logger.lines.filter((l) => l.message === 'dead letter not resent').map((l) => l.fields.kind),
     ).toEqual(['unseal-failed', 'unseal-failed', 'unseal-failed']);
+    expectNoCodeLeaked();
+  });
+
+  it('resends only not-sent letters; uncertain ones are held unless the operator includes them', async () => {
+    const notSent = await park();
+    const uncertain = await park({
+      certainty: 'uncertain',
+      error: { kind: 'network', message: 'ECONNRESET' },
+    });
+
+    expect(await redrive.run({})).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      held: 1,
+      malformed: 0,
+      kept: 1,
+    });
+    expect((await outbox()).map((r) => r.eventId)).toEqual([notSent.eventId]);
+    expect(await queued()).toEqual([uncertain]);
+    expect(
+      logger.lines.find((l) => l.message.startsWith('uncertain dead letter held'))?.fields,
+    ).toMatchObject({
+      eventId: uncertain.eventId,
+      certainty: 'uncertain',
+    });
+
+    expect(await redrive.run({ includeUncertain: true })).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      held: 0,
+      malformed: 0,
+      kept: 0,
+    });
+    expect((await outbox()).map((r) => r.eventId)).toEqual([notSent.eventId, uncertain.eventId]);
+    expect(await queued()).toEqual([]);
+    expectNoCodeLeaked();
+  });
+
+  it('reports and skips malformed letters without aborting the run; they stay for an operator', async () => {
+    const before = await park();
+    const broken = [
+      '{"version":2,"eventId":"evt-truncated","idp":"ok',
+      JSON.stringify({ ...before, eventId: 'evt-bad', certainty: 'probably', sealedCode: { scheme: 'x' } }),
+      JSON.stringify({ ...before, eventId: 'evt-future', version: 3 }),
+      '"just a string"',
+    ];
+    await appendFile(deadLetterFile, `${broken.join('\n')}\n`, 'utf8');
+    const after = await park();
+
+    expect(await redrive.run({})).toEqual({
+      resent: 2,
+      expired: 0,
+      failed: 0,
+      held: 0,
+      malformed: 4,
+      kept: 4,
+    });
+    expect((await outbox()).map((r) => r.eventId)).toEqual([before.eventId, after.eventId]);
+    const reports = logger.lines.filter((l) => l.message.startsWith('malformed dead letter skipped'));
+    expect(reports.map((l) => String(l.fields.ref).split(':').at(-1))).toEqual(['2', '3', '4', '5']);
+    expect(String(reports[1]?.fields.issues)).toMatch(/certainty: expected/);
+    expect(String(reports[1]?.fields.issues)).toMatch(/sealedCode\.keyId: expected/);
+    expect(String(reports[2]?.fields.issues)).toMatch(/version: expected/);
+    // Left exactly as they were.
+    expect((await readFile(deadLetterFile, 'utf8')).trim().split('\n')).toEqual(broken);
+    expectNoCodeLeaked();
+  });
+
+  it('reads version 1 letters: a refused send is resent, one that may have arrived is held', async () => {
+    const v1 = async (kind: string) => {
+      const letter = await park();
+      const { certainty: _, ...rest } = letter;
+      return { ...rest, version: 1, error: { kind, retryable: true, message: `${kind} (v1)` } };
+    };
+    const throttled = await v1('throttled');
+    const timedOut = await v1('timeout');
+    await writeFile(deadLetterFile, `${JSON.stringify(throttled)}\n${JSON.stringify(timedOut)}\n`, 'utf8');
+
+    expect(await redrive.run({})).toEqual({
+      resent: 1,
+      expired: 0,
+      failed: 0,
+      held: 1,
+      malformed: 0,
+      kept: 1,
+    });
+    expect((await outbox()).map((r) => r.eventId)).toEqual([throttled.eventId]);
     expectNoCodeLeaked();
   });
 
@@ -234,6 +387,8 @@ describe('RedriveDeadLetters with the JSONL queue, AES-GCM and the outbox', () =
       resent: 1,
       expired: 0,
       failed: 0,
+      held: 0,
+      malformed: 0,
       kept: 0,
     });
     expect((await outbox())[0]?.body).toBe(`Acme: your code is ${codes[0]}`);
@@ -263,11 +418,13 @@ describe('npm run redrive (local stack)', () => {
       });
     const dry = await run(['--dry-run']);
     expect(dry.stdout).toMatch(
-      /dry run \(local dead-letter file\): would resend 1, would drop 1 expired, 0 would fail/,
+      /dry run \(local dead-letter file\): would resend 1, would drop 1 expired, 0 would fail, 0 uncertain held/,
     );
 
     const real = await run(['--max', '10']);
-    expect(real.stdout).toMatch(/resent 1, dropped 1 expired, failed 0, 0 kept/);
+    expect(real.stdout).toMatch(
+      /resent 1, dropped 1 expired, failed 0, 0 uncertain held \(see --include-uncertain\), 0 malformed skipped, 0 kept/,
+    );
     expect(`${dry.stdout}${dry.stderr}${real.stdout}${real.stderr}`).not.toContain(live);
     const [record] = await readJsonl<OutboxRecord>(join(dataDir, 'outbox.jsonl'));
     expect(record?.body).toContain(live);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import { FakeAwsEndpoint, fakeAwsClientConfig } from '../support/fake-aws-endpoint';
-import { sampleDeadLetter } from '../support/sample-dead-letter';
+import { sampleDeadLetter, validLetters } from '../support/sample-dead-letter';
 
 const CODE = '834921';
 const QUEUE_URL = 'http://127.0.0.1/000000000000/otp-courier-dead-letters';
@@ -38,16 +38,59 @@ describe('SqsDeadLetterQueue with the real SDK against the fake endpoint', () =>
     expect(send?.body.MessageAttributes).toEqual({
       eventId: { DataType: 'String', StringValue: 'evt-1' },
       kind: { DataType: 'String', StringValue: 'throttled' },
+      certainty: { DataType: 'String', StringValue: 'not-sent' },
     });
 
-    const received = await queue.receive(10);
+    const received = validLetters(await queue.receive(10));
     expect(received.map((r) => r.letter)).toEqual([first, second]);
     expect(await sealer.unseal(received[0]?.letter.sealedCode ?? first.sealedCode, 'evt-1')).toBe(CODE);
 
     await received[0]?.delete();
     expect(fake.requestsFor('DeleteMessage')).toHaveLength(1);
-    const left = await queue.receive(10);
+    const left = validLetters(await queue.receive(10));
     expect(left.map((r) => r.letter.eventId)).toEqual(['evt-2']);
+  });
+
+  it('reports a malformed message by id and reads the others; a version 1 letter is upgraded conservatively', async () => {
+    const queue = new SqsDeadLetterQueue(client, { queueUrl: QUEUE_URL, visibilityTimeoutSeconds: 0 });
+    const good = sampleDeadLetter('evt-good', await sealer.seal(CODE, 'evt-good'));
+    const { certainty: _, ...unversioned } = sampleDeadLetter(
+      'evt-v1',
+      await sealer.seal(CODE, 'evt-v1'),
+      'timeout',
+    );
+    const v1 = {
+      ...unversioned,
+      version: 1,
+      error: { kind: 'timeout', retryable: true, message: 'TimeoutError' },
+    };
+    // Sent around the adapter, as an older release or a hand-edit would have left them.
+    const raw = (body: string) =>
+      client.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: body }));
+    await raw('{"version":2,"eventId":"evt-broken"');
+    await queue.park(good);
+    await raw(JSON.stringify({ ...good, eventId: 'evt-bad-certainty', certainty: 'maybe', to: '0800 CODE' }));
+    await raw(JSON.stringify(v1));
+
+    const items = await queue.receive(10);
+    expect(items).toHaveLength(4);
+    const malformed = items.filter((i) => 'malformed' in i);
+    expect(malformed).toHaveLength(2);
+    expect(malformed.map((m) => ('malformed' in m ? m.ref : '')).every((r) => r.startsWith('sqs:'))).toBe(
+      true,
+    );
+    const issues = malformed.flatMap((m) => ('malformed' in m ? m.issues : []));
+    expect(issues).toContain('not JSON');
+    expect(issues.some((i) => i.startsWith('certainty:'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('to:'))).toBe(true);
+    // Issues name the field, never the value found there.
+    expect(issues.join(' ')).not.toContain('0800');
+    const letters = items.flatMap((i) => ('letter' in i ? [i.letter] : []));
+    expect(letters.map((l) => [l.eventId, l.version, l.certainty])).toEqual([
+      ['evt-good', 2, 'not-sent'],
+      // A timed-out send may have been delivered: never upgraded to not-sent.
+      ['evt-v1', 2, 'uncertain'],
+    ]);
   });
 
   it('received letters stay hidden from other readers until the visibility timeout', async () => {

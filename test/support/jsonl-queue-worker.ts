@@ -43,6 +43,8 @@ if (role === 'park') {
     try {
       const received = await queue.receive(50);
       for (const item of received) {
+        // A malformed line would be a lost letter: the test counts it as missing.
+        if ('malformed' in item) continue;
         await item.delete();
         done.push(item.letter.eventId);
       }

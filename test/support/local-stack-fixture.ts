@@ -2,10 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxRecord } from '../../adapters/local/outbox-message-sender';
-import { type LocalStack, startLocalStack } from '../../app/local/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../app/local/local-stack';
 
 /** Starts the real local stack (dynalite in memory, free port, temp data dir) for end-to-end tests. */
-export async function startTestStack(env: Record<string, string> = {}) {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  options: Pick<LocalStackOptions, 'dynamoEndpoint' | 'logger'> = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'otp-courier-e2e-'));
   const announcements: string[] = [];
   const stack: LocalStack = await startLocalStack({
@@ -13,6 +16,7 @@ export async function startTestStack(env: Record<string, string> = {}) {
     inMemory: true,
     port: 0,
     announce: (line) => announcements.push(line),
+    ...options,
   });
   return {
     stack,

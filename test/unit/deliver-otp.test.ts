@@ -9,18 +9,23 @@ import { InMemoryIdempotencyStore } from '../../adapters/local/in-memory-idempot
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
 import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
 import { SystemClock } from '../../adapters/local/system-clock';
-import { DeliverOtp } from '../../app/deliver-otp';
+import { DeliverOtp, REPLY_MARGIN_MS } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
 import { MessageComposer } from '../../app/message-composer';
+import type { DeadLetter, SealedSecret } from '../../domain/dead-letter';
+import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { DeliveryRequest } from '../../domain/delivery-request';
 import { DeliveryError } from '../../domain/errors';
 import type { MessageTemplate } from '../../domain/message-template';
 import type { OutboundMessage } from '../../domain/outbound-message';
+import type { CallOptions } from '../../ports/call-options';
 import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
-import type { IdempotencyStore } from '../../ports/idempotency-store';
+import type { ClaimResult, IdempotencyKeys, IdempotencyStore } from '../../ports/idempotency-store';
 import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
-import { TEST_DELIVERY_SETTINGS } from '../support/delivery-settings';
+import type { SecretSealer } from '../../ports/secret-sealer';
+import { TEST_DELIVERY_SETTINGS, testDeadline } from '../support/delivery-settings';
 import { RecordingLogger } from '../support/recording-logger';
+import { validLetters } from '../support/sample-dead-letter';
 import { guardSecret } from '../support/secret-leak-guard';
 import { StaticTemplateStore } from '../support/static-template-store';
 
@@ -68,6 +73,74 @@ class ScriptedSender implements MessageSender {
       return { provider: 'scripted', messageId: `m-${this.sent.length}`, status: 'SUCCESSFUL', attempts: 1 };
     if (this.behaviour === 'hang-ignoring-signal') return new Promise<never>(() => {});
     throw this.behaviour;
+  }
+}
+
+/** Waits until its call is aborted, then rejects: a call that would run past any deadline. */
+function stallUntilAborted(options: CallOptions | undefined, onAbort: () => void): Promise<never> {
+  return new Promise((_, reject) => {
+    const signal = options?.signal;
+    if (!signal) return;
+    signal.addEventListener('abort', () => {
+      onAbort();
+      reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    });
+  });
+}
+
+/**
+ * An idempotency store whose `complete` stalls until aborted. The use case drops its deadline timer when
+ * it returns, so an abort seen at all was seen before the reply: nothing left running after it.
+ */
+class StallingStore implements IdempotencyStore {
+  abortedBeforeReturn = false;
+  constructor(private readonly inner: IdempotencyStore) {}
+  claim(keys: IdempotencyKeys, expiresAt: number): Promise<ClaimResult> {
+    return this.inner.claim(keys, expiresAt);
+  }
+  complete(_k: IdempotencyKeys, _s: 'sent' | 'failed', _o: DeliveryOutcome, options?: CallOptions) {
+    return stallUntilAborted(options, () => {
+      this.abortedBeforeReturn = true;
+    });
+  }
+}
+
+/** A dead-letter queue whose `park` stalls until aborted (see StallingStore). */
+class StallingQueue implements DeadLetterQueue {
+  abortedBeforeReturn = false;
+  park(_letter: DeadLetter, options?: CallOptions): Promise<void> {
+    return stallUntilAborted(options, () => {
+      this.abortedBeforeReturn = true;
+    });
+  }
+  receive() {
+    return Promise.resolve([]);
+  }
+}
+
+/** A sealer that takes `ms` to answer (a slow KMS), honours its abort signal, and says when it was asked. */
+class SlowSealer implements SecretSealer {
+  readonly startedAfterMs: number[] = [];
+  aborted = false;
+  private readonly created = Date.now();
+  constructor(
+    private readonly inner: SecretSealer,
+    private readonly ms: number,
+  ) {}
+  async seal(plaintext: string, eventId: string, options?: CallOptions): Promise<SealedSecret> {
+    this.startedAfterMs.push(Date.now() - this.created);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, this.ms);
+      options?.signal?.addEventListener('abort', () => {
+        this.aborted = true;
+        clearTimeout(timer);
+        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      });
+    });
+    return this.inner.seal(plaintext, eventId);
+  }
+  unseal(sealed: SealedSecret, eventId: string): Promise<string> {
+    return this.inner.unseal(sealed, eventId);
   }
 }
 
@@ -123,7 +196,7 @@ describe('DeliverOtp', () => {
   it('sends once in the best locale and reports which template served', async () => {
     const outbox = join(dir, 'outbox.jsonl');
     const req = request();
-    const outcome = await useCase(new OutboxMessageSender({ file: outbox })).execute(req);
+    const outcome = await useCase(new OutboxMessageSender({ file: outbox })).execute(req, testDeadline());
     expect(outcome).toMatchObject({
       status: 'SUCCESSFUL',
       locale: 'fr',
@@ -145,14 +218,17 @@ describe('DeliverOtp', () => {
 
   it('uses the purpose-specific template when there is one', async () => {
     const sender = new ScriptedSender();
-    await useCase(sender).execute(request({ purpose: 'enrollment', requestedLocale: 'en-GB' }));
+    await useCase(sender).execute(
+      request({ purpose: 'enrollment', requestedLocale: 'en-GB' }),
+      testDeadline(),
+    );
     expect(sender.sent[0]?.body).toMatch(/confirms your phone/);
   });
 
   it('renders voice as SSML with the voice id of the template', async () => {
     const sender = new ScriptedSender();
     const req = request({ channel: 'voice' });
-    const outcome = await useCase(sender).execute(req);
+    const outcome = await useCase(sender).execute(req, testDeadline());
     expect(outcome.status).toBe('SUCCESSFUL');
     expect(sender.sent[0]).toMatchObject({ bodyType: 'ssml', voiceId: 'JOANNA', locale: 'en' });
     expect(sender.sent[0]?.body.startsWith('<speak>')).toBe(true);
@@ -162,8 +238,8 @@ describe('DeliverOtp', () => {
     const sender = new ScriptedSender();
     const deliver = useCase(sender);
     const req = request();
-    const first = await deliver.execute(req);
-    const again = await deliver.execute(req);
+    const first = await deliver.execute(req, testDeadline());
+    const again = await deliver.execute(req, testDeadline());
     expect(sender.sent).toHaveLength(1);
     expect(again).toMatchObject({
       status: 'SUCCESSFUL',
@@ -176,8 +252,8 @@ describe('DeliverOtp', () => {
     const sender = new ScriptedSender();
     const deliver = useCase(sender);
     const req = request();
-    await deliver.execute(req);
-    const replayed = await deliver.execute({ ...req, eventId: 'another-event' });
+    await deliver.execute(req, testDeadline());
+    const replayed = await deliver.execute({ ...req, eventId: 'another-event' }, testDeadline());
     expect(sender.sent).toHaveLength(1);
     expect(replayed.duplicate).toBe(true);
   });
@@ -192,9 +268,9 @@ describe('DeliverOtp', () => {
     };
     const deliver = useCase(slow);
     const req = request();
-    const first = deliver.execute(req);
+    const first = deliver.execute(req, testDeadline());
     await new Promise((r) => setTimeout(r, 20));
-    const duplicate = await deliver.execute(req);
+    const duplicate = await deliver.execute(req, testDeadline());
     release();
     expect(duplicate).toMatchObject({ status: 'PENDING', duplicate: true });
     expect((await first).status).toBe('SUCCESSFUL');
@@ -204,40 +280,207 @@ describe('DeliverOtp', () => {
     const req = request();
     const outcome = await useCase(
       new ScriptedSender(
-        new DeliveryError('opted-out', 'ConflictException: DESTINATION_PHONE_NUMBER_OPTED_OUT'),
+        new DeliveryError('opted-out', 'not-sent', 'ConflictException: DESTINATION_PHONE_NUMBER_OPTED_OUT'),
       ),
-    ).execute(req);
+    ).execute(req, testDeadline());
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'opted-out' });
     const raw = await readFile(join(dir, 'dead.jsonl'), 'utf8');
     expect(raw).not.toContain(req.code);
-    const [received] = await deadLetters.receive(10);
+    const [received] = validLetters(await deadLetters.receive(10));
     expect(received?.letter).toMatchObject({
+      version: 2,
       eventId: req.eventId,
       to: req.phone,
       channel: 'sms',
-      error: { kind: 'opted-out', retryable: false },
+      certainty: 'not-sent',
+      error: { kind: 'opted-out' },
     });
     if (!received) throw new Error('expected a dead letter');
     expect(await sealer.unseal(received.letter.sealedCode, req.eventId)).toBe(req.code);
   });
 
-  it('replies by the deadline even when the provider never answers, and parks the request', async () => {
-    const settings = { ...SETTINGS, deadlineMs: 400, failurePathReserveMs: 150 };
+  it('replies by the deadline even when the provider never answers, and parks the request as uncertain', async () => {
+    const settings = { ...SETTINGS, failurePathReserveMs: 150 };
     const started = Date.now();
     const outcome = await useCase(new ScriptedSender('hang-ignoring-signal'), settings).execute(
       request(),
-      started,
+      testDeadline(400, started),
     );
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'deadline-exceeded' });
-    expect(Date.now() - started).toBeLessThan(settings.deadlineMs);
-    expect(await deadLetters.receive(10)).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(400);
+    // Parked before the reply, not after it.
+    const letters = validLetters(await deadLetters.receive(10));
+    expect(letters.map((l) => l.letter.certainty)).toEqual(['uncertain']);
+  });
+
+  it('an uncertain provider failure is parked uncertain; a foreign error from a sender too', async () => {
+    const reset = new DeliveryError('network', 'uncertain', 'sms send failed: TimeoutError ECONNRESET');
+    await useCase(new ScriptedSender(reset)).execute(request({ eventId: 'evt-reset' }), testDeadline());
+    const buggy: MessageSender = { send: () => Promise.reject(new TypeError('bug')) };
+    await useCase(buggy).execute(request({ eventId: 'evt-bug' }), testDeadline());
+    const letters = validLetters(await deadLetters.receive(10)).map((l) => l.letter);
+    expect(letters.map((l) => [l.eventId, l.error.kind, l.certainty])).toEqual([
+      ['evt-reset', 'network', 'uncertain'],
+      ['evt-bug', 'internal-error', 'uncertain'],
+    ]);
   });
 
   it('refuses an expired code without sending it', async () => {
     const sender = new ScriptedSender();
-    const outcome = await useCase(sender).execute(request({ expiresAt: new Date(Date.now() - 120_000) }));
+    const outcome = await useCase(sender).execute(
+      request({ expiresAt: new Date(Date.now() - 120_000) }),
+      testDeadline(),
+    );
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'code-expired' });
     expect(sender.sent).toHaveLength(0);
+  });
+
+  it('deduplicates replays of an expired event like any other: one letter, however many replays', async () => {
+    const deliver = useCase(new ScriptedSender());
+    const expired = request({ expiresAt: new Date(Date.now() - 120_000) });
+    const first = await deliver.execute(expired, testDeadline());
+    const replays = await Promise.all([1, 2, 3].map(() => deliver.execute(expired, testDeadline())));
+    expect(first).toMatchObject({ status: 'FAILED', failureReason: 'code-expired' });
+    for (const replay of replays) {
+      expect(replay).toMatchObject({ status: 'FAILED', failureReason: 'code-expired', duplicate: true });
+    }
+    expect(validLetters(await deadLetters.receive(10)).map((l) => l.letter.eventId)).toEqual([
+      expired.eventId,
+    ]);
+  });
+
+  it('a request stamped longer ago than its budget is answered FAILED without sending, however old', async () => {
+    for (const ageMs of [2_600, 11_000, 3_600_000]) {
+      const sender = new ScriptedSender();
+      const deliver = useCase(sender);
+      const req = request();
+      const started = Date.now();
+      const outcome = await deliver.execute(req, testDeadline(2_500, started - ageMs));
+      expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'deadline-exceeded' });
+      expect(sender.sent).toHaveLength(0);
+      // Bounded: a slot of its own for claim and parking, not a fresh budget.
+      expect(Date.now() - started).toBeLessThan(SETTINGS.failurePathReserveMs + REPLY_MARGIN_MS);
+      // Parked as not sent (redrive may send it), and its replay is a duplicate, not a second letter.
+      const again = await deliver.execute(req, testDeadline(2_500, started - ageMs));
+      expect(again.duplicate).toBe(true);
+    }
+    const letters = validLetters(await deadLetters.receive(10)).map((l) => l.letter);
+    expect(letters.map((l) => [l.error.kind, l.certainty])).toEqual(
+      Array(3).fill(['deadline-exceeded', 'not-sent']),
+    );
+  });
+
+  it('replies SUCCESSFUL once the provider accepted, however slow the record; the record is cut short', async () => {
+    const store = new StallingStore(idempotency);
+    const sender = new ScriptedSender();
+    const started = Date.now();
+    const outcome = await useCase(sender, SETTINGS, store).execute(request(), testDeadline(400, started));
+    const elapsed = Date.now() - started;
+    expect(outcome).toMatchObject({ status: 'SUCCESSFUL', transactionId: 'm-1' });
+    expect(elapsed).toBeLessThan(400);
+    expect(elapsed).toBeGreaterThanOrEqual(400 - REPLY_MARGIN_MS - 5);
+    // Nothing left running after the reply: the stalled call was aborted before it.
+    expect(store.abortedBeforeReturn).toBe(true);
+    expect(logger.lines.find((l) => l.message === 'could not record delivery state')?.fields).toMatchObject({
+      state: 'sent',
+      cutShort: true,
+    });
+    expect(await deadLetters.receive(10)).toEqual([]);
+  });
+
+  it('a failure path slower than its reserve: the reply still leaves by the deadline, with the sealed code logged', async () => {
+    const stalled = new StallingQueue();
+    const deliver = new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender(new DeliveryError('throttled', 'not-sent', 'ThrottlingException HTTP 400')),
+      idempotency,
+      stalled,
+      sealer,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      SETTINGS,
+    );
+    const req = request();
+    const started = Date.now();
+    const outcome = await deliver.execute(req, testDeadline(400, started));
+    expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'throttled' });
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(stalled.abortedBeforeReturn).toBe(true);
+    const line = logger.lines.find((l) => l.message === 'dead letter could not be parked');
+    expect(line?.fields).toMatchObject({ certainty: 'not-sent', cutShort: true, parkError: 'AbortError' });
+    const sealed = {
+      scheme: String(line?.fields.sealedScheme),
+      keyId: String(line?.fields.sealedKeyId),
+      ciphertext: String(line?.fields.sealedCode),
+    };
+    expect(await sealer.unseal(sealed, req.eventId)).toBe(req.code);
+  });
+
+  it('seals ahead while a send runs late, so a slow sealer still makes the letter before the reply', async () => {
+    // Sealing takes 200 ms; the failure path's reserve is 150 ms: only sealing ahead can fit.
+    const slowSealer = new SlowSealer(sealer, 200);
+    const deliver = new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender('hang-ignoring-signal'),
+      idempotency,
+      deadLetters,
+      slowSealer,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      { ...SETTINGS, failurePathReserveMs: 150 },
+    );
+    const started = Date.now();
+    const outcome = await deliver.execute(request(), testDeadline(800, started));
+    expect(outcome.status).toBe('FAILED');
+    expect(Date.now() - started).toBeLessThan(800);
+    // Started one reserve before the send deadline (800 − 150 − 150 ms), while the send still ran.
+    expect(slowSealer.startedAfterMs[0]).toBeGreaterThanOrEqual(480);
+    expect(slowSealer.startedAfterMs[0]).toBeLessThan(650);
+    expect(validLetters(await deadLetters.receive(10))).toHaveLength(1);
+  });
+
+  it('never seals ahead for a prompt send, and cancels sealing ahead when a late send succeeds', async () => {
+    const prompt = new SlowSealer(sealer, 0);
+    await new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      new ScriptedSender(),
+      idempotency,
+      deadLetters,
+      prompt,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      SETTINGS,
+    ).execute(request(), testDeadline());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(prompt.startedAfterMs).toEqual([]);
+
+    const late = new SlowSealer(sealer, 1_000);
+    const lateSender: MessageSender = {
+      send: () =>
+        new Promise((resolve) =>
+          setTimeout(
+            () => resolve({ provider: 'late', messageId: 'm', status: 'SUCCESSFUL', attempts: 1 }),
+            300,
+          ),
+        ),
+    };
+    const outcome = await new DeliverOtp(
+      new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
+      lateSender,
+      idempotency,
+      deadLetters,
+      late,
+      new HmacFingerprinter(randomBytes(32)),
+      new SystemClock(),
+      logger,
+      { ...SETTINGS, failurePathReserveMs: 150 },
+    ).execute(request(), testDeadline(500));
+    expect(outcome.status).toBe('SUCCESSFUL');
+    expect(late.startedAfterMs).toHaveLength(1);
+    expect(late.aborted).toBe(true);
   });
 
   it('fails safe (sends nothing) when idempotency cannot be checked', async () => {
@@ -246,10 +489,11 @@ describe('DeliverOtp', () => {
       claim: () => Promise.reject(new Error('ECONNREFUSED')),
       complete: () => Promise.resolve(),
     };
-    const outcome = await useCase(sender, SETTINGS, broken).execute(request());
+    const outcome = await useCase(sender, SETTINGS, broken).execute(request(), testDeadline());
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'idempotency-unavailable' });
     expect(sender.sent).toHaveLength(0);
-    expect(await deadLetters.receive(10)).toHaveLength(1);
+    // Nothing sent by this request, but without the claim a duplicate of it may have sent: uncertain.
+    expect(validLetters(await deadLetters.receive(10)).map((l) => l.letter.certainty)).toEqual(['uncertain']);
   });
 
   it('logs every non-secret field and the sealed code when the dead letter itself cannot be parked', async () => {
@@ -261,7 +505,11 @@ describe('DeliverOtp', () => {
     const deliver = new DeliverOtp(
       new MessageComposer(new StaticTemplateStore(TEMPLATES), new SystemClock(), SETTINGS),
       new ScriptedSender(
-        new DeliveryError('destination-blocked', 'ConflictException: DESTINATION_COUNTRY_BLOCKED'),
+        new DeliveryError(
+          'destination-blocked',
+          'not-sent',
+          'ConflictException: DESTINATION_COUNTRY_BLOCKED',
+        ),
       ),
       idempotency,
       broken,
@@ -271,7 +519,7 @@ describe('DeliverOtp', () => {
       logger,
       SETTINGS,
     );
-    const outcome = await deliver.execute(req);
+    const outcome = await deliver.execute(req, testDeadline());
     expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'destination-blocked' });
     const line = logger.lines.find((l) => l.message === 'dead letter could not be parked');
     expect(line?.fields).toMatchObject({
@@ -293,10 +541,12 @@ describe('DeliverOtp', () => {
 
   it('logs the masked phone and never the code', async () => {
     const req = request();
-    await useCase(new ScriptedSender()).execute(req);
+    await useCase(new ScriptedSender()).execute(req, testDeadline());
     await useCase(
-      new ScriptedSender(new DeliveryError('throttled', `ThrottlingException (code ${req.code} echoed)`)),
-    ).execute(request({ code: req.code, eventId: 'e2', phone: '+447700900123' }));
+      new ScriptedSender(
+        new DeliveryError('throttled', 'not-sent', `ThrottlingException (code ${req.code} echoed)`),
+      ),
+    ).execute(request({ code: req.code, eventId: 'e2', phone: '+447700900123' }), testDeadline());
     const text = logger.text();
     expect(text).not.toContain(req.code);
     expect(text).not.toContain('4155550123');
