@@ -4,6 +4,8 @@ import { ssmlProblems } from './ssml';
 /** A stretch of speech, or a silence, as a listener hears a voice message. */
 export type SpokenPart =
   | { readonly kind: 'text'; readonly text: string }
+  /** Read one character at a time (say-as digits, characters, telephone): the code, spelled out. */
+  | { readonly kind: 'spelled'; readonly text: string }
   | { readonly kind: 'pause'; readonly ms: number };
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -55,8 +57,8 @@ function walk(nodes: readonly Node[], out: SpokenPart[]): void {
     } else if (name === 'say-as' && SPELLED.has(attributes?.['interpret-as'] ?? '')) {
       const inner: SpokenPart[] = [];
       walk(children, inner);
-      const text = inner.map((p) => (p.kind === 'text' ? p.text : ' ')).join('');
-      out.push({ kind: 'text', text: Array.from(text.replace(/\s+/g, '')).join(' ') });
+      const text = inner.map((p) => (p.kind === 'pause' ? ' ' : p.text)).join('');
+      out.push({ kind: 'spelled', text: Array.from(text.replace(/\s+/g, '')).join(' ') });
     } else if (name === 'p' || name === 's') {
       // Polly pauses between paragraphs and sentences.
       walk(children, out);
@@ -86,12 +88,10 @@ export function spokenParts(ssml: string): SpokenPart[] | undefined {
     } else parts.push(part);
   }
   return parts
-    .map((p) => (p.kind === 'text' ? { kind: 'text' as const, text: p.text.replace(/\s+/g, ' ') } : p))
-    .filter((p) => (p.kind === 'text' ? p.text.trim() !== '' : p.ms > 0))
+    .map((p) => (p.kind === 'pause' ? p : { ...p, text: p.text.replace(/\s+/g, ' ') }))
+    .filter((p) => (p.kind === 'pause' ? p.ms > 0 : p.text.trim() !== ''))
     .map((p, i, all) =>
-      p.kind === 'text'
-        ? { kind: 'text' as const, text: trimEdges(p.text, i === 0, i === all.length - 1) }
-        : p,
+      p.kind === 'pause' ? p : { ...p, text: trimEdges(p.text, i === 0, i === all.length - 1) },
     );
 }
 
@@ -102,13 +102,17 @@ function trimEdges(text: string, first: boolean, last: boolean): string {
   return result;
 }
 
-/** The words alone, pauses as spaces: "Your code is 1 2 3 4 5 6." */
+/** The words alone, pauses as spaces: "Your code is 1 2 3 4 5 6.". */
 export function spokenText(ssml: string): string | undefined {
   const parts = spokenParts(ssml);
   if (parts === undefined) return undefined;
-  return parts
-    .map((p) => (p.kind === 'text' ? p.text : ' '))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    parts
+      .map((p) => (p.kind === 'pause' ? ' ' : p.kind === 'spelled' ? ` ${p.text} ` : p.text))
+      .join('')
+      .replace(/\s+/g, ' ')
+      // A spelled code stands apart from the words, but not from the punctuation after it.
+      .replace(/ ([.,;:!?،。、])/g, '$1')
+      .trim()
+  );
 }

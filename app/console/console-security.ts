@@ -123,14 +123,15 @@ export class ConsoleSecurity {
   }
 }
 
-/** Headers on every answer: no framing, no sniffing, no referrer, no caching, scripts only from the console. */
+/** Headers on every answer: no framing, no sniffing, no referrer to other sites, no caching, scripts only from the console. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it, Chromium sends "Origin: null" on the console's own form posts.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',

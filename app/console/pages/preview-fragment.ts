@@ -1,3 +1,5 @@
+import type { SpokenPart } from '../../../domain/spoken-text';
+import { textDirection } from '../../../domain/text-direction';
 import { languageName } from '../../template-overview';
 import type { SmsPreview, TemplatePreview, VoicePreview } from '../../template-preview';
 import { html, type SafeHtml } from '../html';
@@ -32,7 +34,30 @@ ${
 }`;
 }
 
-function voicePreview(p: TemplatePreview, voice: VoicePreview): SafeHtml {
+function spokenPart(part: SpokenPart): SafeHtml {
+  return part.kind === 'pause'
+    ? html`<span class="pause" title="pause ${part.ms} ms" aria-hidden="true">·</span><span class="sr-only">(pause ${part.ms} ms)</span>`
+    : html`${part.text}`;
+}
+
+/** A spelled code (digits and the pauses between them) reads left to right even inside Arabic or Hebrew. */
+function spokenHtml(parts: readonly SpokenPart[]): SafeHtml {
+  const out: SafeHtml[] = [];
+  for (let i = 0; i < parts.length; ) {
+    if (parts[i]?.kind !== 'spelled') {
+      out.push(spokenPart(parts[i] as SpokenPart));
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (parts[end + 1]?.kind === 'pause' && parts[end + 2]?.kind === 'spelled') end += 2;
+    out.push(html`<bdi dir="ltr" class="spelled">${parts.slice(i, end + 1).map(spokenPart)}</bdi>`);
+    i = end + 1;
+  }
+  return html`${out}`;
+}
+
+function voicePreview(voice: VoicePreview): SafeHtml {
   return html`<dl class="facts">
   <dt>Voice</dt><dd id="voice-id">${voice.voiceId ?? 'none'}${voice.voiceLanguage ? ` — ${voice.voiceLanguage}` : ''}</dd>
   <dt>Spoken in</dt><dd>${languageName(voice.spokenLocale)} (${voice.spokenLocale})</dd>
@@ -41,12 +66,7 @@ function voicePreview(p: TemplatePreview, voice: VoicePreview): SafeHtml {
 <h3>Words spoken</h3>
 ${
   voice.spoken
-    ? html`<blockquote class="spoken" id="voice-words" lang="${voice.spokenLocale}" dir="${p.direction}">${voice.spoken.map(
-        (part) =>
-          part.kind === 'text'
-            ? html`${part.text}`
-            : html`<span class="pause" title="pause ${part.ms} ms" aria-hidden="true">·</span><span class="sr-only">(pause ${part.ms} ms)</span>`,
-      )}</blockquote>`
+    ? html`<blockquote class="spoken" id="voice-words" lang="${voice.spokenLocale}" dir="${textDirection(voice.spokenLocale)}">${spokenHtml(voice.spoken)}</blockquote>`
     : html`<p class="notice error">The SSML does not parse, so nothing would be spoken.</p>`
 }
 <details><summary>SSML sent to End User Messaging (${voice.ssml.length} characters)</summary>
@@ -65,7 +85,7 @@ ${plural.categories.map(
 /** The live preview: re-rendered on the server for every edit, the same fragment with or without JavaScript. */
 export function previewFragment(p: TemplatePreview): SafeHtml {
   return html`<h2 id="preview-heading">Preview <small class="meta">sample code ${p.sample.code}, never a real one</small></h2>
-${p.sms ? smsPreview(p, p.sms) : ''}${p.voice ? voicePreview(p, p.voice) : ''}
+${p.sms ? smsPreview(p, p.sms) : ''}${p.voice ? voicePreview(p.voice) : ''}
 ${pluralNote(p)}`;
 }
 
