@@ -42,7 +42,9 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
     // A locale nobody wrote for becomes a row, resolved as a request for it would be.
     await page.getByLabel('Find or check a locale').fill('EN_us');
     await page.getByLabel('Find or check a locale').press('Enter');
-    const cell = page.getByRole('link', { name: /^en-US SMS verification: served the DynamoDB template en\/verification/ });
+    const cell = page.getByRole('link', {
+      name: /^en-US SMS verification: served the DynamoDB template en\/verification/,
+    });
     await cell.click();
     await page.waitForURL(/\/edit\?locale=en&channel=sms&purpose=verification/);
 
@@ -51,7 +53,9 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
     await expect.poll(() => segments.textContent()).toBe('1');
 
     // Longer than one GSM-7 segment: the preview follows the typing.
-    await body.fill(`Your {{brand}} sign-in code is {{code}}. ${'It expires soon, so please use it right away. '.repeat(3)}`);
+    await body.fill(
+      `Your {{brand}} sign-in code is {{code}}. ${'It expires soon, so please use it right away. '.repeat(3)}`,
+    );
     await expect.poll(() => segments.textContent()).toBe('2');
     await expect.poll(() => page.locator('#sms-encoding').textContent()).toBe('GSM-7');
 
@@ -63,8 +67,12 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
 
     // No {{code}}: both the save rules and lint say so, next to the field.
     await body.fill('Welcome to {{brand}}, there is nothing to type.');
-    await expect.poll(() => page.locator('#save-problems').textContent()).toContain('no {{code}} placeholder');
-    await expect.poll(() => page.locator('#lint-problems').textContent()).toContain('no {{code}} placeholder');
+    await expect
+      .poll(() => page.locator('#save-problems').textContent())
+      .toContain('no {{code}} placeholder');
+    await expect
+      .poll(() => page.locator('#lint-problems').textContent())
+      .toContain('no {{code}} placeholder');
     expect(await body.getAttribute('aria-invalid')).toBe('true');
 
     // Template text is text, never markup, in the preview.
@@ -76,7 +84,8 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
     await expect.poll(() => page.locator('#save-ok').count()).toBe(1);
     await page.getByRole('button', { name: 'Review changes…' }).click();
     await page.waitForLoadState();
-    if (process.env.DEBUG_SHOTS) await page.screenshot({ path: '/tmp/h5-shots/review-debug.png', fullPage: true });
+    if (process.env.DEBUG_SHOTS)
+      await page.screenshot({ path: '/tmp/h5-shots/review-debug.png', fullPage: true });
     await expect.poll(() => page.locator('.diff ins').first().textContent()).toContain('console');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('#notice').textContent()).toContain('Saved version 2');
@@ -84,7 +93,17 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
     const code = guardSecret('73915');
     const { stdout } = await run(
       tsx,
-      ['app/cli/send.ts', '--url', fixture.stack.baseUrl, '--locale', 'en-US', '--purpose', 'verification', '--code', code],
+      [
+        'app/cli/send.ts',
+        '--url',
+        fixture.stack.baseUrl,
+        '--locale',
+        'en-US',
+        '--purpose',
+        'verification',
+        '--code',
+        code,
+      ],
       { cwd: projectRoot, env: { ...process.env, DATA_DIR: fixture.dataDir } },
     );
     expect(stdout).toMatch(/HTTP 200/);
@@ -103,20 +122,17 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
   it('is keyboard-usable, labels every control and shows Arabic right to left', async () => {
     await page.goto(`${fixture.origin}/edit?locale=ar&channel=voice&purpose=generic`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // Strings, not functions: they run in the page, and this project's types have no DOM.
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     // Past the skip link, focus lands in the content, not back in the header.
-    expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+    expect(await page.evaluate("document.activeElement?.closest('main') !== null")).toBe(true);
 
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-        .filter((el) => {
-          const control = el as HTMLInputElement;
-          return !(control.labels?.length || control.getAttribute('aria-label') || control.textContent?.trim());
-        })
-        .map((el) => el.outerHTML),
-    );
+    const unlabelled =
+      await page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+      .map((el) => el.outerHTML)`);
     expect(unlabelled).toEqual([]);
 
     const message = page.getByLabel('Message');

@@ -34,7 +34,14 @@ export async function startConsoleFixture(env: Record<string, string> = {}): Pro
   let output = '';
   const child: ChildProcess = spawn(tsx, ['app/console/start.ts'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, CONSOLE_PORT: '0', BRAND_NAME: 'Acme', LOG_LEVEL: 'WARN', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      CONSOLE_PORT: '0',
+      BRAND_NAME: 'Acme',
+      LOG_LEVEL: 'WARN',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
