@@ -119,7 +119,9 @@ export function saveProblems(item: DraftItem, version = 1): string[] {
 }
 
 export function previewTemplate(item: DraftItem, sample: PreviewSample, now = Date.now()): TemplatePreview {
-  const template = templateFromDraft(item);
+  const draft = templateFromDraft(item);
+  // Import stores voice ids upper-case (the sender upper-cases them anyway): preview what would be saved.
+  const template = draft.voiceId ? { ...draft, voiceId: draft.voiceId.toUpperCase() } : draft;
   const code = sampleCode(sample.codeDigits);
   const spokenLocale = draftSpokenLocale(template);
   const lint = lintTemplates([{ template, spokenLocale }], LINT_SAMPLE);
