@@ -79,8 +79,19 @@ describe('previewTemplate', () => {
     expect(preview.direction).toBe('rtl');
     // Polly has no Hebrew voice: the catalogue's Hebrew calls are in English, so this is heard in English.
     expect(preview.voice?.spokenLocale).toBe('en-US');
-    const wrongVoice = previewTemplate({ locale: 'fr', channel: 'voice', purpose: 'generic', body: 'Code {{code}}, {{code}}.', voiceId: 'HANS' }, sample);
-    expect(wrongVoice.lintProblems.join()).toMatch(/voice HANS speaks German, the template is in fr; use one of /);
+    const wrongVoice = previewTemplate(
+      {
+        locale: 'fr',
+        channel: 'voice',
+        purpose: 'generic',
+        body: 'Code {{code}}, {{code}}.',
+        voiceId: 'HANS',
+      },
+      sample,
+    );
+    expect(wrongVoice.lintProblems.join()).toMatch(
+      /voice HANS speaks German, the template is in fr; use one of /,
+    );
     expect(wrongVoice.saveProblems.join()).toMatch(/voiceId HANS does not speak fr/);
     // Hindi calls may be written in the catalogue's declared fallback language, Indian English.
     const hindi = previewTemplate(
@@ -118,13 +129,7 @@ describe('previewTemplate', () => {
 
 describe('small pure helpers', () => {
   it('text direction from CLDR, with a list behind it', () => {
-    expect(['ar', 'he', 'fa', 'ur', 'ar-EG'].map(textDirection)).toEqual([
-      'rtl',
-      'rtl',
-      'rtl',
-      'rtl',
-      'rtl',
-    ]);
+    expect(['ar', 'he', 'fa', 'ur', 'ar-EG'].map(textDirection)).toEqual(['rtl', 'rtl', 'rtl', 'rtl', 'rtl']);
     expect(['en', 'zh-Hant', 'az', 'not a locale'].map(textDirection)).toEqual(['ltr', 'ltr', 'ltr', 'ltr']);
   });
 
