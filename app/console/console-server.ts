@@ -1,17 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { normaliseLocale } from '../../domain/locale';
-import { NoLocalStackError, type TemplateTable } from '../cli/template-table';
+import { NoLocalStackError } from '../cli/template-table';
+import { lintTableTemplates } from '../table-lint';
 import { type DraftItem, draftFromForm, parseTemplateKey, type TemplateKey } from '../template-fields';
-import { lintBundledCatalogue, lintTemplates } from '../template-lint';
+import { type LintReport, lintBundledCatalogue } from '../template-lint';
 import { templateOverview } from '../template-overview';
-import {
-  draftSpokenLocale,
-  MAX_CODE_DIGITS,
-  MIN_CODE_DIGITS,
-  type PreviewSample,
-  previewTemplate,
-} from '../template-preview';
+import { MAX_CODE_DIGITS, MIN_CODE_DIGITS, type PreviewSample, previewTemplate } from '../template-preview';
 import { exportTemplates } from '../template-transfer';
 import type { ConsoleAssets } from './console-assets';
 import { ConsoleSecurity, newSessionToken, SECURITY_HEADERS } from './console-security';
@@ -27,7 +22,7 @@ import {
   type Templates,
 } from './console-service';
 import type { TableSource } from './console-table';
-import { html, type SafeHtml } from './html';
+import type { SafeHtml } from './html';
 import { editorPage, keyQuery, type Notice } from './pages/editor-page';
 import { gridPage } from './pages/grid-page';
 import { layout, messagePage, type Section } from './pages/layout';
@@ -130,6 +125,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const token = options.token ?? newSessionToken();
   let security: ConsoleSecurity | undefined;
   const log = options.log ?? (() => {});
+  let catalogueLint: LintReport | undefined;
 
   const page = async (
     ctx: Context,
@@ -331,10 +327,14 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
     'GET /lint': async (ctx) => {
       const templates = await loadTemplates(await options.tables.current());
-      const table = lintTemplates(
-        templates.table.map((template) => ({ template, spokenLocale: draftSpokenLocale(template) })),
+      // The catalogue never changes while the console runs.
+      catalogueLint ??= lintBundledCatalogue();
+      await page(
+        ctx,
+        'Lint',
+        'lint',
+        lintPage(catalogueLint, lintTableTemplates(templates.table, templates.catalogue)),
       );
-      await page(ctx, 'Lint', 'lint', lintPage(lintBundledCatalogue(), table));
     },
 
     'GET /transfer': async (ctx) => {
@@ -440,6 +440,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       );
     },
 
+    // Browsers ask for it on every page; an empty answer keeps the console's log free of 404s.
+    'GET /favicon.ico': async (ctx) => {
+      ctx.response.writeHead(204, SECURITY_HEADERS);
+      ctx.response.end();
+    },
     'GET /assets/console.js': async (ctx) =>
       send(ctx.response, 200, 'text/javascript; charset=utf-8', options.assets.script),
     'GET /assets/console.css': async (ctx) =>
@@ -531,6 +536,3 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     },
   };
 }
-
-export type { TemplateTable };
-export { html };

@@ -24,8 +24,13 @@ export interface ConsoleFixture {
  * temp data dir so it advertises its endpoint as `npm start` does) and `npm run console` as a real
  * child process, found through that advertised endpoint.
  */
-export async function startConsoleFixture(env: Record<string, string> = {}): Promise<ConsoleFixture> {
+export async function startConsoleFixture(
+  env: Record<string, string> = {},
+  /** Runs on the empty data dir before the stack starts (e.g. to write an operator's table). */
+  prepare?: (dataDir: string) => Promise<void>,
+): Promise<ConsoleFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'otp-courier-console-'));
+  await prepare?.(dataDir);
   const stack = await startLocalStack({
     env: { DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme', ...env },
     port: 0,
