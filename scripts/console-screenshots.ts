@@ -75,6 +75,8 @@ async function main(): Promise<void> {
       shots.push(path);
     };
     await page.goto(fixture.loginUrl);
+    // The grid itself, from its caption: Welsh has SMS only, so its calls fall back to English.
+    await page.evaluate(`window.scrollTo(0, document.getElementById('coverage').getBoundingClientRect().top + window.scrollY - 120)`);
     await shoot('coverage');
 
     await page.goto(`${fixture.origin}/edit?locale=fr-CA&channel=sms&purpose=verification`);
@@ -84,16 +86,19 @@ async function main(): Promise<void> {
         'Votre code de connexion {{brand}} est {{code}}. Il expire dans {{minutes}} minutes – ne le partagez avec personne.',
       );
     await page.locator('#sms-encoding', { hasText: 'UCS-2' }).waitFor();
+    await page.setViewportSize({ width: 1280, height: 1000 });
     await shoot('editor-sms');
 
     await page.getByRole('button', { name: 'Review changes…' }).click();
     await page.locator('.diff ins').first().waitFor();
+    await page.setViewportSize({ width: 1280, height: 760 });
     await shoot('review');
 
+    await page.setViewportSize({ width: 1280, height: 820 });
     await page.goto(`${fixture.origin}/edit?locale=ar&channel=voice&purpose=generic`);
-    await page.locator('#voice-words').scrollIntoViewIfNeeded();
     await shoot('editor-voice-rtl');
 
+    await page.setViewportSize({ width: 1280, height: 640 });
     await page.goto(`${fixture.origin}/lint`);
     await shoot('lint');
   } finally {

@@ -11,6 +11,7 @@ import { exportTemplates } from '../template-transfer';
 import type { ConsoleAssets } from './console-assets';
 import { ConsoleSecurity, newSessionToken, SECURITY_HEADERS } from './console-security';
 import {
+  type Baseline,
   baselineFor,
   checkImport,
   diffAgainst,
@@ -118,6 +119,16 @@ function keyFrom(
   const key = parseTemplateKey({ locale: get('locale'), channel: get('channel'), purpose: get('purpose') });
   if (!key) throw new HttpError(400, 'say which template: locale, channel (sms or voice) and purpose');
   return key;
+}
+
+/** Someone saved the key after this editor opened: the review compares with their version, and says so. */
+function movedOn(baseline: Baseline, editorVersion: string | undefined): Notice | undefined {
+  if (editorVersion === undefined || Number(editorVersion) === baseline.version) return undefined;
+  const by = baseline.stored?.updatedBy ? ` by ${baseline.stored.updatedBy}` : '';
+  return {
+    kind: 'warn',
+    text: `Version ${baseline.version} was saved${by} after you opened the editor: the changes below are against it.`,
+  };
 }
 
 /** Starts the console on 127.0.0.1 only. */
@@ -245,6 +256,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
             diff: diffAgainst(view.baseline.compareWith, draft),
             csrf: ctx.security.csrfToken,
             table: table.description,
+            ...(movedOn(view.baseline, form.baseVersion)
+              ? { notice: movedOn(view.baseline, form.baseVersion) }
+              : {}),
           }),
         );
       } else {

@@ -305,6 +305,14 @@ describe('saving validates exactly as import does', () => {
     expect(late.body).toContain('version 2 was saved by tester (console)');
     expect(late.body).toMatch(/<del>.*First/);
     expect((await stored('fr', 'sms', 'generic'))?.body).toBe('First edit {{code}}');
+    // Reviewing from the stale editor says the comparison is against the newer version.
+    const review = await post('/edit', {
+      ...key,
+      baseVersion: '1',
+      action: 'review',
+      'field.body': 'Second edit {{code}}',
+    });
+    expect(review.body).toContain('Version 2 was saved by tester (console) after you opened the editor');
   });
 
   it('reviews a change as a word diff before saving', async () => {

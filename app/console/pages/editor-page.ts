@@ -132,7 +132,7 @@ function tabs(view: EditorView): SafeHtml {
 ${purposes.map((purpose) => {
   const k = { ...key, purpose };
   const stored = view.stored.has(purpose);
-  return html`<li><a href="/edit?${keyQuery(k)}"${attr('aria-current', purpose === key.purpose ? 'page' : undefined)}>${purpose}${stored ? html` <span aria-label="(in the table)">●</span>` : ''}</a></li>`;
+  return html`<li><a href="/edit?${keyQuery(k)}"${attr('aria-current', purpose === key.purpose ? 'page' : undefined)}>${purpose}${stored ? html` <span aria-hidden="true">●</span><span class="sr-only"> (in the table)</span>` : ''}</a></li>`;
 })}
 <li><a href="/edit?${keyQuery({ ...key, channel: key.channel === 'sms' ? 'voice' : 'sms', purpose: 'generic' })}">${key.channel === 'sms' ? 'Voice' : 'SMS'} templates →</a></li>
 </ul></nav>`;
