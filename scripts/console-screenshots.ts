@@ -76,7 +76,9 @@ async function main(): Promise<void> {
     };
     await page.goto(fixture.loginUrl);
     // The grid itself, from its caption: Welsh has SMS only, so its calls fall back to English.
-    await page.evaluate(`window.scrollTo(0, document.getElementById('coverage').getBoundingClientRect().top + window.scrollY - 120)`);
+    await page.evaluate(
+      `window.scrollTo(0, document.getElementById('coverage').getBoundingClientRect().top + window.scrollY - 120)`,
+    );
     await shoot('coverage');
 
     await page.goto(`${fixture.origin}/edit?locale=fr-CA&channel=sms&purpose=verification`);
