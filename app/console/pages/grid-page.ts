@@ -63,7 +63,7 @@ function editHref(cell: OverviewCell): string {
 
 function row(r: OverviewRow): SafeHtml {
   return html`<tr>
-  <th scope="row"><span lang="${r.locale}">${r.locale}</span><small class="locale-name">${r.languageName}</small></th>
+  <th scope="row"><a href="/edit?${new URLSearchParams({ locale: r.locale, channel: 'sms', purpose: 'generic' }).toString()}" lang="${r.locale}" aria-label="${r.locale}: edit its own templates">${r.locale}</a><small class="locale-name">${r.languageName}</small></th>
   ${r.cells.map((cell, i) => {
     const d = describe(cell);
     const label = `${cell.locale} ${CHANNEL_LABEL[cell.channel]} ${cell.purpose}: ${d.sentence}. Edit.`;
