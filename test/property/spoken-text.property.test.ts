@@ -11,14 +11,14 @@ const words = fc.string({
 });
 
 describe('spokenText of any valid voice template', () => {
-  it('contains the code, spelled, twice, and never markup', () => {
+  it('contains the code, spelled, twice, and never the markup', () => {
     fc.assert(
       fc.property(
         words,
         words,
         words,
         fc.stringMatching(/^\d{4,10}$/),
-        fc.string({ maxLength: 30 }),
+        fc.string({ maxLength: 30 }).map((name) => name.replaceAll('<', '')),
         (a, b, c, code, name) => {
           const template = {
             locale: 'en',
@@ -35,7 +35,8 @@ describe('spokenText of any valid voice template', () => {
           expect(spoken).toBeDefined();
           const spelled = Array.from(code).join(' ');
           expect(spoken?.split(spelled).length).toBe(3);
-          expect(spoken).not.toMatch(/<[a-z/!?]/i);
+          // No markup of the document is ever read out (values are text: a "<" in them would be spoken).
+          expect(spoken).not.toContain('<');
         },
       ),
     );

@@ -38,3 +38,23 @@ describe('spokenText: the words a listener hears', () => {
     expect(spokenParts('<!DOCTYPE x><speak/>')).toBeUndefined();
   });
 });
+
+describe('values are spoken as text', () => {
+  it('a first name that looks like SSML is read out, not obeyed', () => {
+    const ssml = renderVoiceSsml(
+      {
+        locale: 'en',
+        channel: 'voice',
+        purpose: 'generic',
+        source: 'catalogue',
+        body: 'Hi {{firstName}}, {{code}} {{code}}',
+      },
+      { code: '12', minutes: 5, brand: 'Acme', firstName: '<break time="9s"/>' },
+    );
+    expect(spokenText(ssml)).toBe('Hi <break time="s"/>, 1 2 1 2');
+    expect(spokenParts(ssml)?.filter((p) => p.kind === 'pause')).toEqual([
+      { kind: 'pause', ms: 400 },
+      { kind: 'pause', ms: 400 },
+    ]);
+  });
+});
