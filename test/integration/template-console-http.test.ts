@@ -315,6 +315,21 @@ describe('saving validates exactly as import does', () => {
     expect(review.body).toContain('Version 2 was saved by tester (console) after you opened the editor');
   });
 
+  it('previews without JavaScript: the form posts, the server renders the preview of the draft', async () => {
+    const answer = await post('/edit', {
+      ...key,
+      baseVersion: '1',
+      action: 'preview',
+      'field.body': 'Votre code {{brand}} est {{code}} – merci',
+      'sample.brand': 'Zeta',
+      'sample.codeDigits': '8',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('Votre code Zeta est 12345678 <mark>–</mark> merci');
+    expect(answer.body).toMatch(/<dd id="sms-encoding">UCS-2<\/dd>/);
+    expect(answer.body).toContain('name="baseVersion" value="1"');
+  });
+
   it('reviews a change as a word diff before saving', async () => {
     const answer = await post('/edit', {
       ...key,

@@ -19,14 +19,13 @@ function checkResult(check: ImportCheck): SafeHtml {
 <ul class="problems blocking" id="import-problems">${check.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`;
   }
   const count = (c: string) => check.items.filter((i) => i.change === c).length;
+  const shown = check.items.filter((i) => i.change !== 'unchanged');
   return html`<div id="import-result"><p class="notice" role="status">Valid: ${check.items.length} template(s): ${count('new')} new, ${count('changed')} changed, ${count('unchanged')} unchanged.</p>
-${check.items
-  .filter((i) => i.change !== 'unchanged')
-  .map(
-    (i) =>
-      html`<details${attr('open', check.items.length <= 5)}><summary>${i.change}: ${i.key.locale}/${i.key.channel}/${i.key.purpose}</summary>
+${shown.map(
+  (i) =>
+    html`<details${attr('open', shown.length <= 5)}><summary>${i.change}: ${i.key.locale}/${i.key.channel}/${i.key.purpose}</summary>
 ${i.diff.filter((d) => d.changed).map((d) => html`<h3>${d.label}</h3>${diffBlock(d)}`)}</details>`,
-  )}</div>`;
+)}</div>`;
 }
 
 export function transferPage(view: TransferView): SafeHtml {
