@@ -115,15 +115,10 @@ export function sampleFrom(form: Readonly<Record<string, string>>, brand: string
   };
 }
 
-/** The template a request names, or 400. */
-export function keyFrom(
-  source: { get(name: string): string | null | undefined } | Record<string, string>,
-): TemplateKey {
-  const get = (name: string) =>
-    typeof (source as { get?: unknown }).get === 'function'
-      ? (source as { get(n: string): string | null }).get(name)
-      : (source as Record<string, string>)[name];
-  const key = parseTemplateKey({ locale: get('locale'), channel: get('channel'), purpose: get('purpose') });
+/** The template a request names (query or form), or 400. */
+export function keyFrom(source: URLSearchParams | Readonly<Record<string, string>>): TemplateKey {
+  const values = source instanceof URLSearchParams ? Object.fromEntries(source) : source;
+  const key = parseTemplateKey({ locale: values.locale, channel: values.channel, purpose: values.purpose });
   if (!key) throw new HttpError(400, 'say which template: locale, channel (sms or voice) and purpose');
   return key;
 }

@@ -67,15 +67,10 @@ export function baselineFor(templates: Templates, key: TemplateKey, defaultLocal
   const purpose: Purpose = key.purpose === 'generic' ? 'verification' : key.purpose;
   const cell = coverageOf([...templates.table, ...templates.catalogue], { ...key, purpose }, defaultLocale);
   if (cell.template) {
-    const {
-      locale: _locale,
-      channel: _channel,
-      purpose: _purpose,
-      ...fields
-    } = draftFromTemplate(cell.template);
+    // Its text to translate, under this key; a voice that speaks this language, if Polly has one.
+    const { locale: _l, channel: _c, purpose: _p, version: _v, ...fields } = draftFromTemplate(cell.template);
     const voice = key.channel === 'voice' ? voicesFor(key.locale)[0] : undefined;
-    const draft = { ...fields, ...key, ...(voice ? { voiceId: voice } : {}) } as DraftItem;
-    delete (draft as Record<string, unknown>).version;
+    const draft: DraftItem = { ...fields, ...key, ...(voice ? { voiceId: voice } : {}) };
     return { origin: 'served', draft, version: 0, servedFrom: cell.template };
   }
   return { origin: 'none', draft: { ...key, body: '' }, version: 0 };

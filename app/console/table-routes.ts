@@ -19,14 +19,15 @@ export function tableRoutes(options: ConsoleOptions): Record<string, Route> {
     'GET /': async (ctx) => {
       const table = await options.tables.current();
       const templates = await loadTemplates(table);
-      const q = ctx.url.searchParams.get('q')?.slice(0, 64) ?? '';
-      const asLocale = q.trim() === '' ? undefined : normaliseLocale(q);
-      // A query that is a locale adds its row; one that is not may still be a language name to filter by.
+      const q = (ctx.url.searchParams.get('q') ?? '').slice(0, 64).trim();
+      // A query shaped like a locale ("pt-PT", "EN_us", "cy") adds its row, resolved as a request would be;
+      // any other text ("Welsh") only filters the rows by language name.
+      const locale = /[-_]|^[a-z]{2,3}$/i.test(q) ? normaliseLocale(q) : undefined;
       const overview = templateOverview(templates.table, templates.catalogue, {
         defaultLocale: options.defaultLocale,
-        extraLocales: asLocale && /[-_]|^[a-z]{2,3}$/i.test(q.trim()) ? [asLocale] : [],
+        extraLocales: locale ? [locale] : [],
       });
-      const shownQuery = asLocale && /[-_]|^[a-z]{2,3}$/i.test(q.trim()) ? asLocale : q;
+      const shownQuery = locale ?? q;
       await sendPage(
         options,
         ctx,
