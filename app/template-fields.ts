@@ -25,7 +25,9 @@ export type FieldKind =
   /** A Polly voice id (voice templates only). */
   | 'voice'
   /** One text per CLDR plural category of the template's language ("one", "few", "other", …). */
-  | 'plural';
+  | 'plural'
+  /** Any other value the format may hold (a list, a nested object): edited as JSON, never dropped. */
+  | 'json';
 
 export interface FieldSpec {
   readonly name: string;
@@ -66,6 +68,7 @@ export interface EditableField {
 }
 
 const FIELD_PREFIX = 'field.';
+const JSON_PREFIX = 'json.';
 
 export function parseTemplateKey(raw: {
   locale?: unknown;
@@ -126,6 +129,16 @@ export function editableFields(item: DraftItem): EditableField[] {
     } else if (isStringRecord(value)) {
       for (const [category, text] of Object.entries(value))
         fields.push(groupField(name, name, category, text));
+    } else if (value !== undefined) {
+      // A shape this module does not know yet still round-trips: shown and saved as JSON.
+      fields.push({
+        name: `${JSON_PREFIX}${name}`,
+        label: `${name} (JSON)`,
+        kind: 'json',
+        value: JSON.stringify(value, null, 2),
+        inTemplateLanguage: false,
+        multiline: true,
+      });
     }
   }
   return fields;
@@ -160,13 +173,24 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 }
 
 /**
- * The draft an editor form describes: the key, then every "field.*" input. Empty optional inputs are
+ * The draft an editor form describes: the key, then every "field.*" input (and "json.*" ones). Empty optional inputs are
  * left out (no voiceId, no plural group whose phrases are all empty), as an export would leave them out.
  */
 export function draftFromForm(key: TemplateKey, form: Readonly<Record<string, string>>): DraftItem {
   const item: Record<string, unknown> = { ...key };
   const groups = new Map<string, Record<string, string>>();
   for (const [name, raw] of Object.entries(form)) {
+    if (name.startsWith(JSON_PREFIX)) {
+      const field = name.slice(JSON_PREFIX.length);
+      if (field === '' || KEY_FIELDS.has(field) || META_FIELDS.has(field) || raw.trim() === '') continue;
+      try {
+        item[field] = JSON.parse(raw);
+      } catch {
+        // Kept as text: the import rules then say what is wrong with it, and nothing is saved.
+        item[field] = raw;
+      }
+      continue;
+    }
     if (!name.startsWith(FIELD_PREFIX)) continue;
     // Browsers submit line breaks as CRLF; templates are written with LF, as the catalogue is.
     const value = raw.replace(/\r\n?/g, '\n');

@@ -46,6 +46,16 @@ describe("template fields: the one place that knows a template's shape", () => {
     expect(fileItemFromDraft({ ...item, updatedAt: 'then', version: 2 }, 3)).toEqual({ ...item, version: 3 });
   });
 
+  it('round-trips a value of a shape it does not know as JSON, never dropping it', () => {
+    const item = { ...key, body: 'B {{code}} {{code}}', voiceId: 'LEA', ssmlOptions: [{ rate: 'slow' }, 2] };
+    const fields = editableFields(item);
+    expect(fields.at(-1)).toMatchObject({ name: 'json.ssmlOptions', kind: 'json' });
+    expect(draftFromForm(key, Object.fromEntries(fields.map((f) => [f.name, f.value])))).toEqual(item);
+    expect(draftFromForm(key, { 'field.body': 'x', 'json.ssmlOptions': '[oops' })).toMatchObject({
+      ssmlOptions: '[oops',
+    });
+  });
+
   it('reads a form: CRLF as LF, no empty optional fields, no key or metadata from fields', () => {
     const draft = draftFromForm(key, {
       'field.body': 'Line one\r\nline two {{code}} {{code}}',
