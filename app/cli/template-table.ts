@@ -12,7 +12,22 @@ import { DYNAMO_ENDPOINT_FILE } from '../local/local-stack';
 export interface TemplateTable {
   readonly store: DynamoDbTemplateStore;
   readonly description: string;
+  /** The running local stack's dynalite, when that is what was opened. */
+  readonly localEndpoint?: string;
   close(): Promise<void>;
+}
+
+export interface OpenTemplateTableOptions {
+  /**
+   * When no local stack is running, open its data dir in this process (the default, for one-shot CLI
+   * commands) or, with false, throw NoLocalStackError: a long-running tool such as the console must not
+   * hold LevelDB's one-process lock and stop `npm start` from starting.
+   */
+  readonly embedded?: boolean;
+}
+
+export class NoLocalStackError extends Error {
+  override readonly name = 'NoLocalStackError';
 }
 
 /**
@@ -22,7 +37,11 @@ export interface TemplateTable {
  *   otherwise the local stack's table: the running `npm start`'s dynalite if there is one, else the
  *   data dir opened directly.
  */
-export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: string): Promise<TemplateTable> {
+export async function openTemplateTable(
+  env: NodeJS.ProcessEnv,
+  endpoint?: string,
+  options: OpenTemplateTableOptions = {},
+): Promise<TemplateTable> {
   const config = loadLocalConfig(env);
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-templates', level: 'WARN' });
   const explicit = endpoint ?? env.DYNAMODB_ENDPOINT;
@@ -38,6 +57,12 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
     };
   }
   const running = await runningLocalEndpoint(config.dataDir);
+  if (!running && options.embedded === false) {
+    throw new NoLocalStackError(
+      `no local stack is running for ${config.dataDir}: start it with npm start (same DATA_DIR), ` +
+        'or set AWS_REGION and TEMPLATE_TABLE for the deployed table',
+    );
+  }
   const embedded = running
     ? undefined
     : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
@@ -51,6 +76,7 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
   return {
     store: new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger),
     description: `${config.templateTable} in the local stack (${running ? 'running npm start' : config.dataDir})`,
+    ...(running ? { localEndpoint: running } : {}),
     async close() {
       client.destroy();
       await embedded?.close();
@@ -58,7 +84,8 @@ export async function openTemplateTable(env: NodeJS.ProcessEnv, endpoint?: strin
   };
 }
 
-async function runningLocalEndpoint(dataDir: string): Promise<string | undefined> {
+/** The dynalite endpoint a running `npm start` advertises in its data dir, if it answers. */
+export async function runningLocalEndpoint(dataDir: string): Promise<string | undefined> {
   try {
     const endpoint = (await readFile(join(dataDir, DYNAMO_ENDPOINT_FILE), 'utf8')).trim();
     const response = await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(500) });
