@@ -375,10 +375,10 @@ export class DeliverOtp {
     const { request, run, signal } = ctx;
     const receivedAt = run.deadline.startedAt;
     try {
-      const sealedCode = await untilAborted(
-        ctx.sealAhead?.started() ?? this.sealer.seal(request.code, request.eventId, { signal }),
-        signal,
-      );
+      const sealNow = () => this.sealer.seal(request.code, request.eventId, { signal });
+      // Sealed ahead if the send ran late; sealed now if not, or if sealing ahead failed.
+      const sealing = ctx.sealAhead?.started()?.catch(sealNow) ?? sealNow();
+      const sealedCode = await untilAborted(sealing, signal);
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,
