@@ -151,8 +151,25 @@ export class DeliverOtp {
     }
   }
 
-  private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
-    const { request, run, signal, beforeSend } = base;
+  private async claimAndSend(context: Context): Promise<DeliveryOutcome> {
+    const { run } = context;
+    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
+    // From here on, a request still unsent one reserve before the send deadline — its claim or its send
+    // running late — gets its code sealed ahead, so that its failure path only has to park.
+    const sealAhead = this.sealAhead(context, sendBy);
+    try {
+      return await this.claimThenSend({ ...context, sealAhead }, sendBy);
+    } finally {
+      // Whatever way the request ended, no sealing (or its timer) outlives it.
+      sealAhead.cancel();
+    }
+  }
+
+  private async claimThenSend(
+    base: Context & { sealAhead: SealAhead },
+    sendBy: Deadline,
+  ): Promise<DeliveryOutcome> {
+    const { request, run, signal, beforeSend, sealAhead } = base;
     let keys: IdempotencyKeys;
     try {
       keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
@@ -160,7 +177,10 @@ export class DeliverOtp {
         this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
         beforeSend,
       );
-      if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
+      if (!claim.claimed) {
+        sealAhead.cancel();
+        return run.decide(this.replay(request, run, claim.state, claim.outcome));
+      }
     } catch (error) {
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
       // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
@@ -180,7 +200,6 @@ export class DeliverOtp {
         message: 'the passcode had expired on arrival',
       });
     }
-    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
     if (sendBy.passed(now)) {
       return this.fail(ctx, {
         kind: 'deadline-exceeded',
@@ -204,7 +223,6 @@ export class DeliverOtp {
     }
 
     let outcome: DeliveryOutcome;
-    const sealAhead = this.sealAhead(ctx, sendBy);
     try {
       const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
       sealAhead.cancel();
@@ -233,7 +251,7 @@ export class DeliverOtp {
     } catch (error) {
       // A foreign error from inside a sender says nothing of what it did on the wire.
       const failure = this.describe(error, request, 'internal-error', 'uncertain');
-      return this.fail({ ...ctx, sealAhead }, failure, message);
+      return this.fail(ctx, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
     // "in progress" and duplicates get PENDING, never a second send.
@@ -242,9 +260,10 @@ export class DeliverOtp {
   }
 
   /**
-   * Starts sealing the code one reserve before the send deadline if the send is still running then: a
-   * send that late will likely be abandoned, and its failure path then only has to park. A prompt send
-   * never pays for it (the timer is dropped), and a late one that succeeds cancels the sealing.
+   * Starts sealing the code one reserve before the send deadline if the request is still unsent then
+   * (its claim or its send running late): it will likely be abandoned, and its failure path then only has
+   * to park. A prompt request never pays for it (the timer is dropped), and a late one that succeeds
+   * cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
     const { request, run } = ctx;

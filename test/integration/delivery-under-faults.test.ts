@@ -55,8 +55,10 @@ const DUPLICATES = 100;
 const CONCURRENCY = 20;
 // Twelve at once: every request stuck at the same moment, without turning one process into thirty Lambdas.
 const HANG_REQUESTS = 12;
-// Short enough to keep the run quick, long enough for 30 claims at once on a shared dynalite.
-const HANG_BUDGET_MS = 1_200;
+// A budget and reserve for twelve failure paths at once in one process on a shared 2-core machine (the
+// reserve sized as bench:reserve measures it there); the replies still beat Okta's 3 s.
+const HANG_BUDGET_MS = 2_000;
+const HANG_RESERVE_MS = 600;
 const DEFAULT_BUDGET_REQUESTS = 4;
 // What issue 4 allows past the budget: the reply must still beat Okta's 3 s.
 const REPLY_SLACK_MS = 100;
@@ -420,8 +422,15 @@ describe('delivery under faults: the real use case and the real SDK clients agai
           `request ${s.index}: letter says ${letter.attempts} attempts, provider saw ${(faulted.get(s.index) ?? 0) + sent}`,
         );
       }
+      // The original's record cut short at its deadline (a starved run): its claim stays "in progress".
+      const recordCut = logger.lines.some(
+        (l) =>
+          l.message === 'could not record delivery state' && l.fields.eventId === claimant?.outcome.eventId,
+      );
       for (const replay of mine.filter((e) => e.role === 'duplicate' && e.mode?.endsWith('after'))) {
-        if (replay.outcome.failureReason === 'idempotency-unavailable') continue;
+        // A replay that could not claim, or that claimed because the original could not: judged above.
+        if (replay.outcome.failureReason === 'idempotency-unavailable' || replay === claimant) continue;
+        if (recordCut && replay.outcome.status === 'PENDING' && replay.outcome.duplicate === true) continue;
         // Finished before the replay arrived: the replay repeats the original answer, it does not send.
         if (replay.outcome.duplicate !== true || replay.outcome.status !== claimant?.outcome.status) {
           problems.push(`request ${s.index}: late duplicate answered ${replay.outcome.status}`);
@@ -513,7 +522,7 @@ describe('delivery under faults: the real use case and the real SDK clients agai
   it(`a hanging provider: ${HANG_REQUESTS} stalls at once, each parked (or logged sealed) before its reply, in time`, async () => {
     fake.reset(SEED + 2);
     for (const target of SEND_OPERATIONS) fake.failRandomly({ type: 'hang' }, 1, { target });
-    const delivery: DeliverySettings = defaults.delivery;
+    const delivery: DeliverySettings = { ...defaults.delivery, failurePathReserveMs: HANG_RESERVE_MS };
     const deliver = deliverOtp(delivery);
     const random = seededRandom(SEED + 3);
     const requests = Array.from({ length: HANG_REQUESTS }, (_, i) =>
