@@ -260,21 +260,24 @@ export class DeliverOtp {
   }
 
   /**
-   * Starts sealing the code one reserve before the send deadline if the request is still unsent then
-   * (its claim or its send running late): it will likely be abandoned, and its failure path then only has
-   * to park. A prompt request never pays for it (the timer is dropped), and a late one that succeeds
-   * cancels the sealing.
+   * Starts sealing the code halfway to the send deadline if the request is still unsent then (its claim or
+   * its send running late): it may well be abandoned, and its failure path then only has to park, even
+   * on an instance so starved that the reserve alone would not fit a seal. A prompt request never pays
+   * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
     const { request, run } = ctx;
     const controller = new AbortController();
     let sealing: Promise<SealedSecret> | undefined;
-    const timer = setTimeout(() => {
-      const signal = AbortSignal.any([run.signal, controller.signal]);
-      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-      // Awaited by the failure path, or abandoned when the send succeeds.
-      sealing.catch(() => undefined);
-    }, sendBy.earlier(this.settings.failurePathReserveMs).remaining(this.clock.now()));
+    const timer = setTimeout(
+      () => {
+        const signal = AbortSignal.any([run.signal, controller.signal]);
+        sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+        // Awaited by the failure path, or abandoned when the send succeeds.
+        sealing.catch(() => undefined);
+      },
+      Math.max(0, (sendBy.at - run.deadline.startedAt) / 2 - run.deadline.elapsed(this.clock.now())),
+    );
     return {
       started: () => sealing,
       cancel: () => {
