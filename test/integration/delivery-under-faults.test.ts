@@ -501,7 +501,8 @@ describe('delivery under faults: the real use case and the real SDK clients agai
 
     expect(summary.reconciles).toBe(true);
     expect(summary.executions).toBe(UNIQUE_REQUESTS + DUPLICATES);
-    expect(summary.duplicatesReplayed).toBe(DUPLICATES);
+    // A duplicate whose original could not claim (a starved run) may claim itself: replayed or not, never sent twice.
+    if (!starved) expect(summary.duplicatesReplayed).toBe(DUPLICATES);
     expect(summary.extraSendsFromDuplicates).toBe(0);
     expect(letters).toHaveLength(summary.deadLettered);
     // A starved run can time out a claim here and there; hundreds would mean the claims are broken.
