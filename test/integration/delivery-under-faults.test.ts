@@ -512,8 +512,10 @@ describe('delivery under faults: the real use case and the real SDK clients agai
     expect(total(accepted) + total(faulted)).toBe(summary.providerCalls);
     // The faults did bite, and the retries did save most of them. A reset is never retried (the fake read
     // the request before cutting it: it may have been sent), so ~4.8 % of requests end as letters for it.
-    expect(summary.retriedThenSent).toBeGreaterThan(100);
-    if (!starved) expect(summary.sent).toBeGreaterThan(920);
+    if (!starved) {
+      expect(summary.retriedThenSent).toBeGreaterThan(100);
+      expect(summary.sent).toBeGreaterThan(920);
+    }
     // Only transient kinds: no fault was terminal, so a letter means retries, a reset or the budget ran out.
     for (const kind of Object.keys(summary.deadLetteredByKind)) {
       expect(['throttled', 'provider-unavailable', 'network', 'deadline-exceeded']).toContain(kind);
