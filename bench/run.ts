@@ -6,6 +6,7 @@
  *   npm run bench -- --only cold-start --profile    one section; CPU profile of a cold start
  *   npm run bench -- --only cold-start --template /tmp/t.yaml    other build settings (CodeUri
  *                                                   resolves against that file's folder)
+ *   npm run bench -- --only cold-start --sam-build .aws-sam/build   the output of a real `sam build`
  */
 import { execFileSync, fork } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     template: { type: 'string' },
+    'sam-build': { type: 'string' },
   },
 });
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : SECTION_NAMES;
@@ -40,6 +42,7 @@ if (unknown.length > 0) {
 const options: SectionOptions = {
   profile: values.profile,
   ...(values.template ? { templatePath: values.template } : {}),
+  ...(values['sam-build'] ? { samBuildDir: values['sam-build'] } : {}),
 };
 
 const started = Date.now();

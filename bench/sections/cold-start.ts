@@ -20,8 +20,7 @@ import {
 } from '../../app/local/dev-issuer';
 import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
-import { loadTemplate } from '../../scripts/cloudformation-yaml';
+import { buildLambdas, type LambdaBundle, loadSamBuild } from '../../scripts/build-lambdas';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
@@ -34,7 +33,7 @@ export interface ColdStartBundle {
   readonly functionName: string;
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
-  /** NODE_OPTIONS from template.yaml, applied to every run as Lambda would. */
+  /** NODE_OPTIONS as the deployed function has it (sam build's rewrite included), applied to every run. */
   readonly nodeOptions: string;
   readonly runs: number;
   /** Medians over the runs. */
@@ -90,6 +89,8 @@ export interface ColdStartOptions {
   readonly profile?: boolean;
   /** Another template.yaml to build from (to try build settings); default: the repository's. */
   readonly templatePath?: string;
+  /** Measure the output of a finished `sam build` (e.g. .aws-sam/build) instead of building. */
+  readonly samBuildDir?: string;
 }
 
 export async function runColdStart(options: ColdStartOptions = {}): Promise<ColdStartResult> {
@@ -106,14 +107,16 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
   try {
     const templatePath =
       options.templatePath ?? fileURLToPath(new URL('../../template.yaml', import.meta.url));
-    const bundles = await buildLambdas({ outRoot, templatePath });
+    // The bundles exactly as sam build makes them: its own output, or the same esbuild command line.
+    const bundles = options.samBuildDir
+      ? loadSamBuild(options.samBuildDir)
+      : await buildLambdas({ outRoot, templatePath });
     await ensureTemplateTable(client, 'templates');
     await ensureIdempotencyTable(client, 'idempotency');
     await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
     const issuer = await createDevIssuer(ISSUER, key);
-    const template = loadTemplate(templatePath);
 
     const envFor: Record<string, Record<string, string>> = {
       AuthorizerFunction: {
@@ -128,14 +131,6 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         LOG_LEVEL: 'INFO',
       },
       TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
-    };
-    const nodeOptionsOf = (b: LambdaBundle): string => {
-      const variables = (
-        template.Resources[b.functionName]?.Properties?.Environment as
-          | { Variables?: Record<string, unknown> }
-          | undefined
-      )?.Variables;
-      return typeof variables?.NODE_OPTIONS === 'string' ? variables.NODE_OPTIONS : '';
     };
 
     async function firstEvent(b: LambdaBundle, i: number): Promise<unknown> {
@@ -170,7 +165,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
             PATH: process.env.PATH ?? '',
             ...LAMBDA_ENV,
             AWS_LAMBDA_FUNCTION_NAME: b.functionName,
-            NODE_OPTIONS: nodeOptionsOf(b),
+            NODE_OPTIONS: b.nodeOptions,
             ...envFor[b.functionName],
           },
           maxBuffer: 16 * 1024 * 1024,
@@ -205,7 +200,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         functionName: b.functionName,
         bundleBytes: b.bytes,
         sourceMapBytes: sizeOrZero(`${b.handlerFile}.map`),
-        nodeOptions: nodeOptionsOf(b),
+        nodeOptions: b.nodeOptions,
         runs: runs.length,
         initMs: round(median(inits), 1),
         firstInvokeMs: round(median(runs.map((r) => r.firstInvokeMs)), 1),

@@ -137,7 +137,7 @@ function coldStart(cold: ColdStartResult): string[] {
       ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
-      `${cold.bundles[0]?.nodeOptions || '(none)'} as in template.yaml; node's own start-up ` +
+      `${cold.bundles[0]?.nodeOptions.trim() || '(none)'} as sam build sets it; node's own start-up ` +
       `(${num(cold.bundles[0]?.nodeBootMs ?? 0, 0)} ms) not included`,
   ];
   for (const b of cold.bundles) {
