@@ -50,6 +50,8 @@ async function authorizerLogLines(
 function verifierWith(jwksUrl: string): JoseTokenVerifier {
   return new JoseTokenVerifier({
     jwksUrl,
+    // The stand-in key set below is served over plain http on 127.0.0.1.
+    allowLoopbackHttp: true,
     policy: {
       issuer: ISSUER,
       audience: DEV_AUDIENCE,
