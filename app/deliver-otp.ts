@@ -100,10 +100,14 @@ export class DeliverOtp {
 
   /** Starts a delivery and returns its handle, for an edge that keeps a safety net of its own. */
   start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
-    // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
-    // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
+    // A request that arrives too late to be sent (a stale API Gateway stamp) is still claimed, so replays
+    // are deduplicated, and parked, within a bounded slot of its own: one reserve for each. Okta has long
+    // stopped waiting for it, so its reply may leave after the deadline.
     const reserve = this.settings.failurePathReserveMs;
-    const replyBy = deadline.atLeast(this.clock.now(), reserve + REPLY_MARGIN_MS);
+    const now = this.clock.now();
+    const replyBy = deadline.earlier(reserve).passed(now)
+      ? deadline.atLeast(now, 2 * reserve + REPLY_MARGIN_MS)
+      : deadline;
     return new DeliveryRun(deadline, replyBy, replyBy.later(reserve), (run) => this.deliver(request, run));
   }
 
@@ -114,10 +118,11 @@ export class DeliverOtp {
       this.clock,
       () => new Error('request deadline reached'),
     );
-    // Normally the send deadline; for a request that arrived too late to send, half of its slot, so that
-    // claiming it leaves time to park it.
+    // Normally the send deadline, leaving the reserve to the failure path; for a request too late to send,
+    // the first half of its slot.
+    const late = run.replyBy.at > run.deadline.at;
     const claimBy = deadlineSignal(
-      run.deadline.earlier(reserve).atLeast(this.clock.now(), reserve / 2),
+      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve),
       this.clock,
       () => new Error('no time left before the failure-path reserve'),
     );

@@ -12,7 +12,7 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
-import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
 import type { HookAdapters } from './hook-container';
 import { templateSources } from './template-sources';
 
@@ -36,7 +36,8 @@ export function awsHookAdapters(
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
     sender: new EndUserMessagingSender(
-      createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice)),
+      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(bounds.smsVoice) }),
       config.messaging,
     ),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),

@@ -1,5 +1,4 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -77,15 +76,6 @@ export interface LocalStack {
 }
 
 /**
- * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
- * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
- */
-function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
-  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
-  return config;
-}
-
-/**
  * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
  * idempotency, the outbox for messages, a JSONL file for dead letters, local keys for sealing and
  * fingerprints, and an HTTP server that plays API Gateway in front of the real handlers.
@@ -110,7 +100,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
+    // One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default
+    // pool of 50 sockets, a burst of slow writes would hold every socket and starve the claims behind them.
+    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS, { httpAgent: { keepAlive: true, maxSockets: 1024 } }),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
