@@ -1,4 +1,6 @@
+import { renderExpiry } from './expiry-phrase';
 import type { MessageTemplate } from './message-template';
+import { speakCount } from './spoken-number';
 import { escapeXml, toSpeakDocument } from './ssml';
 import { type PlaceholderName, replacePlaceholders } from './template-placeholders';
 
@@ -48,8 +50,18 @@ export function sanitiseBrand(raw: string): string {
   return cleanValue(raw);
 }
 
+/** Whole minutes, at least 1, at most 99,999: what every rendering of the validity starts from. */
+export function wholeMinutes(minutes: number): number {
+  return Number.isFinite(minutes) ? Math.min(Math.max(Math.ceil(minutes), 1), MAX_MINUTES) : 1;
+}
+
 export function renderMinutes(minutes: number): string {
-  return String(Number.isFinite(minutes) ? Math.min(Math.max(Math.ceil(minutes), 1), MAX_MINUTES) : 1);
+  return String(wholeMinutes(minutes));
+}
+
+/** The language plural forms and spoken numbers follow: the wording's, which is the locale's unless declared. */
+export function wordingLanguage(template: MessageTemplate): string {
+  return template.language ?? template.locale;
 }
 
 const CLOSING_PUNCTUATION = /^[\r\n,.!?;:،、，。！？]/;
@@ -75,12 +87,19 @@ function substitute(
   values: TemplateValues,
   code: string,
   escapeValue: (s: string) => string,
+  sayCount: (count: number) => string,
 ) {
   const firstName = sanitiseFirstName(values.firstName);
   const body = firstName === '' ? dropEmptyFirstName(template.body) : template.body;
+  const minutes = wholeMinutes(values.minutes);
   const rendered: Record<PlaceholderName, string> = {
     code,
-    minutes: escapeValue(renderMinutes(values.minutes)),
+    minutes: sayCount(minutes),
+    // Validation requires phrases wherever {{expiry}} is used; without them the bare number is the safe text.
+    expiry:
+      template.expiry === undefined
+        ? sayCount(minutes)
+        : renderExpiry(template.expiry, wordingLanguage(template), minutes, sayCount, escapeValue),
     brand: escapeValue(sanitiseBrand(values.brand)),
     firstName: escapeValue(firstName),
   };
@@ -88,7 +107,7 @@ function substitute(
 }
 
 export function renderSms(template: MessageTemplate, values: TemplateValues): string {
-  return substitute(template, values, String(values.code ?? ''), (s) => s);
+  return substitute(template, values, String(values.code ?? ''), (s) => s, String);
 }
 
 // Polly reads each digit on its own, with a pause a listener can write it down in.
@@ -105,5 +124,8 @@ export function speakCode(code: string): string {
 
 /** A complete `<speak>` document; every substituted value is XML-escaped. */
 export function renderVoiceSsml(template: MessageTemplate, values: TemplateValues): string {
-  return toSpeakDocument(substitute(template, values, speakCode(values.code), escapeXml));
+  const language = wordingLanguage(template);
+  return toSpeakDocument(
+    substitute(template, values, speakCode(values.code), escapeXml, (count) => speakCount(count, language)),
+  );
 }
