@@ -40,7 +40,7 @@ export function expiryAmount(minutes: number, forms: ExpiryForms): ExpiryAmount 
 export const COUNT_PLACEHOLDER = /\{\{\s*count\s*\}\}/g;
 
 /**
- * The phrase for `minutes` in `language`. The phrase's own text goes through `escape` (XML for voice);
+ * The phrase for `minutes` in `language`. The phrase's own text goes through `escapeText` (XML for voice);
  * the number is written by `sayCount` (plain digits for SMS, SSML for voice).
  */
 export function renderExpiry(
@@ -48,10 +48,11 @@ export function renderExpiry(
   language: string,
   minutes: number,
   sayCount: (count: number) => string,
-  escape: (text: string) => string = (text) => text,
+  escapeText: (text: string) => string = (text) => text,
 ): string {
   const { unit, count } = expiryAmount(minutes, forms);
   const unitForms = forms[unit] ?? forms.minutes ?? {};
   const phrase = selectPluralForm(unitForms, language, count) ?? '';
-  return escape(phrase).replace(COUNT_PLACEHOLDER, () => sayCount(count));
+  // Escape the text around {{count}}, never the number's own markup.
+  return phrase.split(COUNT_PLACEHOLDER).map(escapeText).join(sayCount(count));
 }

@@ -66,7 +66,8 @@ describe('lint of the bundled catalogue', () => {
   it('prints a table and a summary line', () => {
     const text = formatLintReport(report);
     expect(text).toMatch(/^locale\s+channel\s+purpose\s+encoding/);
-    expect(text).toMatch(/^zh-Hant\s+voice\s+generic\s+.*ZHIYU \(zh-Hans\)\s+ok$/m);
+    expect(text).toMatch(/^zh-Hant\s+voice\s+generic\s+.*ZHIYU \(zh-Hans\)\s+1\/1 mhd\s+ok$/m);
+    expect(text).toMatch(/^ru\s+sms\s+generic\s+UCS-2\s+1\s+.*4\/4 mhd\s+ok$/m);
     expect(text).toContain(`${bundledLocales().length} locales fit every SMS in one segment`);
     expect(text).toContain('0 problem(s)');
   });
