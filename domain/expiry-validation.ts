@@ -152,7 +152,7 @@ export function pluralCoverage(template: MessageTemplate): PluralCoverage {
       if (missing.length > 0) {
         gaps.push(
           `expiry.${unit} lacks ${list(missing)} (${language} needs ${list(required)}): ${missing
-            .map((c) => `${list(countsInCategory(language, c, 3).map(String))}…`)
+            .map((c) => `${c} ${list(countsInCategory(language, c, 3).map(String))}…`)
             .join('; ')} would read with the "other" form`,
         );
       }
