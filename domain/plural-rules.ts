@@ -19,7 +19,6 @@ export function isPluralCategory(name: string): name is PluralCategory {
 const SAMPLE_COUNTS = Array.from({ length: 199 }, (_, i) => i + 1);
 
 interface LanguagePlurals {
-  readonly rules: Intl.PluralRules;
   /** Every category the language has, in canonical order (zero … other). */
   readonly categories: readonly PluralCategory[];
   /** Categories whole counts ≥ 1 fall in, plus `other`, in canonical order. */
@@ -30,14 +29,19 @@ interface LanguagePlurals {
 
 // Tags come from templates (a few dozen languages), but also from operators' files: bounded anyway.
 const MAX_REMEMBERED = 256;
-const byLanguage = new Map<string, LanguagePlurals>();
+// Rendering needs only the rules (one select per message); the analysis is for validation and lint.
+const rulesByLanguage = new Map<string, Intl.PluralRules>();
+const analysisByLanguage = new Map<string, LanguagePlurals>();
 
-function canonicalOrder(categories: Iterable<string>): PluralCategory[] {
-  const present = new Set(categories);
-  return PLURAL_CATEGORIES.filter((c) => present.has(c));
+function remember<T>(map: Map<string, T>, key: string, value: T): T {
+  if (map.size >= MAX_REMEMBERED) map.clear();
+  map.set(key, value);
+  return value;
 }
 
-function analyse(language: string): LanguagePlurals {
+function rulesOf(language: string): Intl.PluralRules {
+  const known = rulesByLanguage.get(language);
+  if (known !== undefined) return known;
   let rules: Intl.PluralRules;
   try {
     rules = new Intl.PluralRules(language);
@@ -45,6 +49,18 @@ function analyse(language: string): LanguagePlurals {
     // A malformed tag: validation reports it elsewhere; rendering still needs an answer.
     rules = new Intl.PluralRules('en');
   }
+  return remember(rulesByLanguage, language, rules);
+}
+
+function canonicalOrder(categories: Iterable<string>): PluralCategory[] {
+  const present = new Set(categories);
+  return PLURAL_CATEGORIES.filter((c) => present.has(c));
+}
+
+function pluralsOf(language: string): LanguagePlurals {
+  const known = analysisByLanguage.get(language);
+  if (known !== undefined) return known;
+  const rules = rulesOf(language);
   const sampleCounts = new Map<PluralCategory, number[]>();
   for (const n of SAMPLE_COUNTS) {
     const category = rules.select(n) as PluralCategory;
@@ -52,27 +68,16 @@ function analyse(language: string): LanguagePlurals {
     counts.push(n);
     sampleCounts.set(category, counts);
   }
-  return {
-    rules,
+  return remember(analysisByLanguage, language, {
     categories: canonicalOrder(rules.resolvedOptions().pluralCategories),
     countCategories: canonicalOrder([...sampleCounts.keys(), 'other']),
     sampleCounts,
-  };
-}
-
-function pluralsOf(language: string): LanguagePlurals {
-  let plurals = byLanguage.get(language);
-  if (plurals === undefined) {
-    plurals = analyse(language);
-    if (byLanguage.size >= MAX_REMEMBERED) byLanguage.clear();
-    byLanguage.set(language, plurals);
-  }
-  return plurals;
+  });
 }
 
 /** The CLDR category of a count in a language ("ru", 21 → "one"; "ru", 5 → "many"). */
 export function pluralCategory(language: string, count: number): PluralCategory {
-  return pluralsOf(language).rules.select(count) as PluralCategory;
+  return rulesOf(language).select(count) as PluralCategory;
 }
 
 /** Every plural category the language has, e.g. ar → zero, one, two, few, many, other. */
