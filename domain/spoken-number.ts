@@ -6,8 +6,9 @@
  * That is right where a numeral reads the same whatever it counts. Where the numeral agrees with the noun
  * (pt "duas horas", es "veintiuna horas", ru "две минуты", pl "dwie minuty", ro "două ore", ar, he…) or
  * where a counter changes its reading (ja 1分 "ippun", ko 2시간 "du sigan", zh 2小时 "liǎng"), a bare
- * cardinal would say "dois horas" or "ni-ji-kan"; there the digits stay plain text, which Polly's text
- * normalisation reads as a number together with the word after it.
+ * cardinal would say "dois horas" or "ichi fun"; there the digits stay plain text, which Polly's text
+ * normalisation reads as a number together with the word after it. Languages whose numerals take the
+ * noun's case (fi "yhden tunnin", et, is) count as agreeing too.
  */
 const NUMERALS_READ_ALONE: ReadonlySet<string> = new Set([
   'en',
@@ -18,9 +19,6 @@ const NUMERALS_READ_ALONE: ReadonlySet<string> = new Set([
   'nn',
   'no',
   'sv',
-  'is',
-  'fi',
-  'et',
   'hu',
   'tr',
   'id',
