@@ -30,7 +30,7 @@ const MINUTES_PER: Readonly<Record<ExpiryUnit, number>> = { minutes: 1, hours: 6
 export function expiryAmount(minutes: number, forms: ExpiryForms): ExpiryAmount {
   for (const unit of ['days', 'hours'] as const) {
     const size = MINUTES_PER[unit];
-    if (forms[unit] === undefined || minutes < size) continue;
+    if (forms[unit] == null || minutes < size) continue;
     if (minutes % size === 0 || minutes >= 2 * size) return { unit, count: Math.floor(minutes / size) };
   }
   return { unit: 'minutes', count: minutes };
@@ -50,9 +50,15 @@ export function renderExpiry(
   sayCount: (count: number) => string,
   escapeText: (text: string) => string = (text) => text,
 ): string {
-  const { unit, count } = expiryAmount(minutes, forms);
-  const unitForms = forms[unit] ?? forms.minutes ?? {};
-  const phrase = selectPluralForm(unitForms, language, count) ?? '';
+  // Validation renders templates it has not yet accepted: whatever the shape, this must not throw.
+  const safe: ExpiryForms = typeof forms === 'object' && forms !== null ? forms : {};
+  const { unit, count } = expiryAmount(minutes, safe);
+  const unitForms = safe[unit] ?? safe.minutes;
+  const selected =
+    typeof unitForms === 'object' && unitForms !== null
+      ? selectPluralForm(unitForms, language, count)
+      : undefined;
+  const phrase = typeof selected === 'string' ? selected : '';
   // Escape the text around {{count}}, never the number's own markup.
   return phrase.split(COUNT_PLACEHOLDER).map(escapeText).join(sayCount(count));
 }

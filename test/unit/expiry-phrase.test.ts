@@ -272,10 +272,30 @@ describe('expiry validation', () => {
     ]);
   });
 
-  it('never throws on a hostile shape', () => {
-    for (const expiry of [null, 'x', [], { minutes: 'x' }, { minutes: { other: 5 } }, { minutes: [] }]) {
-      const t = { ...sms('en', '{{code}} {{expiry}}'), expiry } as unknown as MessageTemplate;
-      expect(problems(t).length, JSON.stringify(expiry)).toBeGreaterThan(0);
+  it('never throws on a hostile shape, for either channel', () => {
+    const shapes = [
+      null,
+      'x',
+      [],
+      { minutes: 'x' },
+      { minutes: { other: 5 } },
+      { minutes: [] },
+      { minutes: null },
+    ];
+    for (const expiry of shapes) {
+      for (const channel of ['sms', 'voice'] as const) {
+        const t = {
+          ...sms('en', '{{code}} {{code}} {{expiry}}'),
+          channel,
+          voiceId: 'JOANNA',
+          expiry,
+        } as unknown as MessageTemplate;
+        expect(problems(t).length, JSON.stringify(expiry)).toBeGreaterThan(0);
+        expect(() => templateProblems(t)).not.toThrow();
+        expect(() =>
+          channel === 'sms' ? renderSms(t, values(90)) : renderVoiceSsml(t, values(90)),
+        ).not.toThrow();
+      }
     }
   });
 });
