@@ -32,6 +32,25 @@ interface BrakeResult {
   readonly counts: string;
 }
 
+/** What DeliverOtp asks of the brakes; NO_BRAKES when none are configured (tests built by hand). */
+export interface BrakeGate {
+  begin(request: DeliveryRequest): BrakeCheck;
+  withdraw(check: BrakeCheck): Promise<void>;
+  refusal(
+    check: BrakeCheck,
+    request: DeliveryRequest,
+    receivedAt: number,
+  ): Promise<DeliveryOutcome | undefined>;
+}
+
+const NOTHING_COUNTED: BrakeCheck = { result: Promise.resolve({ applied: [], counts: '' }) };
+
+export const NO_BRAKES: BrakeGate = {
+  begin: () => NOTHING_COUNTED,
+  withdraw: async () => {},
+  refusal: async () => undefined,
+};
+
 /** The provider name Okta's system log shows for an absorbed request. */
 export const ABSORBED_PROVIDER = 'otp-courier-brakes';
 
@@ -42,7 +61,7 @@ export const ABSORBED_PROVIDER = 'otp-courier-brakes';
  * is how a duplicate never counts twice. Refused requests are never sent.
  */
 @injectable()
-export class Brakes {
+export class Brakes implements BrakeGate {
   constructor(
     @inject(TOKENS.RateCounterStore) private readonly counters: RateCounterStore,
     @inject(TOKENS.Fingerprinter) private readonly fingerprinter: Fingerprinter,
@@ -189,7 +208,10 @@ export class Brakes {
   private async takeBack(increments: readonly CounterIncrement[]): Promise<void> {
     if (increments.length === 0) return;
     try {
-      await this.counters.decrement(increments);
+      // Bounded like the counting itself: a slow table must not hold up the reply.
+      await this.counters.decrement(increments, {
+        signal: AbortSignal.timeout(this.settings.counterTimeoutMs),
+      });
     } catch (error) {
       this.logger.warn('brake counters not taken back', {
         error: error instanceof Error ? error.name : 'unknown',

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import type { DeadLetter } from '../domain/dead-letter';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
@@ -14,6 +14,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
+import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
 import type { DeliverySettings } from './delivery-settings';
 import { MessageComposer } from './message-composer';
 import { sendWithinDeadline } from './send-within-deadline';
@@ -42,6 +43,7 @@ export class DeliverOtp {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
+    @inject(Brakes) @optional() private readonly brakes: BrakeGate = NO_BRAKES,
   ) {}
 
   async execute(request: DeliveryRequest, receivedAt: number = this.clock.now()): Promise<DeliveryOutcome> {
@@ -55,17 +57,30 @@ export class DeliverOtp {
       );
     }
 
+    // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
+    const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
       keys = await this.idempotencyKeys(request);
       const claim = await this.idempotency.claim(keys, request.expiresAt.getTime());
-      if (!claim.claimed) return this.replay(request, receivedAt, claim.state, claim.outcome);
+      if (!claim.claimed) {
+        await this.brakes.withdraw(brakes);
+        return this.replay(request, receivedAt, claim.state, claim.outcome);
+      }
     } catch (error) {
+      await this.brakes.withdraw(brakes);
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider.
       return this.fail(
         { request, receivedAt, deadline },
         this.describe(error, request, 'idempotency-unavailable'),
       );
+    }
+
+    // Refused: never sent, not a dead letter (nothing to redrive); duplicates replay the same reply.
+    const refused = await this.brakes.refusal(brakes, request, receivedAt);
+    if (refused) {
+      await this.settleBy(deadline, request.eventId, this.record(keys, 'failed', refused));
+      return refused;
     }
 
     let message: OutboundMessage | undefined;

@@ -1,4 +1,6 @@
 import type { EndUserMessagingSettings } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import type { BrakesSettings } from '../brakes-settings';
+import { loadBrakesConfig } from './brakes-config';
 import {
   ConfigError,
   type Env,
@@ -24,11 +26,14 @@ export type MessagingConfig = Pick<
 export interface AwsConfig {
   readonly templateTable: string;
   readonly idempotencyTable: string;
+  /** Brake counters; the idempotency table unless COUNTER_TABLE names another. */
+  readonly counterTable: string;
   readonly templateCacheTtlSeconds: number;
   readonly deadLetterQueueUrl: string;
   readonly sealingKmsKeyId: string;
   readonly fingerprintKmsKeyId: string;
   readonly messaging: MessagingConfig;
+  readonly brakes: BrakesSettings;
 }
 
 /** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
@@ -69,6 +74,7 @@ export function loadAwsConfig(env: Env): AwsConfig {
     readEnv(env, {
       TEMPLATE_TABLE: requiredText('the templates DynamoDB table'),
       IDEMPOTENCY_TABLE: requiredText('the idempotency DynamoDB table'),
+      COUNTER_TABLE: text(),
       TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
       DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
       SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
@@ -76,15 +82,18 @@ export function loadAwsConfig(env: Env): AwsConfig {
     }),
   );
   const messaging = attempt(() => loadMessagingConfig(env));
-  if (!raw || !messaging) throw new ConfigError(problems);
+  const brakes = attempt(() => loadBrakesConfig(env));
+  if (!raw || !messaging || !brakes) throw new ConfigError(problems);
   return {
     templateTable: raw.TEMPLATE_TABLE,
     idempotencyTable: raw.IDEMPOTENCY_TABLE,
+    counterTable: raw.COUNTER_TABLE ?? raw.IDEMPOTENCY_TABLE,
     templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
     deadLetterQueueUrl: raw.DEAD_LETTER_QUEUE_URL,
     sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
     fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
     messaging,
+    brakes,
   };
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
@@ -13,12 +14,14 @@ import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-que
 import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
 import { type AuthorizerConfig, loadAuthorizerConfig } from '../config/authorizer-config';
+import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -52,6 +55,8 @@ export interface LocalStackOptions {
   /** Where the outbox's one-line summaries go (default: stdout). */
   readonly announce?: (line: string) => void;
   readonly logger?: Logger;
+  /** The hook's clock (default: the system's); simulations drive a fake one. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -76,7 +81,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
   const logger =
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
-  const clock = new SystemClock();
+  const brakes = loadBrakesConfig(options.env);
+  const clock = options.clock ?? new SystemClock();
 
   const dynamo = await startEmbeddedDynamo(
     options.inMemory ? {} : { path: join(config.dataDir, 'dynamodb') },
@@ -119,6 +125,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
     delivery,
     hook,
+    // Counters live in the idempotency table, as in the AWS deployment.
+    brakes: {
+      counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
+      settings: brakes,
+    },
   });
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
