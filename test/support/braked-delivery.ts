@@ -54,6 +54,8 @@ export function brakedDelivery(
     onCounterFailure?: BrakesSettings['onCounterFailure'];
     counterTimeoutMs?: number;
     start?: number;
+    /** Same key, same counter keys: lets two runs be compared counter by counter. */
+    fingerprintKey?: Buffer;
   } = {},
 ) {
   const time = { now: options.start ?? Date.UTC(2026, 10, 30, 9, 0, 0) };
@@ -67,7 +69,7 @@ export function brakedDelivery(
     onCounterFailure: options.onCounterFailure ?? 'open',
     counterTimeoutMs: options.counterTimeoutMs ?? 400,
   };
-  const fingerprinter = new HmacFingerprinter(randomBytes(32));
+  const fingerprinter = new HmacFingerprinter(options.fingerprintKey ?? randomBytes(32));
   const brakes = new Brakes(counters, fingerprinter, clock, logger, settings);
   const deliver = new DeliverOtp(
     new MessageComposer(new StaticTemplateStore(BRAKE_TEST_TEMPLATES), clock, TEST_DELIVERY_SETTINGS),
