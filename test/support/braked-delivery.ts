@@ -11,7 +11,7 @@ import type { BrakePolicy } from '../../domain/brake-policy';
 import type { DeadLetter } from '../../domain/dead-letter';
 import type { MessageTemplate } from '../../domain/message-template';
 import type { OutboundMessage } from '../../domain/outbound-message';
-import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
+import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 import type { MessageSender, SendReceipt } from '../../ports/message-sender';
 import type { RateCounterStore } from '../../ports/rate-counter-store';
 import { DEFAULT_POLICY } from './brake-policy';
@@ -43,6 +43,9 @@ export class MemoryDeadLetters implements DeadLetterQueue {
   readonly letters: DeadLetter[] = [];
   async park(letter: DeadLetter): Promise<void> {
     this.letters.push(letter);
+  }
+  async receive(): Promise<readonly ReceivedDeadLetter[]> {
+    return [];
   }
 }
 

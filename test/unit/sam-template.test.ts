@@ -227,17 +227,23 @@ describe('template.yaml: least privilege', () => {
     expect(via.filter((v) => v.includes('sqs.'))).toHaveLength(1);
   });
 
-  it('sms-voice: configuration set and protect configuration ARNs come from parameters, only when set', () => {
+  it('sms-voice: the configuration set ARN comes from its parameter, only when set', () => {
     const conditional = (props('HookPolicy').PolicyDocument as { Statement: unknown[] }).Statement.filter(
       (s) => (s as object) && 'Fn::If' in (s as object),
     ) as Array<{ 'Fn::If': [string, Statement, unknown] }>;
-    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual([
-      'HasConfigurationSet',
-      'HasProtectConfiguration',
-    ]);
+    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual(['HasConfigurationSet']);
     const resourcesOf = conditional.map((c) => JSON.stringify(c['Fn::If'][1].Resource));
     expect(resourcesOf.join()).toMatch(/configuration-set\/\$\{ConfigurationSetName\}/);
-    expect(resourcesOf.join()).toMatch(/protect-configuration\/\$\{ProtectConfigurationId\}/);
+  });
+
+  it("sms-voice: sends go through your protect configuration, or else the stack's brakes one (issue 14)", () => {
+    const protect = rolePolicy('HookRole').find((s) => s.Sid === 'SendThroughProtectConfiguration');
+    const [condition, named, own] =
+      (protect?.Resource as { 'Fn::If': [string, unknown, unknown] } | undefined)?.['Fn::If'] ?? [];
+    expect(condition).toBe('HasProtectConfiguration');
+    expect(JSON.stringify(named)).toMatch(/protect-configuration\/\$\{ProtectConfigurationId\}/);
+    expect(own).toEqual(arnOf('BrakesProtectConfiguration'));
+    expect(resources.BrakesProtectConfiguration?.Condition).toBe('CreateBrakesProtectConfiguration');
   });
 
   it('key policies name the function roles, not the whole account, for data use', () => {
