@@ -28,8 +28,8 @@ interface BrakeResult {
   readonly refusal?: Refusal;
   /** Increments the store confirmed, to take back if the request ends as a duplicate or unsent. */
   readonly applied: readonly (CounterIncrement & { readonly onlyIfSent: boolean })[];
-  /** "phone/30s=1 prefix/1h[enrollment]=37 spend-daily=$12.40", for the log line. */
-  readonly counts: string;
+  /** "phone/30s=1 prefix/1h[enrollment]=37 spend-daily=$12.40", for the log line; built only when refused. */
+  readonly counts: () => string;
 }
 
 /** What DeliverOtp asks of the brakes; NO_BRAKES when none are configured (tests built by hand). */
@@ -43,7 +43,8 @@ export interface BrakeGate {
   ): Promise<DeliveryOutcome | undefined>;
 }
 
-const NOTHING_COUNTED: BrakeCheck = { result: Promise.resolve({ applied: [], counts: '' }) };
+const NO_COUNTS = () => '';
+const NOTHING_COUNTED: BrakeCheck = { result: Promise.resolve({ applied: [], counts: NO_COUNTS }) };
 
 export const NO_BRAKES: BrakeGate = {
   begin: () => NOTHING_COUNTED,
@@ -105,7 +106,7 @@ export class Brakes implements BrakeGate {
       country: refusal.country,
       count: refusal.count,
       limit: refusal.limit,
-      counts,
+      counts: counts(),
     });
     const durationMs = this.clock.now() - receivedAt;
     if (refusal.reply === 'absorb') {
@@ -134,9 +135,9 @@ export class Brakes implements BrakeGate {
     try {
       const destination = destinationOf(request.phone);
       const screened = screenDestination(policy, request.channel, destination);
-      if (screened) return { refusal: screened, applied: [], counts: '' };
+      if (screened) return { refusal: screened, applied: [], counts: NO_COUNTS };
       const planned = planCounters(policy, request, destination, this.clock.now());
-      if (planned.length === 0) return { applied: [], counts: '' };
+      if (planned.length === 0) return { applied: [], counts: NO_COUNTS };
       return await this.count(planned);
     } catch (error) {
       // A bug in the brakes must not take delivery down with it: treat it as counters unavailable.
@@ -163,11 +164,13 @@ export class Brakes implements BrakeGate {
       const refusal = judgeCounts(planned, totals);
       return {
         ...(refusal ? { refusal } : {}),
-        applied: increments.map((increment, i) => ({
-          ...increment,
+        applied: increments.map(({ key, amount, expiresAt }, i) => ({
+          key,
+          amount,
+          expiresAt,
           onlyIfSent: planned[i]?.onlyIfSent ?? false,
         })),
-        counts: describeCounts(planned, totals),
+        counts: () => describeCounts(planned, totals),
       };
     } catch (error) {
       return this.unavailable(error);
@@ -182,14 +185,14 @@ export class Brakes implements BrakeGate {
       error: error instanceof Error ? error.name : 'unknown',
       failOpen,
     });
-    if (failOpen) return { applied: [], counts: '' };
+    if (failOpen) return { applied: [], counts: NO_COUNTS };
     return {
       refusal: {
         rule: 'counters-unavailable',
         reply: this.settings.policy.replies['counters-unavailable'],
       },
       applied: [],
-      counts: '',
+      counts: NO_COUNTS,
     };
   }
 

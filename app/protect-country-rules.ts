@@ -51,8 +51,8 @@ export function protectCountryRuleSetYaml(countries: Readonly<Record<Channel, Co
   const lines = ['      CountryRuleSet:'];
   for (const key of keys) {
     lines.push(`        ${key}:`);
+    // Quoted: YAML 1.1 parsers (cfn-lint among them) read a bare NO (Norway) as false.
     for (const rule of set[key] ?? [])
-      // Quoted: YAML 1.1 parsers (cfn-lint among them) read a bare NO (Norway) as false.
       lines.push(`          - { CountryCode: "${rule.CountryCode}", ProtectStatus: ${rule.ProtectStatus} }`);
   }
   return `${lines.join('\n')}\n`;
