@@ -21,6 +21,7 @@ import type { RateCounterStore } from '../../ports/rate-counter-store';
 import { MemoryDeadLetters } from '../../test/support/braked-delivery';
 import { countCommands, createLocalClient } from '../../test/support/dynalite';
 import { startDelayingProxy } from '../support/delaying-proxy';
+import { startFixedLatencyDynamo } from '../support/fixed-latency-dynamodb';
 import { trafficShape } from '../support/hook-traffic';
 import { type Distribution, distribution, msSince, roundDistribution } from '../support/stats';
 import { ZeroLatencySender } from '../support/zero-latency-sender';
@@ -43,6 +44,14 @@ export interface BrakesLatencyResult {
     readonly callsPerRequestWithout: number;
     readonly callsPerRequestWith: number;
     readonly refused: number;
+  };
+  /** The same against a DynamoDB stand-in that answers after a fixed round trip and does no work. */
+  readonly roundTrips: {
+    readonly roundTripMs: number;
+    readonly requests: number;
+    readonly without: Distribution;
+    readonly with: Distribution;
+    readonly addedP50Ms: number;
   };
 }
 
@@ -132,6 +141,31 @@ async function dynamoRun(client: DynamoDBClient, calls: string[], withBrakes: bo
   return { samples, calls: calls.length / DYNAMO_REQUESTS, refused: logger.refused };
 }
 
+async function fixedLatencyRuns(): Promise<BrakesLatencyResult['roundTrips']> {
+  const fake = await startFixedLatencyDynamo(ROUND_TRIP_MS);
+  const client = createLocalClient(fake.url, { maxAttempts: 2 });
+  const calls = countCommands(client);
+  try {
+    // Alternate to share drift in machine load.
+    const without = await dynamoRun(client, calls, false);
+    const withBrakes = await dynamoRun(client, calls, true);
+    const without2 = await dynamoRun(client, calls, false);
+    const withBrakes2 = await dynamoRun(client, calls, true);
+    const a = distribution([...without.samples, ...without2.samples]);
+    const b = distribution([...withBrakes.samples, ...withBrakes2.samples]);
+    return {
+      roundTripMs: ROUND_TRIP_MS,
+      requests: a.count,
+      without: roundDistribution(a),
+      with: roundDistribution(b),
+      addedP50Ms: Math.round((b.p50 - a.p50) * 100) / 100,
+    };
+  } finally {
+    client.destroy();
+    await fake.close();
+  }
+}
+
 /**
  * What the brakes add to a request: CPU in-process, and latency against DynamoDB with a realistic round
  * trip. The counters go out beside the idempotency claim, so with the round trip they should cost about
@@ -158,7 +192,9 @@ export async function runBrakesLatency(): Promise<BrakesLatencyResult> {
     const withBrakes = await dynamoRun(client, calls, true);
     const a = distribution(without.samples);
     const b = distribution(withBrakes.samples);
+    const fixed = await fixedLatencyRuns();
     return {
+      roundTrips: fixed,
       cpu: {
         requests: CPU_REQUESTS,
         withoutUs: Math.round(withoutUs),

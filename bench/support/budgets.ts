@@ -20,7 +20,7 @@ export function checkBudgets(results: Partial<SectionResults>): BudgetCheck[] {
   const warm = results['warm-path'];
   const stress = results['provider-stress'];
   const scaling = results['template-scaling'];
-  const brakes = results.brakes?.dynamo;
+  const brakes = results.brakes?.roundTrips;
   const worstReply = stress ? Math.max(...stress.scenarios.map((s) => s.replyMs.max)) : undefined;
   return [
     check('authorizer init (median)', '< 30 ms', authorizer?.initMs, 'ms', (v) => v < 30),
