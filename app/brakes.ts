@@ -155,7 +155,9 @@ export class Brakes implements BrakeGate {
       }, this.settings.counterTimeoutMs);
     });
     const work = (async () => {
-      const increments = await Promise.all(planned.map((counter) => this.incrementFor(counter)));
+      // One fingerprint per subject, however many of its counters share an item.
+      const tokens = new Map<string, Promise<string>>();
+      const increments = await Promise.all(planned.map((counter) => this.incrementFor(counter, tokens)));
       const totals = await this.counters.increment(increments, { signal: controller.signal });
       return { increments, totals };
     })();
@@ -164,8 +166,9 @@ export class Brakes implements BrakeGate {
       const refusal = judgeCounts(planned, totals);
       return {
         ...(refusal ? { refusal } : {}),
-        applied: increments.map(({ key, amount, expiresAt }, i) => ({
+        applied: increments.map(({ key, field, amount, expiresAt }, i) => ({
           key,
+          ...(field ? { field } : {}),
           amount,
           expiresAt,
           onlyIfSent: planned[i]?.onlyIfSent ?? false,
@@ -196,14 +199,25 @@ export class Brakes implements BrakeGate {
     };
   }
 
-  private async incrementFor(counter: PlannedCounter): Promise<CounterIncrement> {
-    const subject = counter.personal
-      ? await this.fingerprinter.fingerprint(['brake', counter.dimension, counter.subject])
-      : counter.subject;
+  private async incrementFor(
+    counter: PlannedCounter,
+    tokens: Map<string, Promise<string>>,
+  ): Promise<CounterIncrement> {
+    let subject = counter.item.subject;
+    if (counter.personal) {
+      const id = `${counter.dimension}|${subject}`;
+      let token = tokens.get(id);
+      if (!token) {
+        token = this.fingerprinter.fingerprint(['brake', counter.dimension, subject]);
+        tokens.set(id, token);
+      }
+      subject = await token;
+    }
     return {
-      key: `${counter.dimension}#${counter.scope}#${counter.windowSeconds}#${counter.windowStart}#${subject}`,
+      key: `${counter.item.name}#${subject}`,
+      field: counter.field,
       amount: counter.amount,
-      expiresAt: counter.expiresAt,
+      expiresAt: counter.item.expiresAt,
     };
   }
 

@@ -55,6 +55,13 @@ export interface PlannedCounter {
   /** Spend only counts what is sent: take it back when the request ends unsent. */
   readonly onlyIfSent: boolean;
   readonly limits: readonly { readonly rule: string; readonly limit: number; readonly reply: BrakeReply }[];
+  /**
+   * Where the counter is stored: counters of one subject whose windows nest share one item (one write
+   * per subject instead of one per limit), each under its own field. `item.name` lacks the subject,
+   * which the caller fingerprints when personal; `item.subject` is the clear one.
+   */
+  readonly item: { readonly name: string; readonly subject: string; readonly expiresAt: number };
+  readonly field: string;
 }
 
 const DAY_SECONDS = 86_400;
@@ -142,9 +149,9 @@ export function planCounters(
   nowMs: number,
 ): PlannedCounter[] {
   const nowSeconds = Math.floor(nowMs / 1000);
-  const counters = new Map<string, PlannedCounter & { limits: PlannedCounter['limits'][number][] }>();
+  const counters = new Map<string, Unstored & { limits: PlannedCounter['limits'][number][] }>();
   const add = (
-    base: Omit<PlannedCounter, 'limits' | 'windowStart' | 'expiresAt'>,
+    base: Omit<Unstored, 'limits' | 'windowStart' | 'expiresAt'>,
     limit: PlannedCounter['limits'][number],
   ) => {
     const id = `${base.dimension}|${base.scope}|${base.windowSeconds}|${base.subject}`;
@@ -212,7 +219,57 @@ export function planCounters(
       reply: policy.replies['spend-country-daily'],
     });
   }
-  return [...counters.values()];
+  return assignItems([...counters.values()]);
+}
+
+type Unstored = Omit<PlannedCounter, 'item' | 'field'>;
+
+/**
+ * Groups counters into stored items: per subject (spend: per day, the total and the country together),
+ * the longest window names the item and every counter whose window divides it lives in it. Windows are
+ * aligned on the epoch, so such a window lies wholly inside one item window.
+ */
+function assignItems(counters: readonly Unstored[]): PlannedCounter[] {
+  const groupOf = (c: Unstored) =>
+    c.dimension === 'spend' || c.dimension === 'spend-country'
+      ? { dimension: 'spend', subject: '*' }
+      : { dimension: c.dimension, subject: c.subject };
+  const longest = new Map<string, number>();
+  for (const counter of counters) {
+    const { dimension, subject } = groupOf(counter);
+    const id = `${dimension}|${subject}`;
+    longest.set(id, Math.max(longest.get(id) ?? 0, counter.windowSeconds));
+  }
+  return counters.map((counter) => {
+    const { dimension, subject } = groupOf(counter);
+    const groupWindow = longest.get(`${dimension}|${subject}`) ?? counter.windowSeconds;
+    const itemWindow = groupWindow % counter.windowSeconds === 0 ? groupWindow : counter.windowSeconds;
+    const start = counter.windowStart - (counter.windowStart % itemWindow);
+    const field =
+      counter.dimension === 'spend'
+        ? 'total'
+        : counter.dimension === 'spend-country'
+          ? `country.${counter.subject}`
+          : `${counter.scope || 'all'}.${counter.windowSeconds}.${counter.windowStart}`;
+    return {
+      dimension: counter.dimension,
+      scope: counter.scope,
+      subject: counter.subject,
+      personal: counter.personal,
+      windowSeconds: counter.windowSeconds,
+      windowStart: counter.windowStart,
+      expiresAt: counter.expiresAt,
+      amount: counter.amount,
+      onlyIfSent: counter.onlyIfSent,
+      limits: counter.limits,
+      item: {
+        name: `${dimension}#${itemWindow}#${start}`,
+        subject,
+        expiresAt: (start + itemWindow) * 1000 + EXPIRY_MARGIN_MS,
+      },
+      field,
+    };
+  });
 }
 
 /** The estimated price of one message in micro-USD (integers add up exactly in a counter). */

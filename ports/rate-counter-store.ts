@@ -1,7 +1,12 @@
 /** One addition to one counter. */
 export interface CounterIncrement {
-  /** Opaque and complete: it names the rule, the window and the (fingerprinted) subject. */
+  /** The stored item: opaque and complete (it names the dimension, the window and the fingerprinted subject). */
   readonly key: string;
+  /**
+   * The counter within the item (default "total"). Increments to several fields of one key are one
+   * atomic write, which is how counters that share a subject cost one write.
+   */
+  readonly field?: string;
   /** A whole number, at least 0 (0 only reads the total). */
   readonly amount: number;
   /** Epoch milliseconds after which the counter may be deleted. */

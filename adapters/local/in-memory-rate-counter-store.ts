@@ -7,27 +7,28 @@ export class InMemoryRateCounterStore implements RateCounterStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   async increment(increments: readonly CounterIncrement[]): Promise<number[]> {
-    return increments.map(({ key, amount, expiresAt }) => {
+    return increments.map(({ key, field, amount, expiresAt }) => {
       assertAmount(amount);
-      const counter = this.live(key) ?? { total: 0, expiresAt };
+      const id = idOf(key, field);
+      const counter = this.live(id) ?? { total: 0, expiresAt };
       counter.total += amount;
       counter.expiresAt = Math.max(counter.expiresAt, expiresAt);
-      this.counters.set(key, counter);
+      this.counters.set(id, counter);
       return counter.total;
     });
   }
 
   async decrement(increments: readonly CounterIncrement[]): Promise<void> {
-    for (const { key, amount } of increments) {
+    for (const { key, field, amount } of increments) {
       assertAmount(amount);
-      const counter = this.live(key);
+      const counter = this.live(idOf(key, field));
       if (counter && amount > 0 && counter.total >= amount) counter.total -= amount;
     }
   }
 
   /** The current total of a counter (0 if absent or expired). */
-  total(key: string): number {
-    return this.live(key)?.total ?? 0;
+  total(key: string, field?: string): number {
+    return this.live(idOf(key, field))?.total ?? 0;
   }
 
   /** Every live counter, for assertions. */
@@ -49,6 +50,8 @@ export class InMemoryRateCounterStore implements RateCounterStore {
     return counter;
   }
 }
+
+const idOf = (key: string, field = 'total') => `${key}|${field}`;
 
 function assertAmount(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount < 0)

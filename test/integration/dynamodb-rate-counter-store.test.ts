@@ -45,6 +45,20 @@ describe('DynamoDbRateCounterStore against dynalite', () => {
     });
   });
 
+  it('adds to several fields of one item in one write, and takes them back together', async () => {
+    const k = key();
+    const fields = (amounts: number[]): CounterIncrement[] =>
+      amounts.map((amount, i) => ({ key: k, field: `all.${30 * (i + 1)}.0`, amount, expiresAt: EXPIRES }));
+    expect(await store.increment(fields([1, 1]))).toEqual([1, 1]);
+    expect(await store.increment(fields([1, 2]))).toEqual([2, 3]);
+    expect(dynamo.calls).toEqual(['UpdateItem', 'UpdateItem']);
+    await store.decrement(fields([1, 1]));
+    expect(await store.increment(fields([0, 0]))).toEqual([1, 2]);
+    // A take-back larger than one field's total changes neither.
+    await store.decrement(fields([1, 5]));
+    expect(await store.increment(fields([0, 0]))).toEqual([1, 2]);
+  });
+
   it('never loses a count under concurrency', async () => {
     const k = key();
     await Promise.all(Array.from({ length: 60 }, () => store.increment([inc(k)])));

@@ -135,6 +135,24 @@ describe('planCounters', () => {
     ]);
   });
 
+  it('stores counters of one subject in one item when their windows nest: one write per subject', () => {
+    const planned = planCounters(DEFAULT_POLICY, facts('+33612345678'), destinationOf('+33612345678'), now);
+    const hour = Date.UTC(2026, 10, 29, 10) / 1000;
+    const day = Date.UTC(2026, 10, 29) / 1000;
+    const at = (dimension: string) => planned.filter((c) => c.dimension === dimension);
+    expect(at('phone').map((c) => [c.item.name, c.field])).toEqual([
+      [`phone#3600#${hour}`, `all.30.${hour + 900}`],
+      [`phone#3600#${hour}`, `all.3600.${hour}`],
+    ]);
+    expect(
+      [...at('spend'), ...at('spend-country')].map((c) => [c.item.name, c.item.subject, c.field]),
+    ).toEqual([
+      [`spend#86400#${day}`, '*', 'total'],
+      [`spend#86400#${day}`, '*', 'country.FR'],
+    ]);
+    expect(new Set(planned.map((c) => `${c.item.name}|${c.item.subject}`)).size).toBe(5);
+  });
+
   it('skips limits whose subject is missing', () => {
     const planned = planCounters(
       DEFAULT_POLICY,
