@@ -10,7 +10,7 @@ import {
   type VelocityLimit,
 } from '../../domain/brake-policy';
 import { CHANNELS, type Channel, PURPOSES, type Purpose } from '../../domain/delivery-request';
-import { NON_GEOGRAPHIC, NUMBER_KINDS, type NumberKind } from '../../domain/phone-destination';
+import { knownRegions, NON_GEOGRAPHIC, NUMBER_KINDS, type NumberKind } from '../../domain/phone-destination';
 import type { BrakesSettings } from '../brakes-settings';
 import { COUNTRY_POLICY } from './country-policy';
 import { ConfigError, type Env, integer, readEnv, text } from './env-readers';
@@ -195,14 +195,15 @@ function parsePrices(value: string | undefined, problems: string[]): BrakePolicy
 /** Validates a country policy (the file's, or a test's). */
 export function checkCountryPolicy(policy: Readonly<Record<Channel, CountryRule>>): string[] {
   const problems: string[] = [];
+  const regions = new Set([...knownRegions(), NON_GEOGRAPHIC]);
   for (const channel of CHANNELS) {
     const rule = policy[channel];
     if (!rule) problems.push(`country policy has no rule for ${channel}`);
     else if (rule.mode !== 'allow-all')
       for (const code of rule.countries)
-        if (!COUNTRY.test(code))
+        if (!regions.has(code))
           problems.push(
-            `country policy (${channel}) "${code}" must be an ISO 3166-1 alpha-2 code or ${NON_GEOGRAPHIC}`,
+            `country policy (${channel}) "${code}" must be an ISO 3166-1 alpha-2 region (GB, not UK) or ${NON_GEOGRAPHIC}`,
           );
   }
   return problems;
