@@ -311,7 +311,8 @@ function pumping(result: PumpingResult): string[] {
       `${size.attackIps} IPs and ${num(size.legitUsers)} real users, one simulated hour, local stack over HTTP with dynalite counters; ` +
       `${num(result.requestsPerSecond)} req/s, ${num(result.wallMs / 1000, 0)} s`,
     `  attack refused by: ${rules(attack.byRule)}`,
-    `  real users refused by: ${rules(legit.byRule)}; duplicates ${num(result.duplicates.requests)}, sent again ${num(result.duplicates.sentAgain)}; ` +
+    `  real users refused by: ${rules(legit.byRule)}; not sent for other reasons: ${rules(legit.notSentOther)}`,
+    `  duplicates ${num(result.duplicates.requests)}, sent again ${num(result.duplicates.sentAgain)}; ` +
       `counter failures: ${rules(result.counterFailures)}`,
   ];
 }

@@ -91,7 +91,7 @@ const MARKETS: readonly { weight: number; locale: string; make: (r: Random) => s
 /** Companies whose staff phones sit in one block of numbers (corporate plans) behind one office IP. */
 const COMPANIES = [
   { block: '+121273641', staff: 60, ip: '198.51.100.10', locale: 'en-US' },
-  { block: '+4915123456', staff: 40, ip: '198.51.100.20', locale: 'de-DE' },
+  { block: '+49151234567', staff: 40, ip: '198.51.100.20', locale: 'de-DE' },
   { block: '+4474001234', staff: 50, ip: '198.51.100.30', locale: 'en-GB' },
 ] as const;
 /** Other offices: many users, unrelated phones, one egress IP each. */
@@ -272,6 +272,8 @@ export interface SimulationReport {
     readonly sent: number;
     readonly usersRefused: number;
     readonly requestsRefused: number;
+    /** Not sent for reasons of our own (deadline, load), not the brakes: each got FAILED or PENDING. */
+    readonly notSentOther: Readonly<Record<string, number>>;
     readonly byRule: Readonly<Record<string, number>>;
   };
   readonly duplicates: { readonly requests: number; readonly sentAgain: number };
@@ -408,6 +410,13 @@ export async function runPumpingSimulation(
         sent: legit.filter(([id]) => sentIds.has(id)).length,
         usersRefused: new Set(legitRefused.map(([, r]) => r.actor)).size,
         requestsRefused: legitRefused.length,
+        notSentOther: legit
+          .filter(([id]) => !sentIds.has(id) && !tally.refusals.has(id))
+          .reduce<Record<string, number>>((counts, [, r]) => {
+            const why = `${r.status}${r.reason ? ` ${r.reason}` : ''}`;
+            counts[why] = (counts[why] ?? 0) + 1;
+            return counts;
+          }, {}),
         byRule: byRule('legit'),
       },
       duplicates: { requests: events.filter((e) => e.duplicate).length, sentAgain },
