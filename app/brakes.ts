@@ -138,14 +138,14 @@ export class Brakes implements BrakeGate {
       if (screened) return { refusal: screened, applied: [], counts: NO_COUNTS };
       const planned = planCounters(policy, request, destination, this.clock.now());
       if (planned.length === 0) return { applied: [], counts: NO_COUNTS };
-      return await this.count(planned);
+      return await this.count(planned, request.eventId);
     } catch (error) {
       // A bug in the brakes must not take delivery down with it: treat it as counters unavailable.
-      return this.unavailable(error);
+      return this.unavailable(error, request.eventId);
     }
   }
 
-  private async count(planned: readonly PlannedCounter[]): Promise<BrakeResult> {
+  private async count(planned: readonly PlannedCounter[], eventId: string): Promise<BrakeResult> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -176,15 +176,16 @@ export class Brakes implements BrakeGate {
         counts: () => describeCounts(planned, totals),
       };
     } catch (error) {
-      return this.unavailable(error);
+      return this.unavailable(error, eventId);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private unavailable(error: unknown): BrakeResult {
+  private unavailable(error: unknown, eventId: string): BrakeResult {
     const failOpen = this.settings.onCounterFailure === 'open';
     this.logger.error('brake counters unavailable', {
+      eventId,
       error: error instanceof Error ? error.name : 'unknown',
       failOpen,
     });

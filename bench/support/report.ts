@@ -310,7 +310,7 @@ function pumping(result: PumpingResult): string[] {
     `  ${num(size.attackRequests)} attack requests over ${num(size.attackNumbers)} sequential numbers (premium and mobile) from ` +
       `${size.attackIps} IPs and ${num(size.legitUsers)} real users, one simulated hour, local stack over HTTP with dynalite counters; ` +
       `${num(result.requestsPerSecond)} req/s, ${num(result.wallMs / 1000, 0)} s`,
-    `  attack refused by: ${rules(attack.byRule)}`,
+    `  attack refused by: ${rules(attack.byRule)}; sent while its counters failed open (timeout): ${num(attack.sentWhileFailedOpen)}`,
     `  real users refused by: ${rules(legit.byRule)}; not sent for other reasons: ${rules(legit.notSentOther)}`,
     `  duplicates ${num(result.duplicates.requests)}, sent again ${num(result.duplicates.sentAgain)}; ` +
       `counter failures: ${rules(result.counterFailures)}`,
