@@ -139,13 +139,18 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       return proxyEvent({
         path: '/okta/telephony-hook',
         headers: { 'content-type': 'application/json' },
+        // A different user and phone per run, as cold starts meet real traffic: the runs share one
+        // dynalite, and the brakes (issue 14) would rightly refuse one phone asked for 15 times a minute.
         body: JSON.stringify(
-          oktaSamplePayload({
-            code: String(20_000_000 + i),
-            locale: 'de-DE',
-            phone: '+4915112345678',
-            channel: 'sms',
-          }),
+          withUser(
+            oktaSamplePayload({
+              code: String(20_000_000 + i),
+              locale: 'de-DE',
+              phone: `+49151123456${String(i % 100).padStart(2, '0')}`,
+              channel: 'sms',
+            }),
+            `00uColdStart${i}`,
+          ),
         ),
         sourceIp: '198.51.100.7',
         receivedAt: Date.now(),
@@ -232,3 +237,8 @@ function sizeOrZero(file: string): number {
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function withUser<T extends { data: { userProfile: { userId: string } } }>(payload: T, userId: string): T {
+  payload.data.userProfile.userId = userId;
+  return payload;
+}

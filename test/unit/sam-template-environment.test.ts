@@ -158,6 +158,13 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'SMS_MAX_PRICE',
       'VOICE_MAX_PRICE_PER_MINUTE',
       'LOG_LEVEL',
+      'BRAKES_LIMITS',
+      'BRAKES_REPLIES',
+      'BRAKES_ON_COUNTER_FAILURE',
+      'BRAKES_SPEND_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_CAPS',
+      'BRAKES_PRICES',
     ];
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
   });

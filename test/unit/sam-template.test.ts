@@ -248,6 +248,10 @@ describe('template.yaml: least privilege', () => {
     expect(JSON.stringify(props('HookPolicy'))).not.toMatch(/configuration-set|protect-configuration/);
   });
 
+  it("the stack's brakes protect configuration exists when no protect configuration is named (issue 14)", () => {
+    expect(resources.BrakesProtectConfiguration?.Condition).toBe('CreateBrakesProtectConfiguration');
+  });
+
   it('key policies name the function roles, not the whole account, for data use', () => {
     const dataKey = statementsOf(props('DataKey').KeyPolicy);
     const rootCrypto = dataKey.filter(
