@@ -1,7 +1,7 @@
 import type { EndUserMessagingSettings } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import type { BrakesSettings } from '../brakes-settings';
 import type { AwsClientBounds } from '../composition/aws-call-bounds';
 import { loadHookCallBounds } from './aws-call-bounds-config';
-import type { BrakesSettings } from '../brakes-settings';
 import { loadBrakesConfig } from './brakes-config';
 import {
   ConfigError,
