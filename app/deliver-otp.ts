@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
 import type { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
@@ -16,6 +16,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
+import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
 import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
@@ -91,6 +92,7 @@ export class DeliverOtp {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
+    @inject(Brakes) @optional() private readonly brakes: BrakeGate = NO_BRAKES,
   ) {}
 
   /** Delivers and resolves with the reply; never rejects. */
@@ -154,8 +156,8 @@ export class DeliverOtp {
   private async claimAndSend(context: Context): Promise<DeliveryOutcome> {
     const { run } = context;
     const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
-    // From here on, a request still unsent one reserve before the send deadline — its claim or its send
-    // running late — gets its code sealed ahead, so that its failure path only has to park.
+    // From here on, a request still unsent halfway to the send deadline — its claim or its send running
+    // late — gets its code sealed ahead, so that its failure path only has to park.
     const sealAhead = this.sealAhead(context, sendBy);
     try {
       return await this.claimThenSend({ ...context, sealAhead }, sendBy);
@@ -170,6 +172,8 @@ export class DeliverOtp {
     sendBy: Deadline,
   ): Promise<DeliveryOutcome> {
     const { request, run, signal, beforeSend, sealAhead } = base;
+    // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
+    const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
       keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
@@ -179,9 +183,11 @@ export class DeliverOtp {
       );
       if (!claim.claimed) {
         sealAhead.cancel();
+        await this.brakes.withdraw(brakes);
         return run.decide(this.replay(request, run, claim.state, claim.outcome));
       }
     } catch (error) {
+      await this.brakes.withdraw(brakes);
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
       // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
       // letter is uncertain, so redrive does not resend it on its own.
@@ -194,6 +200,7 @@ export class DeliverOtp {
     // instead of parking one letter each.
     const now = this.clock.now();
     if (request.expiresAt.getTime() < now - this.settings.expirySkewMs) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'code-expired',
         certainty: 'not-sent',
@@ -201,11 +208,20 @@ export class DeliverOtp {
       });
     }
     if (sendBy.passed(now)) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'deadline-exceeded',
         certainty: 'not-sent',
         message: `reached the hook ${run.deadline.elapsed(now)} ms after API Gateway received it: no time left to send`,
       });
+    }
+
+    // Refused: never sent, not a dead letter (nothing to redrive); duplicates replay the same reply.
+    const refused = await this.brakes.refusal(brakes, request, run.deadline.startedAt);
+    if (refused) {
+      const outcome = run.decide(refused);
+      await this.record(ctx, 'failed', outcome);
+      return outcome;
     }
 
     let message: OutboundMessage | undefined;

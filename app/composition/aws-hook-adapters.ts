@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
@@ -55,5 +56,9 @@ export function awsHookAdapters(
     logger,
     delivery: settings.delivery,
     hook: settings.hook,
+    brakes: {
+      counters: new DynamoDbRateCounterStore(dynamo, { tableName: config.counterTable }),
+      settings: config.brakes,
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
@@ -13,6 +14,7 @@ import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-que
 import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
@@ -24,6 +26,7 @@ import {
   loadAuthorizerConfig,
   localDevOAuthConfig,
 } from '../config/authorizer-config';
+import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -62,6 +65,8 @@ export interface LocalStackOptions {
    * used instead of starting dynalite; it is left running on close.
    */
   readonly dynamoEndpoint?: string;
+  /** The hook's clock (default: the system's); simulations drive a fake one. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -86,7 +91,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
   const logger =
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
-  const clock = new SystemClock();
+  const brakes = loadBrakesConfig(options.env);
+  const clock = options.clock ?? new SystemClock();
 
   const dynamo = options.dynamoEndpoint
     ? { endpoint: options.dynamoEndpoint, close: async () => {} }
@@ -131,6 +137,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
     delivery,
     hook,
+    // Counters live in the idempotency table, as in the AWS deployment.
+    brakes: {
+      counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
+      settings: brakes,
+    },
   });
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
@@ -151,6 +162,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     hook: container.get(TelephonyHookHandler),
     logger,
+    // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
+    now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
