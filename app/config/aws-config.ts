@@ -10,6 +10,7 @@ import {
   requiredText,
   text,
 } from './env-readers';
+import { loadTwilioConfig, type TwilioConfig } from './twilio-config';
 
 /** How End User Messaging is called: the configurable part of EndUserMessagingSender's settings. */
 export type MessagingConfig = Pick<
@@ -33,6 +34,8 @@ export interface AwsConfig {
   readonly messaging: MessagingConfig;
   /** Timeouts and attempts of each SDK client. */
   readonly callBounds: AwsClientBounds;
+  /** Twilio, the second provider; undefined when it is not configured. */
+  readonly twilio?: TwilioConfig;
 }
 
 /** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
@@ -81,7 +84,8 @@ export function loadAwsConfig(env: Env): AwsConfig {
   );
   const messaging = attempt(() => loadMessagingConfig(env));
   const callBounds = attempt(() => loadHookCallBounds(env));
-  if (!raw || !messaging || !callBounds) throw new ConfigError(problems);
+  const twilio = attempt(() => loadTwilioConfig(env));
+  if (!raw || !messaging || !callBounds || problems.length > 0) throw new ConfigError(problems);
   return {
     templateTable: raw.TEMPLATE_TABLE,
     idempotencyTable: raw.IDEMPOTENCY_TABLE,
@@ -91,6 +95,7 @@ export function loadAwsConfig(env: Env): AwsConfig {
     fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
     messaging,
     callBounds,
+    ...(twilio ? { twilio } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
@@ -15,10 +16,12 @@ import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender'
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import type { Logger } from '../../ports/logger';
+import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
 import { buildHookContainer } from '../composition/hook-container';
+import { routedSender, twilioProvider } from '../composition/messaging';
 import { templateSources } from '../composition/template-sources';
 import {
   type AuthorizerConfig,
@@ -26,8 +29,9 @@ import {
   localDevOAuthConfig,
 } from '../config/authorizer-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
-import { type Env, logLevel, readEnv } from '../config/env-readers';
+import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
 import {
   createDevIssuer,
@@ -42,6 +46,8 @@ import {
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createLocalServer, HOOK_PATH } from './local-server';
+import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
+import { UnreachableProvider } from './unreachable-provider';
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -73,6 +79,10 @@ export interface LocalStack {
   readonly devIssuer?: DevIssuer;
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
+  /** Running when Twilio is configured locally (TWILIO_ACCOUNT_SID) and TWILIO_API_URL does not point elsewhere. */
+  readonly twilioStandIn?: TwilioStandIn;
+  /** The providers on the route, in the route table's slots (local stand-ins included). */
+  readonly providers: readonly string[];
   close(): Promise<void>;
 }
 
@@ -123,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const messaging = await localProviders(options.env, config, announce, clock);
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -130,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
-    sender: new OutboxMessageSender({ file: config.outboxFile, announce }),
+    sender: routedSender(messaging.providers, clock, logger),
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
@@ -197,7 +208,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
     seededTemplates,
+    ...(messaging.standIn ? { twilioStandIn: messaging.standIn } : {}),
+    providers: Object.entries(messaging.providers).map(([slot, p]) =>
+      slot === p.name ? slot : `${slot} ← ${p.name}`,
+    ),
     async close() {
+      await messaging.standIn?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -207,4 +223,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (endpointFile) await rm(endpointFile, { force: true });
     },
   };
+}
+
+/**
+ * The providers `npm start` routes over, in the route table's slots: the outbox in End User Messaging's
+ * place (or, with LOCAL_PRIMARY=down, a provider that refuses every call), and Twilio when it is configured
+ * locally (TWILIO_ACCOUNT_SID with its token, TWILIO_SMS_FROM and/or TWILIO_VOICE_FROM) — pointed at a
+ * Twilio stand-in started here, unless TWILIO_API_URL names another endpoint.
+ */
+async function localProviders(
+  env: Env,
+  config: LocalConfig,
+  announce: (line: string) => void,
+  clock: SystemClock,
+): Promise<{ providers: Record<string, MessageProvider>; standIn?: TwilioStandIn }> {
+  const { LOCAL_PRIMARY } = readEnv(env, { LOCAL_PRIMARY: text('up') });
+  if (LOCAL_PRIMARY !== 'up' && LOCAL_PRIMARY !== 'down')
+    throw new ConfigError(['LOCAL_PRIMARY must be up or down']);
+  const providers: Record<string, MessageProvider> = {
+    [END_USER_MESSAGING_PROVIDER]:
+      LOCAL_PRIMARY === 'down'
+        ? new UnreachableProvider('local-outbox')
+        : new OutboxMessageSender({ file: config.outboxFile, announce }),
+  };
+  const twilio: TwilioConfig | undefined = loadTwilioConfig(env);
+  if (!twilio) return { providers };
+  if (twilio.credentials.kind !== 'environment') {
+    throw new ConfigError([
+      'locally, Twilio credentials come from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an API key), not TWILIO_CREDENTIALS_SECRET_ARN',
+    ]);
+  }
+  let standIn: TwilioStandIn | undefined;
+  if (!env.TWILIO_API_URL?.trim()) {
+    const c = twilio.credentials.credentials;
+    standIn = await TwilioStandIn.start({
+      credentials: {
+        accountSid: c.accountSid,
+        username: c.apiKeySid ?? c.accountSid,
+        password: c.apiKeySecret ?? c.authToken ?? '',
+      },
+      outboxFile: config.outboxFile,
+      announce,
+      faults: parseStandInFaults(env.TWILIO_STAND_IN_FAULTS),
+    });
+  }
+  const sender = twilioProvider(twilio, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
+  providers[sender.name] = sender;
+  return { providers, ...(standIn ? { standIn } : {}) };
 }
