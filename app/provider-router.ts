@@ -90,63 +90,102 @@ export class ProviderRouter implements MessageSender {
       purpose: message.purpose,
     });
     const tries: ProviderTry[] = [];
+    const refused: Routed[] = [];
     let last: DeliveryError | undefined;
     for (const slot of route?.providers ?? []) {
       const routed = this.providers.get(slot);
       if (!routed) continue;
-      const name = routed.provider.name;
-      const skip = (reason: string) =>
-        tries.push({ provider: name, outcome: 'skipped', reason, calls: 0, ms: 0 });
       const incapable = cannotCarry(routed.provider.capabilities, message, route?.senderType);
       if (incapable) {
-        skip(incapable);
+        tries.push(skipped(routed, incapable));
         continue;
       }
-      if (
-        options.signal.aborted ||
-        options.deadline.remaining(this.clock.now()) < this.settings.minAttemptMs
-      ) {
-        skip('no-time-left');
+      if (!this.timeLeft(options)) {
+        tries.push(skipped(routed, 'no-time-left'));
         break;
       }
-      const started = this.clock.now();
-      const calls: Calls = { made: 0 };
-      try {
-        const receipt = await this.tryProvider(routed, message, options, callsOf(tries), calls);
-        tries.push({ provider: name, outcome: 'sent', calls: calls.made, ms: this.clock.now() - started });
-        if (tries.length > 1) {
-          this.logger.info('sent after failing over', {
-            eventId: message.eventId,
-            providers: describeTries(tries),
-          });
-        }
-        return { ...receipt, attempts: callsOf(tries), tries };
-      } catch (error) {
-        if (error instanceof CircuitRefused && !calls.last) {
-          skip('circuit-open');
-          continue;
-        }
-        // A circuit that opened between two calls ends the retries: the last call's failure stands.
-        const failure =
-          error instanceof CircuitRefused && calls.last ? calls.last : asDeliveryError(error, calls.made);
-        last = failure;
-        tries.push({
-          provider: name,
-          outcome: failure.certainty,
-          reason: failure.kind,
-          calls: calls.made,
-          ms: this.clock.now() - started,
-        });
-        if (!mayFailOver(failure, route)) break;
-        this.logger.warn('provider failed; failing over', {
-          eventId: message.eventId,
-          provider: name,
-          kind: failure.kind,
-          certainty: failure.certainty,
-        });
+      const result = await this.tryOne(routed, message, options, tries, false);
+      if (result.sent) return result.sent;
+      if (result.refused) {
+        refused.push(routed);
+        continue;
       }
+      last = result.failure;
+      if (!mayFailOver(result.failure, route)) break;
+      this.logger.warn('provider failed; failing over', {
+        eventId: message.eventId,
+        provider: routed.provider.name,
+        kind: result.failure.kind,
+        certainty: result.failure.certainty,
+      });
+    }
+    // Every provider able to carry it was refused by its own circuit and none was called: the first is
+    // tried anyway. A breaker routes around a provider; it never leaves a message with nobody to try (a
+    // deployment with one provider behaves as it would without breakers, and Okta's fallback stays the
+    // fallback of last resort).
+    const first = refused[0];
+    if (!last && first && this.timeLeft(options)) {
+      const result = await this.tryOne(first, message, options, tries, true);
+      if (result.sent) return result.sent;
+      if (!result.refused) last = result.failure;
     }
     throw this.failed(message, tries, last);
+  }
+
+  private timeLeft(options: SendOptions): boolean {
+    return (
+      !options.signal.aborted && options.deadline.remaining(this.clock.now()) >= this.settings.minAttemptMs
+    );
+  }
+
+  /** One provider, recorded in `tries`: sent, refused by its circuit before any call, or failed. */
+  private async tryOne(
+    routed: Routed,
+    message: OutboundMessage,
+    options: SendOptions,
+    tries: ProviderTry[],
+    bypassCircuit: boolean,
+  ): Promise<
+    | { sent: SendReceipt }
+    | { sent?: never; refused: true }
+    | { sent?: never; refused?: never; failure: DeliveryError }
+  > {
+    const name = routed.provider.name;
+    const started = this.clock.now();
+    const calls: Calls = { made: 0 };
+    try {
+      const receipt = await this.tryProvider(routed, message, options, callsOf(tries), calls, bypassCircuit);
+      tries.push({
+        provider: name,
+        outcome: 'sent',
+        ...(bypassCircuit ? { reason: 'circuit-bypassed' } : {}),
+        calls: calls.made,
+        ms: this.clock.now() - started,
+      });
+      if (tries.length > 1) {
+        this.logger.info('sent after failing over', {
+          eventId: message.eventId,
+          providers: describeTries(tries),
+        });
+      }
+      return { sent: { ...receipt, attempts: callsOf(tries), tries } };
+    } catch (error) {
+      if (error instanceof CircuitRefused && !calls.last) {
+        tries.push(skipped(routed, 'circuit-open'));
+        return { refused: true };
+      }
+      // A circuit that opened between two calls ends the retries: the last call's failure stands.
+      const failure =
+        error instanceof CircuitRefused && calls.last ? calls.last : asDeliveryError(error, calls.made);
+      tries.push({
+        provider: name,
+        outcome: failure.certainty,
+        reason: failure.kind,
+        calls: calls.made,
+        ms: this.clock.now() - started,
+      });
+      return { failure };
+    }
   }
 
   /** One provider: its calls, each through its circuit, retried by the shared policy within the deadline. */
@@ -156,46 +195,39 @@ export class ProviderRouter implements MessageSender {
     options: SendOptions,
     callsBefore: number,
     calls: Calls,
+    bypassCircuit: boolean,
   ): Promise<SendReceipt> {
     const { provider, policy, breaker } = routed;
     // Retries stop while a whole call can still start: backoff never eats the time the call would need.
     const budget = () => options.deadline.remaining(this.clock.now()) - this.settings.minAttemptMs;
     return retryPolicy(policy, budget).execute(async () => {
       if (options.signal.aborted || budget() < 0) {
-        throw new DeliveryError('deadline-exceeded', 'not-sent', 'no time left for another call', {
-          attempts: 0,
-        });
+        // The backoff ate the time left: the previous call's failure is the one to report.
+        throw (
+          calls.last ??
+          new DeliveryError('deadline-exceeded', 'not-sent', 'no time left for another call', { attempts: 0 })
+        );
       }
+      const call = async () => {
+        const attemptBy = this.attemptDeadline(options.deadline, policy);
+        try {
+          const receipt = await sendWithinDeadline(provider, message, attemptBy, this.clock, options.signal, {
+            previousCalls: callsBefore + calls.made,
+          });
+          calls.made += receipt.attempts;
+          return receipt;
+        } catch (error) {
+          const failure = timedOut(asDeliveryError(error, 1), attemptBy, options.deadline, this.clock.now());
+          calls.made += failure.attempts;
+          calls.last = failure;
+          throw failure;
+        }
+      };
+      if (bypassCircuit) return call();
       // A circuit half-open has its probe running: queueing behind it would spend this request's budget.
       if (isRefusing(breaker)) throw new CircuitRefused(`${provider.name} circuit refuses calls`);
       try {
-        return await breaker.execute(async () => {
-          const attemptBy = this.attemptDeadline(options.deadline, policy);
-          try {
-            const receipt = await sendWithinDeadline(
-              provider,
-              message,
-              attemptBy,
-              this.clock,
-              options.signal,
-              {
-                previousCalls: callsBefore + calls.made,
-              },
-            );
-            calls.made += receipt.attempts;
-            return receipt;
-          } catch (error) {
-            const failure = timedOut(
-              asDeliveryError(error, 1),
-              attemptBy,
-              options.deadline,
-              this.clock.now(),
-            );
-            calls.made += failure.attempts;
-            calls.last = failure;
-            throw failure;
-          }
-        });
+        return await breaker.execute(call);
       } catch (error) {
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
           throw new CircuitRefused(`${provider.name} circuit is open`);
@@ -257,6 +289,10 @@ function mayFailOver(failure: DeliveryError, route: Route | undefined): boolean 
   if (failure.kind === 'opted-out') return false;
   if (failure.certainty === 'not-sent') return true;
   return route?.failoverOnUncertain === true;
+}
+
+function skipped(routed: Routed, reason: string): ProviderTry {
+  return { provider: routed.provider.name, outcome: 'skipped', reason, calls: 0, ms: 0 };
 }
 
 /** A foreign error from inside a provider says nothing of what it did on the wire: uncertain. */

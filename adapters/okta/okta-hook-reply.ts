@@ -48,7 +48,7 @@ function metadataOf(outcome: DeliveryOutcome): string {
   if (outcome.templateSource) parts.push(`source=${clean(outcome.templateSource)}`);
   parts.push(`channel=${outcome.channel}`);
   // Which providers were tried, in order, and how each ended: "tried=aws-end-user-messaging.not-sent.throttled,twilio.sent".
-  if (outcome.tries && outcome.tries.length > 1) {
+  if (outcome.tries && outcome.tries.length > 0) {
     const tried = outcome.tries.map((t) =>
       [t.provider, t.outcome, t.reason]
         .filter(Boolean)
