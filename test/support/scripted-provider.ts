@@ -35,7 +35,14 @@ export const ANY_CHANNEL: ProviderCapabilities = {
  * what the router asked of it and what it did. Accepted calls are "messages on the phone".
  */
 export class ScriptedProvider implements MessageProvider {
-  readonly calls: { eventId: string; step: Step['type']; previousCalls: number; at: number }[] = [];
+  readonly calls: {
+    eventId: string;
+    step: Step['type'];
+    /** What the call did: sent, or how its failure ended (a hang ends uncertain once aborted). */
+    outcome: 'sent' | FailureCertainty;
+    previousCalls: number;
+    at: number;
+  }[] = [];
   private script: Step[];
 
   constructor(
@@ -61,6 +68,7 @@ export class ScriptedProvider implements MessageProvider {
     this.calls.push({
       eventId: message.eventId,
       step: step.type,
+      outcome: step.type === 'accept' ? 'sent' : step.type === 'fail' ? step.certainty : 'uncertain',
       previousCalls: options.previousCalls ?? 0,
       at: Date.now(),
     });
