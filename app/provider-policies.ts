@@ -23,9 +23,9 @@ import { DeliveryError, type DeliveryFailureKind, maySendAgain } from '../domain
 
 /** When a provider's circuit opens, and when it lets a probe through again. */
 export interface BreakerSettings {
-  /** Opens after this many failures in a row. */
+  /** Opens after this many failed messages in a row (a message's retries count once). */
   readonly consecutiveFailures?: number;
-  /** Opens when more than `threshold` (0–1) of the last `windowCalls` calls failed, after `minimumCalls`. */
+  /** Opens when more than `threshold` (0–1) of the last `windowCalls` messages failed, after `minimumCalls`. */
   readonly failureRate?: {
     readonly threshold: number;
     readonly windowCalls: number;
@@ -61,7 +61,10 @@ const HEALTH_KINDS: ReadonlySet<DeliveryFailureKind> = new Set([
   'unknown',
 ]);
 
-/** Whether a failed call counts against its provider's circuit: a call was made, and it failed for health. */
+/**
+ * Whether a failed try (a message's calls to one provider, retries included) counts against the
+ * provider's circuit: a call was made, and the last one failed for the provider's health.
+ */
 export function countsAgainstProvider(error: unknown): boolean {
   return error instanceof DeliveryError && error.attempts > 0 && HEALTH_KINDS.has(error.kind);
 }

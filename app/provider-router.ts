@@ -43,7 +43,7 @@ interface Calls {
   last?: DeliveryError;
 }
 
-/** Skipped before any call: the circuit refuses calls (open, or a probe already running). */
+/** Skipped before any call: the circuit refuses (open, or its probe already running elsewhere). */
 class CircuitRefused extends Error {
   override readonly name = 'CircuitRefused';
 }
@@ -170,13 +170,11 @@ export class ProviderRouter implements MessageSender {
       }
       return { sent: { ...receipt, attempts: callsOf(tries), tries } };
     } catch (error) {
-      if (error instanceof CircuitRefused && !calls.last) {
+      if (error instanceof CircuitRefused) {
         tries.push(skipped(routed, 'circuit-open'));
         return { refused: true };
       }
-      // A circuit that opened between two calls ends the retries: the last call's failure stands.
-      const failure =
-        error instanceof CircuitRefused && calls.last ? calls.last : asDeliveryError(error, calls.made);
+      const failure = asDeliveryError(error, calls.made);
       tries.push({
         provider: name,
         outcome: failure.certainty,
@@ -188,7 +186,12 @@ export class ProviderRouter implements MessageSender {
     }
   }
 
-  /** One provider: its calls, each through its circuit, retried by the shared policy within the deadline. */
+  /**
+   * One provider: its calls, retried by the shared policy within the deadline, the whole try through the
+   * provider's circuit. The circuit counts tries, not calls: a message whose retries all failed is one
+   * failure of the provider, one that got through after a throttle is a success — so a provider that
+   * throttles now and then is not cut off, one that fails message after message is.
+   */
   private async tryProvider(
     routed: Routed,
     message: OutboundMessage,
@@ -200,7 +203,7 @@ export class ProviderRouter implements MessageSender {
     const { provider, policy, breaker } = routed;
     // Retries stop while a whole call can still start: backoff never eats the time the call would need.
     const budget = () => options.deadline.remaining(this.clock.now()) - this.settings.minAttemptMs;
-    return retryPolicy(policy, budget).execute(async () => {
+    const call = async (): Promise<SendReceipt> => {
       if (options.signal.aborted || budget() < 0) {
         // The backoff ate the time left: the previous call's failure is the one to report.
         throw (
@@ -208,33 +211,32 @@ export class ProviderRouter implements MessageSender {
           new DeliveryError('deadline-exceeded', 'not-sent', 'no time left for another call', { attempts: 0 })
         );
       }
-      const call = async () => {
-        const attemptBy = this.attemptDeadline(options.deadline, policy);
-        try {
-          const receipt = await sendWithinDeadline(provider, message, attemptBy, this.clock, options.signal, {
-            previousCalls: callsBefore + calls.made,
-          });
-          calls.made += receipt.attempts;
-          return receipt;
-        } catch (error) {
-          const failure = timedOut(asDeliveryError(error, 1), attemptBy, options.deadline, this.clock.now());
-          calls.made += failure.attempts;
-          calls.last = failure;
-          throw failure;
-        }
-      };
-      if (bypassCircuit) return call();
-      // A circuit half-open has its probe running: queueing behind it would spend this request's budget.
-      if (isRefusing(breaker)) throw new CircuitRefused(`${provider.name} circuit refuses calls`);
+      const attemptBy = this.attemptDeadline(options.deadline, policy);
       try {
-        return await breaker.execute(call);
+        const receipt = await sendWithinDeadline(provider, message, attemptBy, this.clock, options.signal, {
+          previousCalls: callsBefore + calls.made,
+        });
+        calls.made += receipt.attempts;
+        return receipt;
       } catch (error) {
-        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-          throw new CircuitRefused(`${provider.name} circuit is open`);
-        }
-        throw error;
+        const failure = timedOut(asDeliveryError(error, 1), attemptBy, options.deadline, this.clock.now());
+        calls.made += failure.attempts;
+        calls.last = failure;
+        throw failure;
       }
-    }, options.signal);
+    };
+    const tryAll = () => retryPolicy(policy, budget).execute(call, options.signal);
+    if (bypassCircuit) return tryAll();
+    // A circuit half-open has its probe running: queueing behind it would spend this request's budget.
+    if (isRefusing(breaker)) throw new CircuitRefused(`${provider.name} circuit refuses calls`);
+    try {
+      return await breaker.execute(tryAll);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        throw new CircuitRefused(`${provider.name} circuit is open`);
+      }
+      throw error;
+    }
   }
 
   /** The provider's per-call bound, never past the request's send deadline. */
