@@ -37,7 +37,10 @@ export interface BreakerSettings {
 
 /** How the router treats one provider. */
 export interface ProviderPolicy {
-  /** One call is abandoned after this long (and never later than the request's send deadline). */
+  /**
+   * On a route that fails over uncertain failures, a call is abandoned after this long, so the next
+   * provider has time left. Elsewhere a call may use the whole send window (see ProviderRouter).
+   */
   readonly attemptTimeoutMs: number;
   /** Calls to this provider per message, the first included; only not-sent failures are retried. */
   readonly maxAttempts: number;

@@ -92,7 +92,8 @@ export class ProviderRouter implements MessageSender {
     const tries: ProviderTry[] = [];
     const refused: Routed[] = [];
     let last: DeliveryError | undefined;
-    for (const slot of route?.providers ?? []) {
+    const slots = route?.providers ?? [];
+    for (const [position, slot] of slots.entries()) {
       const routed = this.providers.get(slot);
       if (!routed) continue;
       const incapable = cannotCarry(routed.provider.capabilities, message, route?.senderType);
@@ -104,7 +105,12 @@ export class ProviderRouter implements MessageSender {
         tries.push(skipped(routed, 'no-time-left'));
         break;
       }
-      const result = await this.tryOne(routed, message, options, tries, false);
+      // Its per-call bound applies only when the time it saves can be used: a call cut after its request left
+      // ends uncertain, and an uncertain failure is failed over only where the route says so. Elsewhere a
+      // call may take the whole send window: cutting it early could only turn a slow success into a FAILED
+      // reply (and Okta's code on top of ours).
+      const bounded = route?.failoverOnUncertain === true && position < slots.length - 1;
+      const result = await this.tryOne(routed, message, options, tries, { bypassCircuit: false, bounded });
       if (result.sent) return result.sent;
       if (result.refused) {
         refused.push(routed);
@@ -125,7 +131,10 @@ export class ProviderRouter implements MessageSender {
     // fallback of last resort).
     const first = refused[0];
     if (!last && first && this.timeLeft(options)) {
-      const result = await this.tryOne(first, message, options, tries, true);
+      const result = await this.tryOne(first, message, options, tries, {
+        bypassCircuit: true,
+        bounded: false,
+      });
       if (result.sent) return result.sent;
       if (!result.refused) last = result.failure;
     }
@@ -144,7 +153,7 @@ export class ProviderRouter implements MessageSender {
     message: OutboundMessage,
     options: SendOptions,
     tries: ProviderTry[],
-    bypassCircuit: boolean,
+    how: { readonly bypassCircuit: boolean; readonly bounded: boolean },
   ): Promise<
     | { sent: SendReceipt }
     | { sent?: never; refused: true }
@@ -154,11 +163,11 @@ export class ProviderRouter implements MessageSender {
     const started = this.clock.now();
     const calls: Calls = { made: 0 };
     try {
-      const receipt = await this.tryProvider(routed, message, options, callsOf(tries), calls, bypassCircuit);
+      const receipt = await this.tryProvider(routed, message, options, callsOf(tries), calls, how);
       tries.push({
         provider: name,
         outcome: 'sent',
-        ...(bypassCircuit ? { reason: 'circuit-bypassed' } : {}),
+        ...(how.bypassCircuit ? { reason: 'circuit-bypassed' } : {}),
         calls: calls.made,
         ms: this.clock.now() - started,
       });
@@ -198,7 +207,7 @@ export class ProviderRouter implements MessageSender {
     options: SendOptions,
     callsBefore: number,
     calls: Calls,
-    bypassCircuit: boolean,
+    how: { readonly bypassCircuit: boolean; readonly bounded: boolean },
   ): Promise<SendReceipt> {
     const { provider, policy, breaker } = routed;
     // Retries stop while a whole call can still start: backoff never eats the time the call would need.
@@ -211,7 +220,7 @@ export class ProviderRouter implements MessageSender {
           new DeliveryError('deadline-exceeded', 'not-sent', 'no time left for another call', { attempts: 0 })
         );
       }
-      const attemptBy = this.attemptDeadline(options.deadline, policy);
+      const attemptBy = how.bounded ? this.attemptDeadline(options.deadline, policy) : options.deadline;
       try {
         const receipt = await sendWithinDeadline(provider, message, attemptBy, this.clock, options.signal, {
           previousCalls: callsBefore + calls.made,
@@ -226,7 +235,7 @@ export class ProviderRouter implements MessageSender {
       }
     };
     const tryAll = () => retryPolicy(policy, budget).execute(call, options.signal);
-    if (bypassCircuit) return tryAll();
+    if (how.bypassCircuit) return tryAll();
     // A circuit half-open has its probe running: queueing behind it would spend this request's budget.
     if (isRefusing(breaker)) throw new CircuitRefused(`${provider.name} circuit refuses calls`);
     try {

@@ -157,18 +157,35 @@ describe('ProviderRouter: failover only when nothing was sent', () => {
     ]);
   });
 
-  it('a provider that hangs is cut at its per-call bound: uncertain, not failed over, before the deadline', async () => {
+  it('a provider that hangs keeps the whole send window: uncertain at the deadline, never failed over', async () => {
     const eum = new ScriptedProvider('eum', [hang]);
     const twilio = new ScriptedProvider('twilio');
     const started = Date.now();
     const error = await failure(
-      router([eum, twilio], undefined, { attemptTimeoutMs: 300 }).send(sms(), budget(2_000)),
+      router([eum, twilio], undefined, { attemptTimeoutMs: 300 }).send(sms(), budget(800)),
     );
     const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ kind: 'timeout', certainty: 'uncertain', attempts: 1 });
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(600);
+    // Cutting it at 300 ms would gain nothing: what is cut after the request left is never failed over.
+    expect(error).toMatchObject({ kind: 'deadline-exceeded', certainty: 'uncertain', attempts: 1 });
+    expect(elapsed).toBeGreaterThanOrEqual(790);
+    expect(elapsed).toBeLessThan(1_100);
     expect(twilio.calls).toHaveLength(0);
+  });
+
+  it('on a route that fails over uncertain failures, a hanging call is cut at its bound and the next provider sends', async () => {
+    const eum = new ScriptedProvider('eum', [hang]);
+    const twilio = new ScriptedProvider('twilio');
+    const routes: Route[] = [{ countries: ['*'], providers: ['eum', 'twilio'], failoverOnUncertain: true }];
+    const started = Date.now();
+    const receipt = await router([eum, twilio], routes, { attemptTimeoutMs: 300 }).send(sms(), budget(2_000));
+    const elapsed = Date.now() - started;
+    expect(receipt.provider).toBe('twilio');
+    expect(receipt.tries?.map((t) => `${t.provider}:${t.outcome}:${t.reason ?? ''}`)).toEqual([
+      'eum:uncertain:timeout',
+      'twilio:sent:',
+    ]);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(700);
   });
 
   it('no call starts with less than the minimum left; the provider is listed as skipped', async () => {
