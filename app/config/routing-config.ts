@@ -23,7 +23,8 @@ const breakerSchema = v.pipe(
     failureRate: v.optional(
       v.pipe(
         v.strictObject({
-          threshold: v.pipe(v.number(), v.minValue(0.01), v.maxValue(1)),
+          // cockatiel's CountBreaker takes a rate strictly between 0 and 1.
+          threshold: v.pipe(v.number(), v.minValue(0.01), v.maxValue(0.99)),
           windowCalls: int(2, 1000),
           minimumCalls: int(1, 1000),
         }),

@@ -1,4 +1,5 @@
 import type { ColdStartResult } from '../sections/cold-start';
+import { renderFailover } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { TemplateScalingResult } from '../sections/template-scaling';
@@ -220,6 +221,7 @@ const TITLES: { readonly [K in SectionName]: string } = {
   'cold-start': '3. Cold start: each bundle as sam build makes it, a fresh node process, one first event',
   'template-scaling': '4. Template resolution vs table size (dynalite; one BatchGetItem per fallback chain)',
   'provider-stress': '5. Provider under stress: production adapters, real SDK clients → fake endpoint',
+  failover: '6. Failover to Twilio: End User Messaging refused or hanging, Twilio (stand-in) behind it',
 };
 
 const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => string[] } = {
@@ -228,6 +230,7 @@ const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => stri
   'cold-start': coldStart,
   'template-scaling': templateScaling,
   'provider-stress': providerStress,
+  failover: renderFailover,
 };
 
 function section<K extends SectionName>(name: K, result: SectionResults[K]): string[] {

@@ -1,4 +1,5 @@
 import type { ColdStartOptions, ColdStartResult } from '../sections/cold-start';
+import type { FailoverResult } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { TemplateScalingResult } from '../sections/template-scaling';
@@ -12,6 +13,7 @@ export interface SectionResults {
   'cold-start': ColdStartResult;
   'template-scaling': TemplateScalingResult;
   'provider-stress': ProviderStressResult;
+  failover: FailoverResult;
 }
 
 export type SectionName = keyof SectionResults;
@@ -25,6 +27,7 @@ export const SECTIONS: {
   'cold-start': async (options) => (await import('../sections/cold-start')).runColdStart(options),
   'template-scaling': async () => (await import('../sections/template-scaling')).runTemplateScaling(),
   'provider-stress': async () => (await import('../sections/provider-stress')).runProviderStress(),
+  failover: async () => (await import('../sections/failover')).runFailover(),
 };
 
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
