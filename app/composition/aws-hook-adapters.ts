@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import {
@@ -17,7 +18,7 @@ import type { MessageProvider } from '../../ports/message-provider';
 import type { SecretSource } from '../../ports/secret-source';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
-import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
 import type { HookAdapters } from './hook-container';
 import { routedSender, twilioProvider } from './messaging';
 import { secretsCallBounds, secretsManagerSource } from './secrets-manager-source';
@@ -30,7 +31,8 @@ import { templateSources } from './template-sources';
 export function messagingProviders(config: AwsConfig, clock: SystemClock): Record<string, MessageProvider> {
   const providers: Record<string, MessageProvider> = {
     [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(
-      createEndUserMessagingClient(boundedClientConfig(config.callBounds.smsVoice)),
+      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
       config.messaging,
     ),
   };
@@ -89,5 +91,9 @@ export function awsHookAdapters(
     logger,
     delivery: settings.delivery,
     hook: settings.hook,
+    brakes: {
+      counters: new DynamoDbRateCounterStore(dynamo, { tableName: config.counterTable }),
+      settings: config.brakes,
+    },
   };
 }

@@ -158,7 +158,10 @@ export async function runFailover(): Promise<FailoverResult> {
         circuit: 'kept closed',
         env: {},
         hang: true,
-        tune: (t) => (closedCircuit(t), optIn(t)),
+        tune: (t) => {
+          closedCircuit(t);
+          optIn(t);
+        },
         requests: 8,
       },
       {

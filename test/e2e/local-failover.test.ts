@@ -20,30 +20,30 @@ const TWILIO = {
 let codeSeq = 61_000_000;
 const nextCode = () => guardSecret(String(codeSeq++));
 
-const valueOf = (json: unknown) => (json as { commands: { value: OktaValue[] }[] }).commands[0]?.value[0];
+const oktaValue = (json: unknown) => (json as { commands: { value: OktaValue[] }[] }).commands[0]?.value[0];
 
 describe('npm start with Twilio configured locally: a Twilio stand-in, and the outbox says who sent', () => {
-  let up: Harness;
-  let down: Harness;
+  let primaryUp: Harness;
+  let primaryDown: Harness;
 
   beforeAll(async () => {
-    up = await startTestStack(TWILIO);
+    primaryUp = await startTestStack(TWILIO);
     // The primary (the outbox, in End User Messaging's place) refuses every call.
-    down = await startTestStack({ ...TWILIO, LOCAL_PRIMARY: 'down' });
+    primaryDown = await startTestStack({ ...TWILIO, LOCAL_PRIMARY: 'down' });
   });
   afterAll(async () => {
-    await up?.stack.close();
-    await down?.stack.close();
+    await primaryUp?.stack.close();
+    await primaryDown?.stack.close();
   });
 
   it('starts the stand-in, and routes End User Messaging first (the outbox), Twilio behind it', async () => {
-    expect(up.stack.twilioStandIn?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(up.stack.providers).toEqual(['aws-end-user-messaging ← local-outbox', 'twilio']);
+    expect(primaryUp.stack.twilioStandIn?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(primaryUp.stack.providers).toEqual(['aws-end-user-messaging ← local-outbox', 'twilio']);
     const payload = oktaSamplePayload({ channel: 'sms', code: nextCode(), phone: '+14155550123' });
-    const value = valueOf((await up.post(payload)).json);
+    const value = oktaValue((await primaryUp.post(payload)).json);
     expect(value).toMatchObject({ status: 'SUCCESSFUL', provider: 'local-outbox' });
     expect(value?.transactionMetadata).toContain('tried=local-outbox.sent');
-    const record = (await up.outbox()).find((r) => r.eventId === payload.eventId);
+    const record = (await primaryUp.outbox()).find((r) => r.eventId === payload.eventId);
     expect(record).toMatchObject({ provider: 'local-outbox', messageId: value?.transactionId });
   });
 
@@ -51,17 +51,17 @@ describe('npm start with Twilio configured locally: a Twilio stand-in, and the o
     for (const channel of ['sms', 'voice'] as const) {
       const code = nextCode();
       const payload = oktaSamplePayload({ channel, code, phone: '+447400123456', locale: 'en-GB' });
-      const reply = await down.post(payload);
-      const value = valueOf(reply.json);
+      const reply = await primaryDown.post(payload);
+      const value = oktaValue(reply.json);
       expect(value).toMatchObject({ status: 'SUCCESSFUL', provider: 'twilio' });
       expect(value?.transactionMetadata).toMatch(/tried=local-outbox\.not-sent\.network,twilio\.sent/);
-      const records = (await down.outbox()).filter((r) => r.eventId === payload.eventId);
+      const records = (await primaryDown.outbox()).filter((r) => r.eventId === payload.eventId);
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ provider: 'twilio', channel, to: '+447400123456' });
       expect(records[0]?.body).toContain(channel === 'sms' ? code : '<Say voice="Polly.');
       expect(records[0]?.bodyType).toBe(channel === 'sms' ? 'text' : 'twiml');
     }
-    expect(down.stack.twilioStandIn?.requests.every((r) => r.authorized)).toBe(true);
+    expect(primaryDown.stack.twilioStandIn?.requests.every((r) => r.authorized)).toBe(true);
   });
 
   it('never prints the Twilio token', () => {
