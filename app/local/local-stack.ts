@@ -272,7 +272,13 @@ async function localProviders(
       faults: parseStandInFaults(env.TWILIO_STAND_IN_FAULTS),
     });
   }
-  const sender = twilioProvider(twilio, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
+  // A status callback that names the event, as production would point at its receipts endpoint: the
+  // stand-in reads the event id from it, so the outbox line says which event Twilio "sent".
+  const configured: TwilioConfig =
+    standIn && !twilio.statusCallbackUrl
+      ? { ...twilio, statusCallbackUrl: `${standIn.url}/status-callback` }
+      : twilio;
+  const sender = twilioProvider(configured, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
   providers[sender.name] = sender;
   return { providers, ...(standIn ? { standIn } : {}) };
 }
