@@ -8,15 +8,22 @@ import type { SendOptions, SendReceipt } from '../../ports/message-sender';
 /** What one call to a scripted provider does. */
 export type Step =
   | { readonly type: 'accept' }
-  | { readonly type: 'fail'; readonly kind: DeliveryFailureKind; readonly certainty: FailureCertainty }
+  | {
+      readonly type: 'fail';
+      readonly kind: DeliveryFailureKind;
+      readonly certainty: FailureCertainty;
+      /** Fails only after this long (a slow refusal). */
+      readonly afterMs?: number;
+    }
   /** Never answers; rejects as uncertain when aborted (the request had left). */
   | { readonly type: 'hang' };
 
 export const accept: Step = { type: 'accept' };
-export const refuse = (kind: DeliveryFailureKind = 'provider-unavailable'): Step => ({
+export const refuse = (kind: DeliveryFailureKind = 'provider-unavailable', afterMs?: number): Step => ({
   type: 'fail',
   kind,
   certainty: 'not-sent',
+  ...(afterMs === undefined ? {} : { afterMs }),
 });
 export const lose = (kind: DeliveryFailureKind = 'network'): Step => ({
   type: 'fail',
@@ -80,7 +87,10 @@ export class ScriptedProvider implements MessageProvider {
         attempts: 1,
       };
     }
-    if (step.type === 'fail') throw new DeliveryError(step.kind, step.certainty, `${this.name} ${step.kind}`);
+    if (step.type === 'fail') {
+      if (step.afterMs) await new Promise((resolve) => setTimeout(resolve, step.afterMs));
+      throw new DeliveryError(step.kind, step.certainty, `${this.name} ${step.kind}`);
+    }
     return new Promise<SendReceipt>((_, reject) => {
       const abort = () => reject(new DeliveryError('deadline-exceeded', 'uncertain', `${this.name} hung`));
       if (options.signal.aborted) abort();
