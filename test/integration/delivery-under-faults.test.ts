@@ -549,8 +549,9 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       const index = indexOf.get(letter.eventId) as number;
       const calls = sends.filter((r) => indexOf.get(contextEventId(r)) === index).map((r) => r.outcome);
       if (letter.error.kind === 'network') {
+        // A reset is uncertain; that it ends its request's calls is asserted for every reset just below (a
+        // starved run may also cut a last attempt before it reached the provider, so calls may end otherwise).
         expect(letter.certainty).toBe('uncertain');
-        expect(calls.at(-1)).toBe('reset');
       } else if (letter.error.kind !== 'deadline-exceeded') {
         expect(letter.certainty).toBe('not-sent');
       }
