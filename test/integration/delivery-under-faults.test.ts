@@ -546,8 +546,6 @@ describe('delivery under faults: the real use case and the real SDK clients agai
       sends.filter((r) => r.outcome === 'reset').map((r) => indexOf.get(contextEventId(r))),
     );
     for (const letter of deadLettered) {
-      const index = indexOf.get(letter.eventId) as number;
-      const calls = sends.filter((r) => indexOf.get(contextEventId(r)) === index).map((r) => r.outcome);
       if (letter.error.kind === 'network') {
         // A reset is uncertain; that it ends its request's calls is asserted for every reset just below (a
         // starved run may also cut a last attempt before it reached the provider, so calls may end otherwise).
