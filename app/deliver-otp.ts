@@ -8,6 +8,7 @@ import { DeliveryError } from '../domain/errors';
 import { normaliseLocale } from '../domain/locale';
 import { maskPhone } from '../domain/mask';
 import type { OutboundMessage } from '../domain/outbound-message';
+import { describeTries, type ProviderTry } from '../domain/provider-try';
 import { redactSecret } from '../domain/redact';
 import type { Clock } from '../ports/clock';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue';
@@ -38,6 +39,8 @@ interface Failure {
   readonly certainty: FailureCertainty;
   readonly message: string;
   readonly attempts?: number;
+  /** The providers tried, in order, when a router sent it (empty when none was called). */
+  readonly tries?: readonly ProviderTry[];
 }
 
 /**
@@ -251,6 +254,7 @@ export class DeliverOtp {
         transactionId: receipt.messageId,
         locale: message.locale,
         templateSource: message.templateSource,
+        ...(receipt.tries ? { tries: receipt.tries } : {}),
         durationMs: run.deadline.elapsed(this.clock.now()),
       });
       this.logger.info('otp sent', {
@@ -262,6 +266,8 @@ export class DeliverOtp {
         provider: receipt.provider,
         messageId: receipt.messageId,
         attempts: receipt.attempts,
+        providers: receipt.tries ? describeTries(receipt.tries) : undefined,
+        price: receipt.price ? `${receipt.price.amount} ${receipt.price.currency}` : undefined,
         durationMs: outcome.durationMs,
       });
     } catch (error) {
@@ -375,6 +381,7 @@ export class DeliverOtp {
       transactionId: '',
       failureReason: failure.kind,
       ...(message ? { locale: message.locale, templateSource: message.templateSource } : {}),
+      ...(failure.tries?.length ? { tries: failure.tries } : {}),
       durationMs: run.deadline.elapsed(this.clock.now()),
     });
     this.logger.warn('otp not sent', {
@@ -382,6 +389,7 @@ export class DeliverOtp {
       kind: failure.kind,
       certainty: failure.certainty,
       reason: failure.message,
+      providers: failure.tries?.length ? describeTries(failure.tries) : undefined,
       durationMs: outcome.durationMs,
     });
     await Promise.all([
@@ -433,6 +441,7 @@ export class DeliverOtp {
         certainty: failure.certainty,
         error: { kind: failure.kind, message: failure.message },
         attempts: failure.attempts ?? 0,
+        ...(failure.tries?.length ? { tries: failure.tries } : {}),
         receivedAt,
         failedAt: this.clock.now(),
       };
@@ -446,6 +455,7 @@ export class DeliverOtp {
         kind: failure.kind,
         certainty: failure.certainty,
         reason: failure.message,
+        providers: failure.tries?.length ? describeTries(failure.tries) : undefined,
         expiresAt: request.expiresAt.toISOString(),
         receivedAt: new Date(receivedAt).toISOString(),
         parkError: (error as Error)?.name ?? 'Error',
@@ -469,6 +479,7 @@ export class DeliverOtp {
         certainty: error.certainty,
         message: redactSecret(`${error.name}: ${error.message}`, request.code).slice(0, 500),
         attempts: error.attempts,
+        tries: error.tries,
       };
     }
     // Foreign errors may quote their input; keep only the class name.

@@ -2,7 +2,7 @@ import type { Deadline } from '../domain/deadline';
 import { DeliveryError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/outbound-message';
 import type { Clock } from '../ports/clock';
-import type { MessageSender, SendReceipt } from '../ports/message-sender';
+import type { MessageSender, SendOptions, SendReceipt } from '../ports/message-sender';
 
 /**
  * How long a sender that was aborted gets to settle with its own account of what happened (it knows
@@ -21,6 +21,7 @@ export async function sendWithinDeadline(
   deadline: Deadline,
   clock: Clock,
   signal?: AbortSignal,
+  extra: Pick<SendOptions, 'previousCalls'> = {},
 ): Promise<SendReceipt> {
   if (deadline.passed(clock.now()) || signal?.aborted) {
     throw new DeliveryError('deadline-exceeded', 'not-sent', 'no time left to send', { attempts: 0 });
@@ -35,7 +36,7 @@ export async function sendWithinDeadline(
   const done = new AbortController();
   try {
     return await Promise.race([
-      sender.send(message, { signal: aborted, deadline }),
+      sender.send(message, { ...extra, signal: aborted, deadline }),
       new Promise<never>((_, reject) => {
         aborted.addEventListener(
           'abort',

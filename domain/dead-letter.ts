@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { FAILURE_CERTAINTIES, type FailureCertainty } from './delivery-certainty';
 import { CHANNELS, type Channel, PURPOSES, type Purpose } from './delivery-request';
+import { PROVIDER_TRY_OUTCOMES, type ProviderTry } from './provider-try';
 
 /** The passcode after a SecretSealer has encrypted it; opaque to everything but the sealer. */
 export interface SealedSecret {
@@ -44,6 +45,11 @@ export interface DeadLetter {
   };
   /** Provider calls made for this request, all attempts included. */
   readonly attempts: number;
+  /**
+   * The providers tried, in order, and what each did. Absent in letters written before routing existed
+   * (and when nothing was tried): an optional field, so version 2 readers old and new read both.
+   */
+  readonly tries?: readonly ProviderTry[];
   /** Epoch ms. */
   readonly receivedAt: number;
   readonly failedAt: number;
@@ -95,9 +101,18 @@ const common = {
   failedAt: epochMs,
 };
 
+const providerTrySchema = v.object({
+  provider: text(64),
+  outcome: v.picklist(PROVIDER_TRY_OUTCOMES),
+  reason: v.optional(text(64)),
+  calls: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  ms: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
 const version2 = v.object({
   version: v.literal(2),
   ...common,
+  tries: v.optional(v.pipe(v.array(providerTrySchema), v.maxLength(16))),
   certainty: v.picklist(FAILURE_CERTAINTIES),
   error: v.object({ kind: text(64), message: v.pipe(v.string(), v.maxLength(1000)) }),
 });
@@ -142,7 +157,11 @@ export function readDeadLetter(json: string): DeadLetterReading {
   }
   const { firstName, ...letter } = parsed.output;
   const named = firstName === undefined ? {} : { firstName };
-  if (letter.version === 2) return { ok: true, letter: { ...letter, ...named } };
+  if (letter.version === 2) {
+    const { tries, ...rest } = letter;
+    const withTries = tries === undefined ? {} : { tries: tries.map(withoutUndefinedReason) };
+    return { ok: true, letter: { ...rest, ...named, ...withTries } };
+  }
   const { retryable: _, ...error } = letter.error;
   return {
     ok: true,
@@ -155,4 +174,9 @@ export function readDeadLetter(json: string): DeadLetterReading {
       error,
     },
   };
+}
+
+function withoutUndefinedReason(t: ProviderTry): ProviderTry {
+  const { reason, ...rest } = t;
+  return reason === undefined ? rest : { ...rest, reason };
 }

@@ -1,5 +1,6 @@
 import type { Channel } from './delivery-request';
 import type { TemplateSource } from './message-template';
+import type { ProviderTry } from './provider-try';
 
 /** Okta's vocabulary happens to be the clearest one: sent and confirmed, sent but unconfirmed, not sent. */
 export type DeliveryStatus = 'SUCCESSFUL' | 'PENDING' | 'FAILED';
@@ -17,6 +18,8 @@ export interface DeliveryOutcome {
   readonly templateSource?: TemplateSource;
   /** Set when status is FAILED: a short, safe, machine-readable reason (a DeliveryFailureKind or similar). */
   readonly failureReason?: string;
+  /** The providers tried, in order, and what each did (the one that sent last). */
+  readonly tries?: readonly ProviderTry[];
   /** Set when this reply repeats an earlier delivery of the same code instead of sending again. */
   readonly duplicate?: boolean;
   readonly durationMs: number;

@@ -1,4 +1,5 @@
 import type { FailureCertainty } from './delivery-certainty';
+import type { ProviderTry } from './provider-try';
 
 /**
  * Domain errors carry a machine-readable reason; the edge (HTTP, Okta reply) decides how to show them.
@@ -83,13 +84,16 @@ export function maySendAgain(failure: Pick<DeliveryError, 'kind' | 'certainty'>)
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   readonly attempts: number;
+  /** The providers tried, in order, when the failure comes from routing (empty from a single adapter). */
+  readonly tries: readonly ProviderTry[];
   constructor(
     readonly kind: DeliveryFailureKind,
     readonly certainty: FailureCertainty,
     message: string,
-    options?: ErrorOptions & { attempts?: number },
+    options?: ErrorOptions & { attempts?: number; tries?: readonly ProviderTry[] },
   ) {
     super(message, options);
     this.attempts = options?.attempts ?? 1;
+    this.tries = options?.tries ?? [];
   }
 }

@@ -27,6 +27,17 @@ export function toSpeakDocument(body: string): string {
   return isSpeakDocument(body) ? body.trim() : `<speak>${body}</speak>`;
 }
 
+/**
+ * The names of the elements a document uses, each once, in order of first use ("speak", "say-as"…).
+ * Read from the markup itself: in well-formed XML a `<` outside markup is always escaped, and the
+ * documents we send carry no comments, CDATA or processing instructions (inspectSsml refuses them).
+ */
+export function ssmlElementNames(document: string): string[] {
+  const names = new Set<string>();
+  for (const match of document.matchAll(/<([A-Za-z_][\w:.-]*)/g)) names.add((match[1] ?? '').toLowerCase());
+  return [...names];
+}
+
 /** Raw text (entities not decoded) that is in the document but that Polly does not say as written. */
 export interface UnspokenText {
   readonly text: string;

@@ -1,5 +1,6 @@
 import type { Deadline } from '../domain/deadline';
 import type { OutboundMessage } from '../domain/outbound-message';
+import type { ProviderTry } from '../domain/provider-try';
 
 export interface SendReceipt {
   /** Provider name reported to the IdP, e.g. "aws-end-user-messaging". */
@@ -10,6 +11,10 @@ export interface SendReceipt {
   readonly status: 'SUCCESSFUL' | 'PENDING';
   /** How many provider calls it took. */
   readonly attempts: number;
+  /** What the provider says it charged, when its answer says (Twilio's `price`, often known only later). */
+  readonly price?: { readonly amount: string; readonly currency: string };
+  /** Set by a router: every provider tried, in order, the one that sent last. */
+  readonly tries?: readonly ProviderTry[];
 }
 
 export interface SendOptions {
@@ -17,6 +22,11 @@ export interface SendOptions {
   readonly signal: AbortSignal;
   /** By when the send must have finished; ask it for the time left. */
   readonly deadline: Deadline;
+  /**
+   * Provider calls already made for this message, by any provider. A provider that can be told (Twilio's
+   * `Attempt`) is; none may use it to decide anything.
+   */
+  readonly previousCalls?: number;
 }
 
 /**

@@ -2,13 +2,15 @@ import {
   type PinpointSMSVoiceV2Client,
   SendTextMessageCommand,
   SendVoiceMessageCommand,
-  type VoiceId,
+  VoiceId,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import metadata from 'libphonenumber-js/metadata.min.json';
-import { DeliveryError, type DeliveryFailureKind, maySendAgain } from '../../domain/errors';
+import { DeliveryError, type DeliveryFailureKind } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
-import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+import { countriesOf } from '../../domain/phone-country';
+import { SSML_ELEMENTS } from '../../domain/polly-ssml-tags';
+import type { ProviderCapabilities } from '../../domain/provider-capabilities';
+import type { MessageProvider } from '../../ports/message-provider';
+import type { SendOptions, SendReceipt } from '../../ports/message-sender';
 import { classifyProviderError } from './classify-provider-error';
 import { observeWire, WireObservation } from './wire-observation';
 
@@ -23,14 +25,6 @@ export interface EndUserMessagingSettings {
   /** USD per voice minute, e.g. "0.05". */
   readonly voiceMaxPricePerMinute?: string;
   readonly now?: () => number;
-  /** Provider calls per send, first included. Default 3. */
-  readonly maxAttempts?: number;
-  /** An attempt is only started if at least this much of the budget is left. Default 250 ms. */
-  readonly minAttemptMs?: number;
-  /** First backoff; doubles per retry, full jitter, capped by the time left. Default 50 ms. */
-  readonly baseBackoffMs?: number;
-  /** Source of jitter in [0, 1); injectable for tests. */
-  readonly random?: () => number;
 }
 
 export const END_USER_MESSAGING_PROVIDER = 'aws-end-user-messaging';
@@ -40,27 +34,34 @@ const MIN_TTL_SECONDS = 5;
 const MAX_TTL_SECONDS = 259_200;
 
 /**
- * Sends SMS and voice OTPs through AWS End User Messaging SMS & Voice v2.
- *
- * Retries are ours, not the SDK's: the client must be built with `maxAttempts: 1` (see
- * `createEndUserMessagingClient`), because the SDK's retry strategy knows nothing about the request's
- * deadline, nor about what reached the provider. Here every attempt gets an abort signal that fires at
- * the deadline, backoff is capped by the time left, and no attempt starts with less than `minAttemptMs`
- * left.
- *
- * Only a failure that is `not-sent` (the provider refused, or was never reached) and may pass by itself
- * is retried. SendTextMessage/SendVoiceMessage take no idempotency token, so an attempt whose request may
- * have reached the provider — a timeout, a reset or an abort after the connection was made — may well have
- * been delivered: a retry would put a second message on the phone, and Okta would fall back and send a
- * third. Such a failure ends the send as `uncertain`. Each attempt's socket is watched
- * (wire-observation.ts) so that a failure before any connection existed is known to be `not-sent`.
+ * SMS and voice (SendVoiceMessage speaks Polly's standard voices, with all of Polly's standard-engine
+ * SSML), from phone numbers, short codes, sender ids or pools.
  */
-export class EndUserMessagingSender implements MessageSender {
+export const END_USER_MESSAGING_CAPABILITIES: ProviderCapabilities = {
+  channels: ['sms', 'voice'],
+  ssmlElements: new Set(Object.keys(SSML_ELEMENTS)),
+  voiceIds: new Set(Object.values(VoiceId)),
+  senderTypes: ['phone-number', 'short-code', 'alphanumeric', 'pool'],
+};
+
+/**
+ * Sends SMS and voice OTPs through AWS End User Messaging SMS & Voice v2: one provider call per `send`.
+ *
+ * Retries are neither the SDK's nor ours: the client must be built with `maxAttempts: 1` (see
+ * `createEndUserMessagingClient`), because the SDK's retry strategy knows nothing about the request's
+ * deadline nor about what reached the provider, and the router (app/provider-router.ts) retries, breaks
+ * the circuit and fails over the same way for every provider. This adapter's one job beyond the call is
+ * to say what was on the wire.
+ *
+ * SendTextMessage/SendVoiceMessage take no idempotency token, so a call whose request may have reached the
+ * provider — a timeout, a reset or an abort after the connection was made — may well have been delivered:
+ * it ends `uncertain`, and nobody sends it again. The call's socket is watched (wire-observation.ts) so
+ * that a failure before any connection existed is known to be `not-sent`.
+ */
+export class EndUserMessagingSender implements MessageProvider {
+  readonly name = END_USER_MESSAGING_PROVIDER;
+  readonly capabilities = END_USER_MESSAGING_CAPABILITIES;
   private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly maxAttempts: number;
-  private readonly minAttemptMs: number;
-  private readonly baseBackoffMs: number;
   private readonly identities: ReadonlyMap<string, string>;
 
   constructor(
@@ -68,10 +69,6 @@ export class EndUserMessagingSender implements MessageSender {
     private readonly settings: EndUserMessagingSettings,
   ) {
     this.now = settings.now ?? Date.now;
-    this.random = settings.random ?? Math.random;
-    this.maxAttempts = Math.max(1, settings.maxAttempts ?? 3);
-    this.minAttemptMs = settings.minAttemptMs ?? 250;
-    this.baseBackoffMs = settings.baseBackoffMs ?? 50;
     this.identities = new Map(
       Object.entries(settings.originationIdentities).map(([country, id]) => [country.toUpperCase(), id]),
     );
@@ -79,49 +76,31 @@ export class EndUserMessagingSender implements MessageSender {
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
     const ttl = this.timeToLive(message);
-    let attempts = 0;
-    for (;;) {
-      const left = options.deadline.remaining(this.now());
-      if (options.signal.aborted || left <= 0) {
-        // Reached only before an attempt starts: nothing of this attempt is on the wire. An earlier
-        // attempt that ended uncertain never gets here (it is not retried).
-        throw new DeliveryError(
-          'deadline-exceeded',
-          'not-sent',
-          'deadline passed before the provider accepted the message',
-          { attempts },
-        );
-      }
-      attempts += 1;
-      const attempt = new AbortController();
-      // Fires at the deadline even if the caller's signal is late.
-      const timer = setTimeout(() => attempt.abort(new Error('attempt deadline')), left);
-      const signal = AbortSignal.any([options.signal, attempt.signal]);
-      const wire = new WireObservation();
-      try {
-        const messageId = await observeWire(wire, () => this.sendOnce(message, ttl, signal));
-        // SUCCESSFUL, not PENDING: the provider accepted the message and no delivery receipt will ever reach
-        // Okta (it does not poll), so PENDING would add nothing but a status some IdPs treat as not-sent.
-        return { provider: END_USER_MESSAGING_PROVIDER, messageId, status: 'SUCCESSFUL', attempts };
-      } catch (error) {
-        if (error instanceof DeliveryError) throw withAttempts(error, attempts);
-        const { kind: classified, certainty, detail } = classifyProviderError(error, wire);
-        // An abort is ours: the deadline (or the caller) cut the attempt short.
-        const kind: DeliveryFailureKind = signal.aborted ? 'deadline-exceeded' : classified;
-        const failure = new DeliveryError(kind, certainty, `${message.channel} send failed: ${detail}`, {
-          attempts,
-        });
-        const retry =
-          maySendAgain(failure) &&
-          attempts < this.maxAttempts &&
-          options.deadline.remaining(this.now()) > this.minAttemptMs;
-        if (!retry) throw failure;
-        const budget = options.deadline.remaining(this.now()) - this.minAttemptMs;
-        const backoff = Math.min(budget, this.random() * this.baseBackoffMs * 2 ** (attempts - 1));
-        await sleep(Math.max(0, backoff), options.signal);
-      } finally {
-        clearTimeout(timer);
-      }
+    const left = options.deadline.remaining(this.now());
+    if (options.signal.aborted || left <= 0) {
+      // Nothing of this call is on the wire yet.
+      throw new DeliveryError('deadline-exceeded', 'not-sent', 'deadline passed before the call started', {
+        attempts: 0,
+      });
+    }
+    const attempt = new AbortController();
+    // Fires at the deadline even if the caller's signal is late.
+    const timer = setTimeout(() => attempt.abort(new Error('attempt deadline')), left);
+    const signal = AbortSignal.any([options.signal, attempt.signal]);
+    const wire = new WireObservation();
+    try {
+      const messageId = await observeWire(wire, () => this.sendOnce(message, ttl, signal));
+      // SUCCESSFUL, not PENDING: the provider accepted the message and no delivery receipt will ever reach
+      // Okta (it does not poll), so PENDING would add nothing but a status some IdPs treat as not-sent.
+      return { provider: END_USER_MESSAGING_PROVIDER, messageId, status: 'SUCCESSFUL', attempts: 1 };
+    } catch (error) {
+      if (error instanceof DeliveryError) throw error;
+      const { kind: classified, certainty, detail } = classifyProviderError(error, wire);
+      // An abort is ours: the deadline (or the caller) cut the call short.
+      const kind: DeliveryFailureKind = signal.aborted ? 'deadline-exceeded' : classified;
+      throw new DeliveryError(kind, certainty, `${message.channel} send failed: ${detail}`, { attempts: 1 });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -166,14 +145,11 @@ export class EndUserMessagingSender implements MessageSender {
    * country but still has a calling code); else the default.
    */
   private originationIdentity(to: string): string {
-    const parsed = parsePhoneNumberFromString(to);
-    const country = parsed?.country;
-    const main = parsed ? metadata.country_calling_codes[parsed.countryCallingCode]?.[0] : undefined;
-    return (
-      (country && this.identities.get(country)) ||
-      (main && this.identities.get(main)) ||
-      this.settings.defaultOriginationIdentity
-    );
+    for (const country of countriesOf(to)) {
+      const identity = this.identities.get(country);
+      if (identity) return identity;
+    }
+    return this.settings.defaultOriginationIdentity;
   }
 
   /** The passcode's remaining life: a message that arrives after it expired is useless and still costs. */
@@ -194,21 +170,4 @@ function requireMessageId(id: string | undefined): string {
     throw new DeliveryError('unknown', 'uncertain', 'provider answered without a MessageId');
   }
   return id;
-}
-
-function withAttempts(error: DeliveryError, attempts: number): DeliveryError {
-  return new DeliveryError(error.kind, error.certainty, error.message, { attempts });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

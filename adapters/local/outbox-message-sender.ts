@@ -4,10 +4,22 @@ import { dirname } from 'node:path';
 import { DeliveryError } from '../../domain/errors';
 import { maskPhone } from '../../domain/mask';
 import type { OutboundMessage } from '../../domain/outbound-message';
-import type { MessageSender, SendOptions, SendReceipt } from '../../ports/message-sender';
+import type { ProviderCapabilities } from '../../domain/provider-capabilities';
+import type { MessageProvider } from '../../ports/message-provider';
+import type { SendOptions, SendReceipt } from '../../ports/message-sender';
+
+export const OUTBOX_PROVIDER = 'local-outbox';
+
+/** A phone screen reads anything: every channel, any SSML, any voice, any sender. */
+const OUTBOX_CAPABILITIES: ProviderCapabilities = {
+  channels: ['sms', 'voice'],
+  senderTypes: ['phone-number', 'short-code', 'alphanumeric', 'pool'],
+};
 
 /** One line of the outbox file: what a phone would have received. */
 export interface OutboxRecord {
+  /** Which provider "sent" it: the outbox itself, or a local stand-in (the Twilio stand-in writes here too). */
+  readonly provider: string;
   readonly messageId: string;
   readonly eventId: string;
   readonly purpose: string;
@@ -16,7 +28,8 @@ export interface OutboxRecord {
   readonly locale: string;
   readonly templateSource: string;
   readonly body: string;
-  readonly bodyType: 'text' | 'ssml';
+  /** `twiml` for a call the Twilio stand-in received: the TwiML Twilio would have spoken. */
+  readonly bodyType: 'text' | 'ssml' | 'twiml';
   readonly voiceId?: string;
   readonly encoding?: string;
   readonly segments?: number;
@@ -28,7 +41,10 @@ export interface OutboxRecord {
  * phone screen) and prints a one-line summary. The summary leaves the code out on purpose:
  * console output ends up in CI logs and terminals that are shared; the outbox file is the place to read it.
  */
-export class OutboxMessageSender implements MessageSender {
+export class OutboxMessageSender implements MessageProvider {
+  readonly name = OUTBOX_PROVIDER;
+  readonly capabilities = OUTBOX_CAPABILITIES;
+
   constructor(
     private readonly settings: { file: string; announce?: (line: string) => void; now?: () => number },
   ) {}
@@ -38,6 +54,7 @@ export class OutboxMessageSender implements MessageSender {
       throw new DeliveryError('deadline-exceeded', 'not-sent', 'deadline passed before sending');
     const now = this.settings.now ?? Date.now;
     const record: OutboxRecord = {
+      provider: OUTBOX_PROVIDER,
       messageId: `outbox-${randomUUID()}`,
       eventId: message.eventId,
       purpose: message.purpose,
@@ -68,6 +85,6 @@ export class OutboxMessageSender implements MessageSender {
     this.settings.announce?.(
       `outbox: ${message.channel.toUpperCase()} to ${maskPhone(message.to)} in ${message.locale} (${message.templateSource}, ${detail}) → ${this.settings.file}`,
     );
-    return { provider: 'local-outbox', messageId: record.messageId, status: 'SUCCESSFUL', attempts: 1 };
+    return { provider: OUTBOX_PROVIDER, messageId: record.messageId, status: 'SUCCESSFUL', attempts: 1 };
   }
 }

@@ -47,6 +47,16 @@ function metadataOf(outcome: DeliveryOutcome): string {
   if (outcome.locale) parts.push(`locale=${clean(outcome.locale)}`);
   if (outcome.templateSource) parts.push(`source=${clean(outcome.templateSource)}`);
   parts.push(`channel=${outcome.channel}`);
+  // Which providers were tried, in order, and how each ended: "tried=aws-end-user-messaging.not-sent.throttled,twilio.sent".
+  if (outcome.tries && outcome.tries.length > 0) {
+    const tried = outcome.tries.map((t) =>
+      [t.provider, t.outcome, t.reason]
+        .filter(Boolean)
+        .map((v) => clean(v as string))
+        .join('.'),
+    );
+    parts.push(`tried=${tried.join(',')}`);
+  }
   if (outcome.duplicate) parts.push('duplicate=true');
   parts.push(`ms=${Math.max(0, Math.round(outcome.durationMs))}`);
   return parts.join(';');

@@ -5,19 +5,58 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
-import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import {
+  END_USER_MESSAGING_PROVIDER,
+  EndUserMessagingSender,
+} from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { KmsDerivedFingerprinter } from '../../adapters/kms/kms-derived-fingerprinter';
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
+import type { MessageProvider } from '../../ports/message-provider';
+import type { SecretSource } from '../../ports/secret-source';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
 import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
 import type { HookAdapters } from './hook-container';
+import { routedSender, twilioProvider } from './messaging';
+import { secretsCallBounds, secretsManagerSource } from './secrets-manager-source';
 import { templateSources } from './template-sources';
 
-/** The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS. */
+/**
+ * The providers this deployment has, by their route-table name: End User Messaging always, Twilio when
+ * its secret is configured (TwilioCredentialsSecretArn). The Secrets Manager client is loaded only then.
+ */
+export function messagingProviders(config: AwsConfig, clock: SystemClock): Record<string, MessageProvider> {
+  const providers: Record<string, MessageProvider> = {
+    [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(
+      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
+      config.messaging,
+    ),
+  };
+  if (config.twilio) {
+    const connectTimeoutMs = config.callBounds.kms.connectTimeoutMs;
+    let source: Promise<SecretSource> | undefined;
+    const twilio = twilioProvider(config.twilio, {
+      clock,
+      secrets: () => {
+        source ??= secretsManagerSource(connectTimeoutMs);
+        return source;
+      },
+      // The client's own bound is the first to fire; this is the backstop.
+      secretBounds: {
+        timeoutMs: worstCaseMs(secretsCallBounds(connectTimeoutMs)) + 100,
+        retryAfterMs: 1_000,
+      },
+    });
+    providers[twilio.name] = twilio;
+  }
+  return providers;
+}
+
+/** The production adapters: DynamoDB, End User Messaging SMS & Voice v2 (and Twilio), SQS and KMS. */
 export function awsHookAdapters(
   config: AwsConfig,
   settings: Pick<HookAdapters, 'delivery' | 'hook'> & { readonly logLevel: LogLevelName },
@@ -36,11 +75,7 @@ export function awsHookAdapters(
       logger,
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
-    sender: new EndUserMessagingSender(
-      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
-      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(bounds.smsVoice) }),
-      config.messaging,
-    ),
+    sender: routedSender(messagingProviders(config, clock), clock, logger),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new SqsDeadLetterQueue(new SQSClient(boundedClientConfig(bounds.sqs)), {
       queueUrl: config.deadLetterQueueUrl,

@@ -3,7 +3,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
-import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import {
+  END_USER_MESSAGING_PROVIDER,
+  EndUserMessagingSender,
+} from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
@@ -16,8 +19,10 @@ import { loadMessagingConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv, requiredText, text } from '../config/env-readers';
 import { loadLocalConfig } from '../config/local-config';
+import { loadTwilioConfig } from '../config/twilio-config';
 import { loadOrCreateDevSecrets } from '../local/dev-secrets';
 import { boundedClientConfig, boundedHandlerOptions, OPERATOR_CALL_BOUNDS } from './aws-call-bounds';
+import { routedSender, twilioProvider } from './messaging';
 import type { RedriveAdapters } from './redrive-container';
 import { templateSources } from './template-sources';
 
@@ -49,15 +54,19 @@ export async function localRedriveAdapters(options: RedriveAdapterOptions): Prom
   const { delivery } = loadDeliveryConfig(options.env);
   const logger = options.logger ?? cliLogger(options.env);
   const secrets = await loadOrCreateDevSecrets(config.dataDir);
+  const clock = new SystemClock();
+  // The outbox in End User Messaging's place, as `npm start` has it; the Twilio stand-in lives only as
+  // long as `npm start`, so a local redrive goes to the outbox.
+  const outbox = new OutboxMessageSender({
+    file: config.outboxFile,
+    announce: options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
+  });
   return {
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
-    templates: templateSources({ clock: new SystemClock(), logger, cacheTtlSeconds: 0 }),
-    sender: new OutboxMessageSender({
-      file: config.outboxFile,
-      announce: options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
-    }),
-    clock: new SystemClock(),
+    templates: templateSources({ clock, logger, cacheTtlSeconds: 0 }),
+    sender: routedSender({ [END_USER_MESSAGING_PROVIDER]: outbox }, clock, logger),
+    clock,
     logger,
     delivery,
   };
@@ -76,6 +85,7 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
     TEMPLATE_TABLE: text(),
   });
   const messagingConfig = loadMessagingConfig(options.env);
+  const twilioConfig = loadTwilioConfig(options.env);
   const { delivery } = loadDeliveryConfig(options.env);
   const logger = options.logger ?? cliLogger(options.env);
   const clock = new SystemClock();
@@ -104,7 +114,31 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
     sealer: new KmsSecretSealer(kms, { keyId: raw.SEALING_KMS_KEY_ID }),
     // A one-off run: no point caching beyond it.
     templates: templateSources({ ...(table ? { table } : {}), clock, logger, cacheTtlSeconds: 3600 }),
-    sender: new EndUserMessagingSender(messaging, messagingConfig),
+    // The same route table and failover as the hook: a not-sent letter may go out through Twilio.
+    sender: routedSender(
+      {
+        [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(messaging, messagingConfig),
+        ...(twilioConfig
+          ? {
+              twilio: twilioProvider(twilioConfig, {
+                clock,
+                secrets: async () => {
+                  const [{ SecretsManagerClient }, { SecretsManagerSecretSource }] = await Promise.all([
+                    import('@aws-sdk/client-secrets-manager'),
+                    import('../../adapters/secrets-manager/secrets-manager-secret-source'),
+                  ]);
+                  return new SecretsManagerSecretSource(
+                    new SecretsManagerClient({ region, ...boundedClientConfig(OPERATOR_CALL_BOUNDS) }),
+                  );
+                },
+                secretBounds: { timeoutMs: 30_000, retryAfterMs: 0 },
+              }),
+            }
+          : {}),
+      },
+      clock,
+      logger,
+    ),
     clock,
     logger,
     delivery,

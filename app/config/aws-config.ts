@@ -12,6 +12,7 @@ import {
   requiredText,
   text,
 } from './env-readers';
+import { loadTwilioConfig, type TwilioConfig } from './twilio-config';
 
 /** How End User Messaging is called: the configurable part of EndUserMessagingSender's settings. */
 export type MessagingConfig = Pick<
@@ -38,6 +39,8 @@ export interface AwsConfig {
   /** Timeouts and attempts of each SDK client. */
   readonly callBounds: AwsClientBounds;
   readonly brakes: BrakesSettings;
+  /** Twilio, the second provider; undefined when it is not configured. */
+  readonly twilio?: TwilioConfig;
 }
 
 /** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
@@ -88,7 +91,8 @@ export function loadAwsConfig(env: Env): AwsConfig {
   const messaging = attempt(() => loadMessagingConfig(env));
   const callBounds = attempt(() => loadHookCallBounds(env));
   const brakes = attempt(() => loadBrakesConfig(env));
-  if (!raw || !messaging || !callBounds || !brakes) throw new ConfigError(problems);
+  const twilio = attempt(() => loadTwilioConfig(env));
+  if (!raw || !messaging || !callBounds || !brakes || problems.length > 0) throw new ConfigError(problems);
   return {
     templateTable: raw.TEMPLATE_TABLE,
     idempotencyTable: raw.IDEMPOTENCY_TABLE,
@@ -100,6 +104,7 @@ export function loadAwsConfig(env: Env): AwsConfig {
     messaging,
     callBounds,
     brakes,
+    ...(twilio ? { twilio } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
@@ -16,10 +17,12 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
+import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
 import { buildHookContainer } from '../composition/hook-container';
+import { routedSender, twilioProvider } from '../composition/messaging';
 import { templateSources } from '../composition/template-sources';
 import {
   type AuthorizerConfig,
@@ -28,8 +31,9 @@ import {
 } from '../config/authorizer-config';
 import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
-import { type Env, logLevel, readEnv } from '../config/env-readers';
+import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
 import {
   createDevIssuer,
@@ -44,6 +48,8 @@ import {
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createLocalServer, HOOK_PATH } from './local-server';
+import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
+import { UnreachableProvider } from './unreachable-provider';
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -77,6 +83,10 @@ export interface LocalStack {
   readonly devIssuer?: DevIssuer;
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
+  /** Running when Twilio is configured locally (TWILIO_ACCOUNT_SID) and TWILIO_API_URL does not point elsewhere. */
+  readonly twilioStandIn?: TwilioStandIn;
+  /** The providers on the route, in the route table's slots (local stand-ins included). */
+  readonly providers: readonly string[];
   close(): Promise<void>;
 }
 
@@ -121,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const messaging = await localProviders(options.env, config, announce, clock);
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -128,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
-    sender: new OutboxMessageSender({ file: config.outboxFile, announce }),
+    sender: routedSender(messaging.providers, clock, logger),
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
@@ -202,7 +213,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
     seededTemplates,
+    ...(messaging.standIn ? { twilioStandIn: messaging.standIn } : {}),
+    providers: Object.entries(messaging.providers).map(([slot, p]) =>
+      slot === p.name ? slot : `${slot} ← ${p.name}`,
+    ),
     async close() {
+      await messaging.standIn?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -212,4 +228,57 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (endpointFile) await rm(endpointFile, { force: true });
     },
   };
+}
+
+/**
+ * The providers `npm start` routes over, in the route table's slots: the outbox in End User Messaging's
+ * place (or, with LOCAL_PRIMARY=down, a provider that refuses every call), and Twilio when it is configured
+ * locally (TWILIO_ACCOUNT_SID with its token, TWILIO_SMS_FROM and/or TWILIO_VOICE_FROM) — pointed at a
+ * Twilio stand-in started here, unless TWILIO_API_URL names another endpoint.
+ */
+async function localProviders(
+  env: Env,
+  config: LocalConfig,
+  announce: (line: string) => void,
+  clock: SystemClock,
+): Promise<{ providers: Record<string, MessageProvider>; standIn?: TwilioStandIn }> {
+  const { LOCAL_PRIMARY } = readEnv(env, { LOCAL_PRIMARY: text('up') });
+  if (LOCAL_PRIMARY !== 'up' && LOCAL_PRIMARY !== 'down')
+    throw new ConfigError(['LOCAL_PRIMARY must be up or down']);
+  const providers: Record<string, MessageProvider> = {
+    [END_USER_MESSAGING_PROVIDER]:
+      LOCAL_PRIMARY === 'down'
+        ? new UnreachableProvider('local-outbox')
+        : new OutboxMessageSender({ file: config.outboxFile, announce }),
+  };
+  const twilio: TwilioConfig | undefined = loadTwilioConfig(env);
+  if (!twilio) return { providers };
+  if (twilio.credentials.kind !== 'environment') {
+    throw new ConfigError([
+      'locally, Twilio credentials come from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an API key), not TWILIO_CREDENTIALS_SECRET_ARN',
+    ]);
+  }
+  let standIn: TwilioStandIn | undefined;
+  if (!env.TWILIO_API_URL?.trim()) {
+    const c = twilio.credentials.credentials;
+    standIn = await TwilioStandIn.start({
+      credentials: {
+        accountSid: c.accountSid,
+        username: c.apiKeySid ?? c.accountSid,
+        password: c.apiKeySecret ?? c.authToken ?? '',
+      },
+      outboxFile: config.outboxFile,
+      announce,
+      faults: parseStandInFaults(env.TWILIO_STAND_IN_FAULTS),
+    });
+  }
+  // A status callback that names the event, as production would point at its receipts endpoint: the
+  // stand-in reads the event id from it, so the outbox line says which event Twilio "sent".
+  const configured: TwilioConfig =
+    standIn && !twilio.statusCallbackUrl
+      ? { ...twilio, statusCallbackUrl: `${standIn.url}/status-callback` }
+      : twilio;
+  const sender = twilioProvider(configured, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
+  providers[sender.name] = sender;
+  return { providers, ...(standIn ? { standIn } : {}) };
 }

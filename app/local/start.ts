@@ -16,6 +16,10 @@ async function main(): Promise<void> {
       : `  issuer        ${process.env.OKTA_ISSUER ?? '(header secret)'}`,
     `  templates     dynalite ${values['in-memory'] ? '(in memory)' : `(${show(stack.config.dataDir)}/dynamodb)`}, ${stack.seededTemplates} seeded; bundled catalogue behind it`,
     `  outbox        ${show(stack.config.outboxFile)}   ← the "phone": every message lands here`,
+    `  providers     ${stack.providers.join(' → ')}  (route table: config/message-routes.json)`,
+    ...(stack.twilioStandIn
+      ? [`  twilio        stand-in on ${stack.twilioStandIn.url} (writes to the outbox as provider "twilio")`]
+      : []),
     `  dead letters  ${show(stack.config.deadLetterFile)}`,
     '',
     'Send one:  npm run send -- --channel voice --locale fr-CA --phone +14155550123',

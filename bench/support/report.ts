@@ -1,5 +1,6 @@
 import type { BrakesLatencyResult } from '../sections/brakes';
 import type { ColdStartResult } from '../sections/cold-start';
+import { renderFailover } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { PumpingResult } from '../sections/pumping';
@@ -326,6 +327,7 @@ const TITLES: { readonly [K in SectionName]: string } = {
   'provider-stress': '5. Provider under stress: production adapters, real SDK clients → fake endpoint',
   brakes: '6. Brakes (issue 14): added latency and CPU per request',
   pumping: '7. SMS pumping simulation (issue 14), full size',
+  failover: '8. Failover to Twilio: End User Messaging refused or hanging, Twilio (stand-in) behind it',
 };
 
 const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => string[] } = {
@@ -336,6 +338,7 @@ const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => stri
   'provider-stress': providerStress,
   brakes,
   pumping,
+  failover: renderFailover,
 };
 
 function section<K extends SectionName>(name: K, result: SectionResults[K]): string[] {

@@ -1,5 +1,6 @@
 import type { BrakesLatencyResult } from '../sections/brakes';
 import type { ColdStartOptions, ColdStartResult } from '../sections/cold-start';
+import type { FailoverResult } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { PumpingResult } from '../sections/pumping';
@@ -16,6 +17,7 @@ export interface SectionResults {
   'provider-stress': ProviderStressResult;
   brakes: BrakesLatencyResult;
   pumping: PumpingResult;
+  failover: FailoverResult;
 }
 
 export type SectionName = keyof SectionResults;
@@ -31,6 +33,7 @@ export const SECTIONS: {
   'provider-stress': async () => (await import('../sections/provider-stress')).runProviderStress(),
   brakes: async () => (await import('../sections/brakes')).runBrakesLatency(),
   pumping: async () => (await import('../sections/pumping')).runPumping(),
+  failover: async () => (await import('../sections/failover')).runFailover(),
 };
 
 /** Sections too long for a plain `npm run bench`: they run when named in --only. */

@@ -15,7 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
-import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import {
+  END_USER_MESSAGING_PROVIDER,
+  EndUserMessagingSender,
+} from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { I18nextTemplateStore } from '../../adapters/i18n/i18next-template-store';
 import { KmsDerivedFingerprinter } from '../../adapters/kms/kms-derived-fingerprinter';
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
@@ -24,10 +27,12 @@ import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 // The production client settings, so the timeouts and SDK retries under test are the ones that ship.
 import { boundedClientConfig, boundedHandlerOptions } from '../../app/composition/aws-call-bounds';
 import { buildHookContainer, type HookAdapters } from '../../app/composition/hook-container';
+import { routedSender } from '../../app/composition/messaging';
 import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
+import shippedRoutes from '../../config/message-routes.json';
 import type { DeadLetter } from '../../domain/dead-letter';
 import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
@@ -266,16 +271,24 @@ beforeAll(async () => {
   kms = new KMSClient({ ...aws, ...boundedClientConfig(bounds.kms) });
   await ensureIdempotencyTable(dynamoClient, TABLE);
   const clock = new SystemClock();
+  // The production router over End User Messaging alone, with the shipped route table except a tenth of
+  // its backoff, which keeps 1,000 requests quick; attempts, deadlines and breakers are unchanged.
+  const table = structuredClone(shippedRoutes) as typeof shippedRoutes;
+  table.providers[END_USER_MESSAGING_PROVIDER].backoff = { baseMs: 5, maxMs: 40 };
   adapters = {
     templates: new I18nextTemplateStore(),
-    sender: new EndUserMessagingSender(smsVoice, {
-      originationIdentities: { US: '+12065550100', GB: 'Acme', FR: 'Acme', DE: 'Acme' },
-      defaultOriginationIdentity: 'pool-acme-otp',
-      configurationSetName: 'otp-courier',
-      // A tenth of the shipped backoff keeps 1,000 requests quick; attempts and deadlines are unchanged.
-      baseBackoffMs: 5,
-      random: seededRandom(SEED + 1),
-    }),
+    sender: routedSender(
+      {
+        [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(smsVoice, {
+          originationIdentities: { US: '+12065550100', GB: 'Acme', FR: 'Acme', DE: 'Acme' },
+          defaultOriginationIdentity: 'pool-acme-otp',
+          configurationSetName: 'otp-courier',
+        }),
+      },
+      clock,
+      logger,
+      table,
+    ),
     idempotency: new DynamoDbIdempotencyStore(dynamoClient, { tableName: TABLE }, logger, clock),
     deadLetters: new SqsDeadLetterQueue(sqs, { queueUrl: QUEUE_URL }),
     sealer: new KmsSecretSealer(kms, { keyId: SEALING_KEY }),

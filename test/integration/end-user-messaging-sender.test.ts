@@ -4,10 +4,15 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import {
+  END_USER_MESSAGING_PROVIDER,
   EndUserMessagingSender,
   type EndUserMessagingSettings,
 } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { observeWire, WireObservation } from '../../adapters/end-user-messaging/wire-observation';
+import { SystemClock } from '../../adapters/local/system-clock';
+import { loadRoutingConfig } from '../../app/config/routing-config';
+import type { ProviderPolicy } from '../../app/provider-policies';
+import { ProviderRouter } from '../../app/provider-router';
 import { Deadline } from '../../domain/deadline';
 import { DeliveryError } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
@@ -36,8 +41,28 @@ const settings: EndUserMessagingSettings = {
   protectConfigurationId: 'protect-1',
   smsMaxPrice: '0.10',
   voiceMaxPricePerMinute: '0.05',
-  random: () => 0.5,
 };
+
+const SHIPPED_POLICY = loadRoutingConfig([END_USER_MESSAGING_PROVIDER]).policies[
+  END_USER_MESSAGING_PROVIDER
+] as ProviderPolicy;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The adapter makes one call per send; retries are the shared policy's (app/provider-router.ts). This is
+ * End User Messaging alone on a route, with the shipped policy unless a test says otherwise.
+ */
+function withSharedPolicy(
+  sender: EndUserMessagingSender,
+  policy: Partial<ProviderPolicy> = {},
+): ProviderRouter {
+  return new ProviderRouter(
+    [{ provider: sender, policy: { ...SHIPPED_POLICY, ...policy } }],
+    { routes: [{ countries: ['*'], providers: [END_USER_MESSAGING_PROVIDER] }], minAttemptMs: 250 },
+    new SystemClock(),
+    silent,
+  );
+}
 
 function sms(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   return {
@@ -214,11 +239,18 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
   ];
 
   it.each(faults)(
-    '%s → %s after %i attempt(s), with a safe message',
+    '%s → %s after %i attempt(s) with the shared retry policy, with a safe message',
     async (_, kind, attempts, action, certainty) => {
+      // The adapter alone: one call, classified.
       fake.failNext(action, { target: 'SendTextMessage', times: 10 });
       const sender = new EndUserMessagingSender(client, settings);
-      const error = await failure(sender.send(sms(), budget(2_500)));
+      const single = await failure(sender.send(sms(), budget(2_500)));
+      expect(single).toMatchObject({ kind, certainty, attempts: 1 });
+      expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
+      // Through the router: not-sent transient failures retried, the others not.
+      fake.reset();
+      fake.failNext(action, { target: 'SendTextMessage', times: 10 });
+      const error = await failure(withSharedPolicy(sender).send(sms(), budget(2_500)));
       expect(error.kind).toBe(kind);
       expect(error.certainty).toBe(certainty);
       expect(error.attempts).toBe(attempts);
@@ -250,7 +282,10 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
       .failNext({ type: 'throttle' }, { target: 'SendTextMessage' })
       .failNext({ type: 'server-error' }, { target: 'SendTextMessage' });
     const started = Date.now();
-    const receipt = await new EndUserMessagingSender(client, settings).send(sms(), budget(2_500));
+    const receipt = await withSharedPolicy(new EndUserMessagingSender(client, settings)).send(
+      sms(),
+      budget(2_500),
+    );
     expect(receipt.attempts).toBe(3);
     expect(fake.requestsFor('SendTextMessage').map((r) => r.outcome)).toEqual([
       'throttle',
@@ -262,7 +297,11 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
   it('does not start an attempt it cannot finish: retries stop when the budget is short', async () => {
     fake.failNext({ type: 'throttle' }, { target: 'SendTextMessage', times: 100 });
-    const sender = new EndUserMessagingSender(client, { ...settings, maxAttempts: 50, baseBackoffMs: 100 });
+    const sender = withSharedPolicy(new EndUserMessagingSender(client, settings), {
+      maxAttempts: 50,
+      backoff: { baseMs: 100, maxMs: 2_000 },
+      breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+    });
     const started = Date.now();
     const error = await failure(sender.send(sms(), budget(600)));
     expect(error.kind).toBe('throttled');
@@ -271,7 +310,7 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
   it('a hanging provider: rejects at the deadline, one attempt only (a timed-out send is never retried)', async () => {
     fake.failNext({ type: 'hang' }, { target: 'SendTextMessage', times: 10 });
-    const sender = new EndUserMessagingSender(client, settings);
+    const sender = withSharedPolicy(new EndUserMessagingSender(client, settings));
     const started = Date.now();
     const error = await failure(sender.send(sms(), budget(500)));
     const elapsed = Date.now() - started;
@@ -324,7 +363,11 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     async function run(): Promise<string[]> {
       fake.reset(7);
       fake.failRandomly({ type: 'throttle' }, 0.2).failRandomly({ type: 'server-error' }, 0.1);
-      const sender = new EndUserMessagingSender(client, { ...settings, baseBackoffMs: 1 });
+      // A breaker that never opens: this test is about retries.
+      const sender = withSharedPolicy(new EndUserMessagingSender(client, settings), {
+        backoff: { baseMs: 1, maxMs: 1 },
+        breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+      });
       const outcomes: string[] = [];
       for (let i = 0; i < 40; i++) {
         outcomes.push(
@@ -345,7 +388,7 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
 
   it('the code reaches the provider only inside MessageBody', async () => {
     fake.failNext({ type: 'throttle' });
-    const sender = new EndUserMessagingSender(client, settings);
+    const sender = withSharedPolicy(new EndUserMessagingSender(client, settings));
     await sender.send(sms(), budget(2_500));
     await sender.send(voice(), budget(2_500));
     expect(fake.requests.length).toBe(3);
@@ -386,7 +429,9 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     const refused = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), endpoint: closed });
     try {
       const error = await failure(
-        new EndUserMessagingSender(refused, { ...settings, baseBackoffMs: 1 }).send(sms(), budget(2_500)),
+        withSharedPolicy(new EndUserMessagingSender(refused, settings), {
+          backoff: { baseMs: 1, maxMs: 1 },
+        }).send(sms(), budget(2_500)),
       );
       expect(error).toMatchObject({ kind: 'network', certainty: 'not-sent', attempts: 3 });
     } finally {

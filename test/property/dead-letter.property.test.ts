@@ -29,6 +29,25 @@ const letterArb: fc.Arbitrary<DeadLetter> = fc.record(
     certainty: fc.constantFrom('not-sent' as const, 'uncertain' as const),
     error: fc.record({ kind: text(30), message: fc.string({ maxLength: 200 }) }),
     attempts: fc.nat({ max: 10 }),
+    // The providers tried (routing): optional, so letters written before it still read.
+    tries: fc.array(
+      fc.record(
+        {
+          provider: fc.constantFrom('aws-end-user-messaging', 'twilio', 'local-outbox'),
+          outcome: fc.constantFrom(
+            'sent' as const,
+            'not-sent' as const,
+            'uncertain' as const,
+            'skipped' as const,
+          ),
+          reason: fc.constantFrom('throttled', 'network', 'circuit-open', 'no-voice'),
+          calls: fc.nat({ max: 5 }),
+          ms: fc.nat({ max: 3_000 }),
+        },
+        { requiredKeys: ['provider', 'outcome', 'calls', 'ms'] },
+      ),
+      { maxLength: 4 },
+    ),
     receivedAt: epochMs,
     failedAt: epochMs,
   },

@@ -1,5 +1,6 @@
 /**
- * A local stand-in for the AWS JSON-protocol services that have no local engine (SMS-Voice v2, SQS, KMS).
+ * A local stand-in for the AWS JSON-protocol services that have no local engine (SMS-Voice v2, SQS, KMS,
+ * Secrets Manager).
  * The real SDK v3 clients point at it through `endpoint`, so serialisation, error deserialisation,
  * abort and timeout handling under test are the SDK's own — only the far side of the socket is fake.
  *
@@ -109,6 +110,8 @@ export class FakeAwsEndpoint {
   private readonly queued: QueuedFault[] = [];
   private readonly random: RandomFault[] = [];
   private readonly sqs: StoredSqsMessage[] = [];
+  /** Secrets Manager: SecretString by SecretId (name or ARN). */
+  readonly secrets = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
   // Per-instance root secret from which every KMS key's material is derived (stable per KeyId).
@@ -282,6 +285,8 @@ export class FakeAwsEndpoint {
         return this.sqsOperation(operation, body);
       case 'TrentService':
         return this.kms(operation, body);
+      case 'secretsmanager':
+        return this.secretsManager(operation, body);
       default:
         throw new AwsError(400, 'UnknownOperationException', `unknown target ${target}`);
     }
@@ -352,6 +357,28 @@ export class FakeAwsEndpoint {
       default:
         throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
     }
+  }
+
+  private secretsManager(operation: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (operation !== 'GetSecretValue')
+      throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
+    const id = String(body.SecretId ?? '');
+    const value = this.secrets.get(id);
+    if (value === undefined) {
+      throw new AwsError(
+        400,
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret.",
+      );
+    }
+    return {
+      ARN: id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-AbCdEf`,
+      Name: id,
+      SecretString: value,
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: Math.floor(Date.now() / 1000),
+    };
   }
 
   private keyArn(keyId: string): string {

@@ -22,6 +22,10 @@ const GUIDED_ANSWERS: Record<string, string> = {
   OriginationIdentities: 'US=+12065550100,GB=AcmeOTP',
   OriginationIdentityArns:
     'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1234567890abcdef1234567890abcdef,arn:aws:sms-voice:us-east-1:111122223333:sender-id/AcmeOTP/GB',
+  TwilioCredentialsSecretArn:
+    'arn:aws:secretsmanager:us-east-1:111122223333:secret:otp-courier/twilio-AbC123',
+  TwilioSmsFrom: 'US=+15005550006,*=MG0123456789abcdef0123456789abcdef',
+  TwilioVoiceFrom: '*=+15005550006',
 };
 
 /** Evaluates the intrinsic functions the Variables blocks use, picking the "set" branch of each If. */
@@ -138,6 +142,12 @@ describe('template.yaml environment ⇄ config loaders', () => {
     expect(hook.deadlineMs).toBe(2500);
     expect(hook.maxBodyBytes).toBe(8192);
     expect(aws.messaging.originationIdentities).toEqual({ US: '+12065550100', GB: 'AcmeOTP' });
+    // With the guided Twilio answers, Twilio loads from its secret, and the route table takes it.
+    expect(aws.twilio).toMatchObject({
+      credentials: { kind: 'secrets-manager', secretId: GUIDED_ANSWERS.TwilioCredentialsSecretArn },
+      sms: { byCountry: { US: '+15005550006' } },
+      voice: { fallback: '+15005550006' },
+    });
     const read = [
       'BRAND_NAME',
       'DEFAULT_LOCALE',
@@ -157,6 +167,10 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'PROTECT_CONFIGURATION_ID',
       'SMS_MAX_PRICE',
       'VOICE_MAX_PRICE_PER_MINUTE',
+      'TWILIO_CREDENTIALS_SECRET_ARN',
+      'TWILIO_SMS_FROM',
+      'TWILIO_VOICE_FROM',
+      'TWILIO_STATUS_CALLBACK_URL',
       'LOG_LEVEL',
       'BRAKES_LIMITS',
       'BRAKES_REPLIES',

@@ -219,9 +219,48 @@ describe('template.yaml: least privilege', () => {
       'sms-voice:SendTextMessage',
       'sms-voice:SendVoiceMessage',
     ]);
+    // Twilio, when configured: its one secret, and its key only through Secrets Manager for that secret.
+    expect(byResource.get(JSON.stringify(ref('TwilioCredentialsSecretArn')))).toEqual([
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(byResource.get(JSON.stringify(ref('TwilioCredentialsKmsKeyArn')))).toEqual(['kms:Decrypt']);
     const allActions = rolePolicy('HookRole').flatMap(actions);
     expect(allActions.filter((a) => a.includes('*'))).toEqual([]);
     expect(allActions).not.toContain('dynamodb:Scan');
+  });
+
+  it('Twilio: optional, its secret read and its key used only when set, through Secrets Manager, for that secret', () => {
+    const conditional = (props('HookPolicy').PolicyDocument as { Statement: unknown[] }).Statement.filter(
+      (s) => (s as object) && 'Fn::If' in (s as object),
+    ) as Array<{ 'Fn::If': [string, Statement, unknown] }>;
+    const bySid = new Map(conditional.map((c) => [c['Fn::If'][1].Sid, c['Fn::If']]));
+    expect(bySid.get('ReadTwilioCredentials')?.[0]).toBe('HasTwilio');
+    const decrypt = bySid.get('DecryptTwilioCredentialsThroughSecretsManager');
+    expect(decrypt?.[0]).toBe('HasTwilioKmsKey');
+    expect(decrypt?.[1].Condition?.StringEquals).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation substitution, not JavaScript.
+      'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' },
+      'kms:EncryptionContext:SecretARN': ref('TwilioCredentialsSecretArn'),
+    });
+    const secret = template.Parameters?.TwilioCredentialsSecretArn as {
+      Default: string;
+      AllowedPattern: string;
+    };
+    expect(secret.Default).toBe('');
+    const pattern = new RegExp(secret.AllowedPattern);
+    expect(pattern.test('')).toBe(true);
+    expect(
+      pattern.test('arn:aws:secretsmanager:eu-west-1:111122223333:secret:otp-courier/twilio-AbC123'),
+    ).toBe(true);
+    // A partial ARN (no suffix) or a wildcard would widen the grant.
+    expect(pattern.test('arn:aws:secretsmanager:eu-west-1:111122223333:secret:otp-courier/twilio')).toBe(
+      false,
+    );
+    expect(pattern.test('arn:aws:secretsmanager:eu-west-1:111122223333:secret:*')).toBe(false);
+    const hook = props('TelephonyHookFunction').Environment as { Variables: Record<string, unknown> };
+    expect(hook.Variables.TWILIO_CREDENTIALS_SECRET_ARN).toEqual({
+      'Fn::If': ['HasTwilio', ref('TwilioCredentialsSecretArn'), ref('AWS::NoValue')],
+    });
   });
 
   it('hook: KMS use on the stack key is conditioned (sealing context, or through DynamoDB / SQS only)', () => {
