@@ -14,11 +14,12 @@ import type { DeadLetterQueue } from '../ports/dead-letter-queue';
 import type { Fingerprinter } from '../ports/fingerprinter';
 import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-store';
 import type { Logger } from '../ports/logger';
-import type { MessageSender } from '../ports/message-sender';
+import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
+import { type DeliveryTelemetry, NO_TELEMETRY } from './delivery-telemetry';
 import { MessageComposer } from './message-composer';
 import { sendWithinDeadline } from './send-within-deadline';
 import { TOKENS } from './tokens';
@@ -91,6 +92,7 @@ export class DeliverOtp {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
+    @inject(TOKENS.DeliveryTelemetry) private readonly telemetry: DeliveryTelemetry = NO_TELEMETRY,
   ) {}
 
   /** Delivers and resolves with the reply; never rejects. */
@@ -155,7 +157,11 @@ export class DeliverOtp {
         this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
         beforeSend,
       );
-      if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
+      if (!claim.claimed) {
+        const replayed = run.decide(this.replay(request, run, claim.state, claim.outcome));
+        this.telemetry.duplicate(request, replayed);
+        return replayed;
+      }
     } catch (error) {
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
       // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
@@ -199,9 +205,10 @@ export class DeliverOtp {
     }
 
     let outcome: DeliveryOutcome;
+    let receipt: SendReceipt;
     const sealAhead = this.sealAhead(ctx, sendBy);
     try {
-      const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
       sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
       outcome = run.decide({
@@ -231,8 +238,15 @@ export class DeliverOtp {
       return this.fail({ ...ctx, sealAhead }, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
-    // "in progress" and duplicates get PENDING, never a second send.
-    await this.record(ctx, 'sent', outcome);
+    // "in progress" and duplicates get PENDING, never a second send. The ledger record (receipts,
+    // conversion) is written alongside, within the same cut-off.
+    await Promise.all([
+      this.record(ctx, 'sent', outcome),
+      this.telemetry.sent(
+        { request, message, receipt, outcome, receivedAt: run.deadline.startedAt },
+        { signal },
+      ),
+    ]);
     return outcome;
   }
 
@@ -340,6 +354,12 @@ export class DeliverOtp {
       certainty: failure.certainty,
       reason: failure.message,
       durationMs: outcome.durationMs,
+    });
+    this.telemetry.notSent({
+      request,
+      outcome,
+      certainty: failure.certainty,
+      ...(message ? { message } : {}),
     });
     await Promise.all([
       this.park(ctx, failure, message),

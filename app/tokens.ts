@@ -10,4 +10,5 @@ export const TOKENS = {
   Fingerprinter: Symbol.for('otp-courier.Fingerprinter'),
   DeliverySettings: Symbol.for('otp-courier.DeliverySettings'),
   HookSettings: Symbol.for('otp-courier.HookSettings'),
+  DeliveryTelemetry: Symbol.for('otp-courier.DeliveryTelemetry'),
 } as const;

@@ -30,7 +30,13 @@ export interface OutboxRecord {
  */
 export class OutboxMessageSender implements MessageSender {
   constructor(
-    private readonly settings: { file: string; announce?: (line: string) => void; now?: () => number },
+    private readonly settings: {
+      file: string;
+      announce?: (line: string) => void;
+      now?: () => number;
+      /** Told of each message once it is in the outbox: the local stack's simulated carrier. */
+      onSent?: (record: OutboxRecord) => void;
+    },
   ) {}
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
@@ -68,6 +74,7 @@ export class OutboxMessageSender implements MessageSender {
     this.settings.announce?.(
       `outbox: ${message.channel.toUpperCase()} to ${maskPhone(message.to)} in ${message.locale} (${message.templateSource}, ${detail}) → ${this.settings.file}`,
     );
+    this.settings.onSent?.(record);
     return { provider: 'local-outbox', messageId: record.messageId, status: 'SUCCESSFUL', attempts: 1 };
   }
 }

@@ -238,6 +238,8 @@ export function parseOktaHookBody(
   };
   const firstName = data.userProfile?.firstName?.trim();
   if (firstName) request.firstName = firstName;
+  const userId = data.userProfile?.userId?.trim();
+  if (userId) request.userId = userId;
   if (profile.msgTemplate) request.idpMessage = profile.msgTemplate;
   return request;
 }
