@@ -12,14 +12,19 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
+import type { HookTelemetryConfig } from '../config/telemetry-config';
 import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { awsDeliveryTelemetry } from './aws-telemetry';
 import type { HookAdapters } from './hook-container';
 import { templateSources } from './template-sources';
 
 /** The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS. */
 export function awsHookAdapters(
   config: AwsConfig,
-  settings: Pick<HookAdapters, 'delivery' | 'hook'> & { readonly logLevel: LogLevelName },
+  settings: Pick<HookAdapters, 'delivery' | 'hook'> & {
+    readonly logLevel: LogLevelName;
+    readonly telemetry?: HookTelemetryConfig;
+  },
 ): HookAdapters {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
@@ -28,6 +33,12 @@ export function awsHookAdapters(
   const dynamo = new DynamoDBClient(boundedClientConfig(bounds.dynamodb));
   const kms = new KMSClient(boundedClientConfig(bounds.kms));
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
+  const fingerprinter = new KmsDerivedFingerprinter(kms, {
+    keyId: config.fingerprintKmsKeyId,
+    // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
+    deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
+    clock,
+  });
   return {
     templates: templateSources({
       table: templateTable,
@@ -44,15 +55,13 @@ export function awsHookAdapters(
       queueUrl: config.deadLetterQueueUrl,
     }),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
-    fingerprinter: new KmsDerivedFingerprinter(kms, {
-      keyId: config.fingerprintKmsKeyId,
-      // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
-      deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
-      clock,
-    }),
+    fingerprinter,
     clock,
     logger,
     delivery: settings.delivery,
     hook: settings.hook,
+    ...(settings.telemetry
+      ? { telemetry: awsDeliveryTelemetry(settings.telemetry, { dynamo, fingerprinter, clock, logger }) }
+      : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { SecretSealer } from '../../ports/secret-sealer';
 import type { TemplateStore } from '../../ports/template-store';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
+import { type DeliveryTelemetry, NO_TELEMETRY } from '../delivery-telemetry';
 import type { HookSettings } from '../hook-settings';
 import { MessageComposer } from '../message-composer';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
@@ -26,6 +27,8 @@ export interface HookAdapters {
   readonly logger: Logger;
   readonly delivery: DeliverySettings;
   readonly hook: HookSettings;
+  /** Metrics and the message ledger; none: nothing measured or recorded after the reply. */
+  readonly telemetry?: DeliveryTelemetry;
 }
 
 /**
@@ -44,6 +47,9 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind<Logger>(TOKENS.Logger).toConstantValue(adapters.logger);
   container.bind<DeliverySettings>(TOKENS.DeliverySettings).toConstantValue(adapters.delivery);
   container.bind<HookSettings>(TOKENS.HookSettings).toConstantValue(adapters.hook);
+  container
+    .bind<DeliveryTelemetry>(TOKENS.DeliveryTelemetry)
+    .toConstantValue(adapters.telemetry ?? NO_TELEMETRY);
   container.bind(MessageComposer).toSelf();
   container.bind(DeliverOtp).toSelf();
   container.bind(TelephonyHookHandler).toSelf();

@@ -1,23 +1,30 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
+import { AnnouncingFeedback } from '../../adapters/local/announcing-feedback';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
 import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
+import { SimulatedCarrier } from '../../adapters/local/simulated-carrier';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import { PowertoolsMetricsAdapter } from '../../adapters/powertools/powertools-metrics';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { METRICS_SERVICE } from '../composition/aws-telemetry';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
 import {
@@ -28,7 +35,15 @@ import {
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { loadHookTelemetryConfig } from '../config/telemetry-config';
+import { ConfirmVerifications } from '../confirm-verifications';
+import { recordEndUserMessagingEvent } from '../end-user-messaging-receipts';
+import { OktaEventHookHandler } from '../okta-event-hook-handler';
+import { RecordReceipts } from '../record-receipts';
+import { RecordedDeliveryTelemetry } from '../recorded-delivery-telemetry';
+import { SettleUnconfirmed } from '../settle-unconfirmed';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { loadOrCreateDevEventHookSecret } from './dev-event-hook-secret';
 import {
   createDevIssuer,
   DEV_AUDIENCE,
@@ -42,6 +57,12 @@ import {
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createLocalServer, HOOK_PATH } from './local-server';
+
+/** Where the local stack takes Okta's event hook calls, as the stack's API does. */
+export const EVENT_HOOK_PATH = '/okta/event-hook';
+
+/** How often the local stack settles messages whose code expired unconfirmed. */
+const SETTLE_EVERY_MS = 10_000;
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -73,6 +94,11 @@ export interface LocalStack {
   readonly devIssuer?: DevIssuer;
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
+  /** Okta's event hook, authenticated with `eventHookSecret` in the Authorization header. */
+  readonly eventHookUrl: string;
+  readonly eventHookSecret: string;
+  /** Settles expired unconfirmed messages now (the stack also does it every 10 s). */
+  settleNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -115,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
   await ensureIdempotencyTable(client, config.idempotencyTable);
+  await ensureMessageTable(client, config.messagesTable);
   // Seed only an empty table: operators' local edits survive a restart.
   const seededTemplates =
     (await templateTable.listAllTemplates()).length === 0
@@ -123,6 +150,83 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const fingerprinter = new HmacFingerprinter(secrets.fingerprintKey);
+
+  // What CloudWatch would get, as EMF lines in a file (`npm run metrics` summarises it).
+  await mkdir(config.dataDir, { recursive: true });
+  const metricsOut = createWriteStream(config.metricsFile, { flags: 'a' });
+  metricsOut.on('error', (error) => logger.error('metrics file not writable', { error: error.name }));
+  const metrics = new PowertoolsMetricsAdapter({
+    namespace: 'otp-courier/local',
+    serviceName: METRICS_SERVICE,
+    sink: (line) => {
+      if (!metricsOut.writableEnded) metricsOut.write(`${line}\n`);
+    },
+  });
+  const ledger = new DynamoDbMessageLedger(client, { tableName: config.messagesTable }, clock);
+  const telemetryConfig = loadHookTelemetryConfig({
+    // The simulated carrier's prices, unless configured: the dashboard's estimate column is not empty.
+    SMS_PRICE_ESTIMATES: 'US=0.00581,ES=0.06087,*=0.05',
+    VOICE_PRICE_ESTIMATES: '*=0.013',
+    ...options.env,
+  });
+  const telemetry = new RecordedDeliveryTelemetry(
+    metrics,
+    ledger,
+    fingerprinter,
+    clock,
+    logger,
+    telemetryConfig.telemetry,
+  );
+
+  // The phone network: receipts for every outbox message, through the same path as AWS's events.
+  const receipts = new RecordReceipts(ledger, metrics, logger);
+  const carrier = new SimulatedCarrier({
+    failureRate: config.carrierFailureRate,
+    emit: (event) => {
+      recordEndUserMessagingEvent(JSON.stringify(event), receipts, logger).then(
+        (outcome) => {
+          if (outcome === 'settled') {
+            const status = String(event.eventType)
+              .replace(/^(TEXT|VOICE)_/, '')
+              .toLowerCase();
+            announce(`receipt: ${String(event.messageId)} ${status}`);
+          }
+        },
+        (error: unknown) =>
+          logger.error('receipt not recorded', { error: error instanceof Error ? error.name : 'Error' }),
+      );
+    },
+  });
+
+  // Okta's event hook: verifications confirm messages, as in AWS.
+  const eventHookSecret = await loadOrCreateDevEventHookSecret(
+    options.inMemory ? undefined : config.dataDir,
+    options.env.OKTA_EVENT_HOOK_SECRET,
+  );
+  const confirmations = new ConfirmVerifications(
+    ledger,
+    fingerprinter,
+    new Map([['local-outbox', new AnnouncingFeedback(announce)]]),
+    metrics,
+    clock,
+    logger,
+  );
+  const eventHook = new OktaEventHookHandler(confirmations, logger, { secret: eventHookSecret });
+  const settle = new SettleUnconfirmed(ledger, metrics, clock, logger, {
+    graceMs: config.settleGraceMs,
+    batchSize: 500,
+  });
+  const settleNow = () =>
+    settle.run().catch((error: unknown) => {
+      logger.error('settling unconfirmed messages failed', {
+        error: error instanceof Error ? error.name : 'Error',
+      });
+      return 0;
+    });
+  const settleTimer = setInterval(() => void settleNow(), SETTLE_EVERY_MS);
+  settleTimer.unref();
+
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -130,15 +234,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
-    sender: new OutboxMessageSender({ file: config.outboxFile, announce }),
+    sender: new OutboxMessageSender({
+      file: config.outboxFile,
+      announce,
+      onSent: (record) => carrier.accept(record),
+    }),
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
-    fingerprinter: new HmacFingerprinter(secrets.fingerprintKey),
+    fingerprinter,
     clock,
     logger,
     delivery,
     hook,
+    telemetry,
   });
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
@@ -160,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hook: container.get(TelephonyHookHandler),
     logger,
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
+    openRoutes: { [EVENT_HOOK_PATH]: (event) => eventHook.handle(event) },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -197,11 +307,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
     seededTemplates,
+    eventHookUrl: `${baseUrl}${EVENT_HOOK_PATH}`,
+    eventHookSecret,
+    settleNow,
     async close() {
+      clearInterval(settleTimer);
+      carrier.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await new Promise<void>((resolve) => metricsOut.end(() => resolve()));
       client.destroy();
       await dynamo.close();
       if (endpointFile) await rm(endpointFile, { force: true });
