@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
 import type { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
@@ -16,6 +16,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
+import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
 import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
@@ -92,7 +93,10 @@ export class DeliverOtp {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
-    @inject(TOKENS.DeliveryTelemetry) private readonly telemetry: DeliveryTelemetry = NO_TELEMETRY,
+    @inject(Brakes) @optional() private readonly brakes: BrakeGate = NO_BRAKES,
+    @inject(TOKENS.DeliveryTelemetry)
+    @optional()
+    private readonly telemetry: DeliveryTelemetry = NO_TELEMETRY,
   ) {}
 
   /** Delivers and resolves with the reply; never rejects. */
@@ -102,10 +106,14 @@ export class DeliverOtp {
 
   /** Starts a delivery and returns its handle, for an edge that keeps a safety net of its own. */
   start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
-    // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
-    // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
+    // A request that arrives too late to be sent (a stale API Gateway stamp) is still claimed, so replays
+    // are deduplicated, and parked, within a bounded slot of its own: one reserve for each. Okta has long
+    // stopped waiting for it, so its reply may leave after the deadline.
     const reserve = this.settings.failurePathReserveMs;
-    const replyBy = deadline.atLeast(this.clock.now(), reserve + REPLY_MARGIN_MS);
+    const now = this.clock.now();
+    const replyBy = deadline.earlier(reserve).passed(now)
+      ? deadline.atLeast(now, 2 * reserve + REPLY_MARGIN_MS)
+      : deadline;
     return new DeliveryRun(deadline, replyBy, replyBy.later(reserve), (run) => this.deliver(request, run));
   }
 
@@ -116,10 +124,11 @@ export class DeliverOtp {
       this.clock,
       () => new Error('request deadline reached'),
     );
-    // Normally the send deadline; for a request that arrived too late to send, half of its slot, so that
-    // claiming it leaves time to park it.
+    // Normally the send deadline, leaving the reserve to the failure path; for a request too late to send,
+    // the first half of its slot.
+    const late = run.replyBy.at > run.deadline.at;
     const claimBy = deadlineSignal(
-      run.deadline.earlier(reserve).atLeast(this.clock.now(), reserve / 2),
+      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve),
       this.clock,
       () => new Error('no time left before the failure-path reserve'),
     );
@@ -150,6 +159,8 @@ export class DeliverOtp {
 
   private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
     const { request, run, signal, beforeSend } = base;
+    // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
+    const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
       keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
@@ -158,11 +169,13 @@ export class DeliverOtp {
         beforeSend,
       );
       if (!claim.claimed) {
+        await this.brakes.withdraw(brakes);
         const replayed = run.decide(this.replay(request, run, claim.state, claim.outcome));
         this.telemetry.duplicate(request, replayed);
         return replayed;
       }
     } catch (error) {
+      await this.brakes.withdraw(brakes);
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
       // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
       // letter is uncertain, so redrive does not resend it on its own.
@@ -175,6 +188,7 @@ export class DeliverOtp {
     // instead of parking one letter each.
     const now = this.clock.now();
     if (request.expiresAt.getTime() < now - this.settings.expirySkewMs) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'code-expired',
         certainty: 'not-sent',
@@ -183,11 +197,21 @@ export class DeliverOtp {
     }
     const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
     if (sendBy.passed(now)) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'deadline-exceeded',
         certainty: 'not-sent',
         message: `reached the hook ${run.deadline.elapsed(now)} ms after API Gateway received it: no time left to send`,
       });
+    }
+
+    // Refused: never sent, not a dead letter (nothing to redrive); duplicates replay the same reply.
+    const refused = await this.brakes.refusal(brakes, request, run.deadline.startedAt);
+    if (refused) {
+      const outcome = run.decide(refused);
+      this.telemetry.notSent({ request, outcome, certainty: 'not-sent' });
+      await this.record(ctx, 'failed', outcome);
+      return outcome;
     }
 
     let message: OutboundMessage | undefined;

@@ -99,13 +99,15 @@ export class RecordedDeliveryTelemetry implements DeliveryTelemetry {
 
   notSent(report: NotSentReport): void {
     const { request, outcome } = report;
+    // A request the brakes absorbed is answered SUCCESSFUL, yet nothing was sent: a refusal.
+    const absorbed = outcome.status !== 'FAILED';
     this.publish(() =>
       requestMeasurements({
-        outcome: outcomeLabel(outcome.status, { reason: outcome.failureReason }),
+        outcome: absorbed ? 'refused' : outcomeLabel(outcome.status, { reason: outcome.failureReason }),
         channel: request.channel,
         provider: outcome.provider,
         localeSource: outcome.templateSource,
-        reason: outcome.failureReason,
+        reason: absorbed ? 'brakes-absorbed' : outcome.failureReason,
         country: countryOfPhone(request.phone),
         replyTimeMs: outcome.durationMs,
       }),

@@ -11,4 +11,6 @@ export const TOKENS = {
   DeliverySettings: Symbol.for('otp-courier.DeliverySettings'),
   HookSettings: Symbol.for('otp-courier.HookSettings'),
   DeliveryTelemetry: Symbol.for('otp-courier.DeliveryTelemetry'),
+  RateCounterStore: Symbol.for('otp-courier.RateCounterStore'),
+  BrakesSettings: Symbol.for('otp-courier.BrakesSettings'),
 } as const;

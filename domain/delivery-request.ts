@@ -31,11 +31,13 @@ export interface DeliveryRequest {
   /** The locale as the IdP sent it, unnormalised (the domain normalises it). */
   readonly requestedLocale: string;
   readonly firstName?: string;
-  /**
-   * The IdP's id for the user (Okta's userProfile.userId): matches the IdP's later report that the user
-   * verified, to count the message as used. Stored only as a keyed fingerprint.
-   */
-  readonly userId?: string;
   /** The IdP's own rendered, localised SMS text (Okta's msgTemplate), a last-resort template. */
   readonly idpMessage?: string;
+  /** The end user's client IP as the IdP saw it (Okta: data.context.request.ipAddress), for the brakes. */
+  readonly clientIp?: string;
+  /**
+   * The IdP's id of the user (Okta: data.userProfile.userId), for the brakes, and to match the IdP's later
+   * report that the user verified (stored only as a keyed fingerprint); never shown in a message.
+   */
+  readonly userId?: string;
 }

@@ -26,6 +26,8 @@ const REFUSALS: ReadonlySet<string> = new Set([
   'code-expired',
   'rate-limited',
   'abuse-blocked',
+  'brakes',
+  'brakes-absorbed',
 ]);
 
 /** Every failure reason a metric may carry: DeliveryFailureKind, DeliverOtp's own, abuse brakes'. */
@@ -48,6 +50,8 @@ export const FAILURE_REASONS: readonly string[] = [
   'internal-error',
   'rate-limited',
   'abuse-blocked',
+  'brakes',
+  'brakes-absorbed',
   'other',
 ];
 const REASON_SET: ReadonlySet<string> = new Set(FAILURE_REASONS);
@@ -58,6 +62,7 @@ export const PROVIDERS: readonly string[] = [
   'twilio',
   'local-outbox',
   'otp-courier',
+  'otp-courier-brakes',
   'other',
 ];
 const PROVIDER_SET: ReadonlySet<string> = new Set(PROVIDERS);
@@ -68,13 +73,18 @@ const LOCALE_SOURCE_SET: ReadonlySet<string> = new Set(LOCALE_SOURCES);
 /** The country dimension for numbers no country claims, and for anything that is not a country code. */
 export const UNKNOWN_COUNTRY = 'ZZ';
 
-export function outcomeLabel(status: DeliveryStatus, options: { duplicate?: boolean; reason?: string } = {}) {
-  if (options.duplicate) return 'duplicate' satisfies RequestOutcome;
-  if (status !== 'FAILED') return 'sent' satisfies RequestOutcome;
-  return (REFUSALS.has(options.reason ?? '') ? 'refused' : 'failed') satisfies RequestOutcome;
+export function outcomeLabel(
+  status: DeliveryStatus,
+  options: { duplicate?: boolean; reason?: string } = {},
+): RequestOutcome {
+  if (options.duplicate) return 'duplicate';
+  if (status !== 'FAILED') return 'sent';
+  return REFUSALS.has(reasonLabel(options.reason)) ? 'refused' : 'failed';
 }
 
+/** The abuse brakes name their rules "refused.<rule>", some of them configured: one label for all. */
 export function reasonLabel(reason: string | undefined): string {
+  if (reason?.startsWith('refused.')) return 'brakes';
   return reason !== undefined && REASON_SET.has(reason) ? reason : 'other';
 }
 

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
@@ -13,7 +14,7 @@ import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
 import type { HookTelemetryConfig } from '../config/telemetry-config';
-import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
 import { awsDeliveryTelemetry } from './aws-telemetry';
 import type { HookAdapters } from './hook-container';
 import { templateSources } from './template-sources';
@@ -47,7 +48,8 @@ export function awsHookAdapters(
       cacheTtlSeconds: config.templateCacheTtlSeconds,
     }),
     sender: new EndUserMessagingSender(
-      createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice)),
+      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(bounds.smsVoice) }),
       config.messaging,
     ),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
@@ -60,6 +62,10 @@ export function awsHookAdapters(
     logger,
     delivery: settings.delivery,
     hook: settings.hook,
+    brakes: {
+      counters: new DynamoDbRateCounterStore(dynamo, { tableName: config.counterTable }),
+      settings: config.brakes,
+    },
     ...(settings.telemetry
       ? { telemetry: awsDeliveryTelemetry(settings.telemetry, { dynamo, fingerprinter, clock, logger }) }
       : {}),

@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
@@ -20,6 +20,7 @@ import { SimulatedCarrier } from '../../adapters/local/simulated-carrier';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import { PowertoolsMetricsAdapter } from '../../adapters/powertools/powertools-metrics';
+import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
@@ -32,6 +33,7 @@ import {
   loadAuthorizerConfig,
   localDevOAuthConfig,
 } from '../config/authorizer-config';
+import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -84,6 +86,8 @@ export interface LocalStackOptions {
    * used instead of starting dynalite; it is left running on close.
    */
   readonly dynamoEndpoint?: string;
+  /** The hook's clock (default: the system's); simulations drive a fake one. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -103,15 +107,6 @@ export interface LocalStack {
 }
 
 /**
- * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
- * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
- */
-function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
-  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
-  return config;
-}
-
-/**
  * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
  * idempotency, the outbox for messages, a JSONL file for dead letters, local keys for sealing and
  * fingerprints, and an HTTP server that plays API Gateway in front of the real handlers.
@@ -122,7 +117,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
   const logger =
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
-  const clock = new SystemClock();
+  const brakes = loadBrakesConfig(options.env);
+  const clock = options.clock ?? new SystemClock();
 
   const dynamo = options.dynamoEndpoint
     ? { endpoint: options.dynamoEndpoint, close: async () => {} }
@@ -136,7 +132,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
+    // One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default
+    // pool of 50 sockets, a burst of slow writes would hold every socket and starve the claims behind them.
+    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS, { httpAgent: { keepAlive: true, maxSockets: 1024 } }),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -247,6 +245,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
     delivery,
     hook,
+    // Counters live in the idempotency table, as in the AWS deployment.
+    brakes: {
+      counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
+      settings: brakes,
+    },
     telemetry,
   });
 

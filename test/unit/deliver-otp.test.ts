@@ -358,8 +358,8 @@ describe('DeliverOtp', () => {
       const outcome = await deliver.execute(req, testDeadline(2_500, started - ageMs));
       expect(outcome).toMatchObject({ status: 'FAILED', failureReason: 'deadline-exceeded' });
       expect(sender.sent).toHaveLength(0);
-      // Bounded: a slot of its own for claim and parking, not a fresh budget.
-      expect(Date.now() - started).toBeLessThan(SETTINGS.failurePathReserveMs + REPLY_MARGIN_MS);
+      // Bounded: a slot of its own for claim and parking (one reserve each), not a fresh budget.
+      expect(Date.now() - started).toBeLessThan(2 * SETTINGS.failurePathReserveMs + REPLY_MARGIN_MS);
       // Parked as not sent (redrive may send it), and its replay is a duplicate, not a second letter.
       const again = await deliver.execute(req, testDeadline(2_500, started - ageMs));
       expect(again.duplicate).toBe(true);
