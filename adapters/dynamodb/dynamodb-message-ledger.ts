@@ -76,57 +76,34 @@ export class DynamoDbMessageLedger implements MessageLedger, MessageHistory, Con
   }
 
   async recordSent(message: SentMessage, options: CallOptions = {}): Promise<void> {
-    const values: Item = {
-      ':eventId': s(message.eventId),
-      ':provider': s(message.provider),
-      ':idp': s(message.idp),
-      ':purpose': s(message.purpose),
-      ':channel': s(message.channel),
-      ':maskedTo': s(message.maskedTo),
-      ':receivedAt': n(message.receivedAt),
-      ':sentAt': n(message.sentAt),
-      ':codeExpiresAt': n(message.codeExpiresAt),
-      ':ttl': n(Math.floor(message.sentAt / 1000) + this.retentionS),
-    };
-    const sets = [
-      'eventId = :eventId',
-      'provider = :provider',
-      'idp = :idp',
-      'purpose = :purpose',
-      '#channel = :channel',
-      'maskedTo = :maskedTo',
-      'receivedAt = :receivedAt',
-      'sentAt = :sentAt',
-      'codeExpiresAt = :codeExpiresAt',
-      '#ttl = :ttl',
-    ];
-    const optional: [string, AttributeValue | undefined][] = [
-      ['country', message.country === undefined ? undefined : s(message.country)],
-      ['locale', message.locale === undefined ? undefined : s(message.locale)],
-      ['templateSource', message.templateSource === undefined ? undefined : s(message.templateSource)],
-      ['encoding', message.encoding === undefined ? undefined : s(message.encoding)],
-      ['segments', message.segments === undefined ? undefined : n(message.segments)],
-      ['estimatedCostUsd', message.estimatedCostUsd === undefined ? undefined : n(message.estimatedCostUsd)],
-    ];
-    for (const [name, value] of optional) {
-      if (value === undefined) continue;
-      values[`:${name}`] = value;
+    const u = new Update()
+      .set('eventId', s(message.eventId))
+      .set('provider', s(message.provider))
+      .set('idp', s(message.idp))
+      .set('purpose', s(message.purpose))
+      .set('channel', s(message.channel))
+      .set('maskedTo', s(message.maskedTo))
+      .set('receivedAt', n(message.receivedAt))
+      .set('sentAt', n(message.sentAt))
+      .set('codeExpiresAt', n(message.codeExpiresAt))
+      .set(A.ttl, n(Math.floor(message.sentAt / 1000) + this.retentionS))
       // A receipt that arrived first may have set the country from the provider's report; keep it.
-      sets.push(name === 'country' ? 'country = if_not_exists(country, :country)' : `${name} = :${name}`);
-    }
+      .set('country', opt(message.country, s), 'ifAbsent')
+      .set('locale', opt(message.locale, s))
+      .set('templateSource', opt(message.templateSource, s))
+      .set('encoding', opt(message.encoding, s))
+      .set('segments', opt(message.segments, n))
+      .set('estimatedCostUsd', opt(message.estimatedCostUsd, n));
     if (message.userKey !== undefined) {
-      values[':userKey'] = s(message.userKey);
-      values[':awaiting'] = s('awaiting');
-      values[':shard'] = s(shardOf(message.messageId));
-      sets.push('userKey = :userKey', 'conversion = :awaiting', 'awaitingShard = :shard');
+      u.set('userKey', s(message.userKey))
+        .set('conversion', s('awaiting'))
+        .set('awaitingShard', s(shardOf(message.messageId)));
     }
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.settings.tableName,
         Key: messageKey(message.messageId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: { '#channel': 'channel', '#ttl': A.ttl },
-        ExpressionAttributeValues: values,
+        ...u.build(),
       }),
       { abortSignal: options.signal },
     );
@@ -135,67 +112,30 @@ export class DynamoDbMessageLedger implements MessageLedger, MessageHistory, Con
   async applyReceipt(receipt: DeliveryReceipt, options: CallOptions = {}): Promise<ReceiptResult> {
     const order = receiptOrder(receipt);
     const settling = settles(receipt);
-    const values: Item = {
-      ':order': n(order),
-      ':status': s(receipt.status),
-      ':providerStatus': s(receipt.providerStatus.slice(0, 64)),
-      ':receiptAt': n(receipt.at),
-      ':provider': s(receipt.provider),
-      ':ttl': n(Math.floor(this.clock.now() / 1000) + this.retentionS),
-    };
-    const sets = [
-      'receiptOrder = :order',
-      '#status = :status',
-      'providerStatus = :providerStatus',
-      'receiptAt = :receiptAt',
-      'provider = if_not_exists(provider, :provider)',
-      '#ttl = if_not_exists(#ttl, :ttl)',
-    ];
-    const removes: string[] = [];
-    if (receipt.failure) {
-      values[':failure'] = s(receipt.failure);
-      sets.push('failure = :failure');
-    } else {
-      removes.push('failure');
-    }
-    if (settling) {
-      values[':true'] = { BOOL: true };
-      sets.push('settled = :true');
-    }
-    const keepFirst: [string, AttributeValue | undefined][] = [
-      ['channel', receipt.channel === undefined ? undefined : s(receipt.channel)],
-      ['eventId', receipt.eventId === undefined ? undefined : s(receipt.eventId)],
-      ['requestedAt', receipt.requestedAt === undefined ? undefined : n(receipt.requestedAt)],
-    ];
-    for (const [name, value] of keepFirst) {
-      if (value === undefined) continue;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = if_not_exists(#${name}, :${name})`);
-    }
-    // The provider's country is the billing one: it wins over our parse of the number.
-    if (receipt.country !== undefined) {
-      values[':country'] = s(receipt.country);
-      sets.push('country = :country');
-    }
-    if (receipt.priceUsd !== undefined) {
-      values[':price'] = n(receipt.priceUsd);
-      sets.push('priceUsd = :price');
-    }
-    if (receipt.parts !== undefined) {
-      values[':parts'] = n(receipt.parts);
-      sets.push('parts = :parts');
-    }
-    const names: Record<string, string> = { '#status': 'status', '#ttl': A.ttl };
-    for (const [name] of keepFirst) if (values[`:${name}`]) names[`#${name}`] = name;
+    const u = new Update()
+      .set('receiptOrder', n(order))
+      .set('status', s(receipt.status))
+      .set('providerStatus', s(receipt.providerStatus.slice(0, 64)))
+      .set('receiptAt', n(receipt.at))
+      .set('provider', s(receipt.provider), 'ifAbsent')
+      .set(A.ttl, n(Math.floor(this.clock.now() / 1000) + this.retentionS), 'ifAbsent')
+      .set('channel', opt(receipt.channel, s), 'ifAbsent')
+      .set('eventId', opt(receipt.eventId, s), 'ifAbsent')
+      .set('requestedAt', opt(receipt.requestedAt, n), 'ifAbsent')
+      // The provider's country is the billing one: it wins over our parse of the number.
+      .set('country', opt(receipt.country, s))
+      .set('priceUsd', opt(receipt.priceUsd, n))
+      .set('parts', opt(receipt.parts, n));
+    if (receipt.failure) u.set('failure', s(receipt.failure));
+    else u.remove('failure');
+    if (settling) u.set('settled', { BOOL: true });
+    const orderName = u.ref('receiptOrder');
     try {
       const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.settings.tableName,
           Key: messageKey(receipt.messageId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_not_exists(receiptOrder) OR receiptOrder < :order',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...u.build(`attribute_not_exists(${orderName}) OR ${orderName} < :receiptOrder`),
           ReturnValues: 'ALL_OLD',
         }),
         { abortSignal: options.signal },
@@ -454,6 +394,54 @@ export class DynamoDbMessageLedger implements MessageLedger, MessageHistory, Con
       converted += Number(item.converted?.N ?? 0);
     }
     return { settled, converted };
+  }
+}
+
+const opt = <T>(value: T | undefined, wrap: (value: T) => AttributeValue) =>
+  value === undefined ? undefined : wrap(value);
+
+/**
+ * An UpdateItem expression with every attribute name escaped (#name): DynamoDB reserves hundreds of
+ * words (status, ttl, channel, segments…), and one unescaped is a ValidationException.
+ */
+class Update {
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+  private readonly names: Record<string, string> = {};
+  private readonly values: Item = {};
+
+  ref(attribute: string): string {
+    const alias = `#${attribute}`;
+    this.names[alias] = attribute;
+    return alias;
+  }
+
+  set(attribute: string, value: AttributeValue | undefined, mode: 'always' | 'ifAbsent' = 'always'): this {
+    if (value === undefined) return this;
+    const name = this.ref(attribute);
+    this.values[`:${attribute}`] = value;
+    this.sets.push(
+      mode === 'ifAbsent' ? `${name} = if_not_exists(${name}, :${attribute})` : `${name} = :${attribute}`,
+    );
+    return this;
+  }
+
+  remove(attribute: string): this {
+    this.removes.push(this.ref(attribute));
+    return this;
+  }
+
+  build(condition?: string) {
+    const clauses = [
+      this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
+    ].filter(Boolean);
+    return {
+      UpdateExpression: clauses.join(' '),
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: this.values,
+      ...(condition ? { ConditionExpression: condition } : {}),
+    };
   }
 }
 

@@ -11,7 +11,14 @@ export interface PowertoolsMetricsSettings {
    * CloudWatch Logs, where EMF becomes metrics. Set: the local stack's JSONL file.
    */
   readonly sink?: (emfLine: string) => void;
+  /** Powertools' own warnings (an invalid dimension, a metric-name collision). Default: stderr. */
+  readonly warn?: (message: string) => void;
 }
+
+// Powertools warns whenever two dimension sets share a dimension name, whatever the values. Ours always
+// do ([channel] and [country, channel]) and always with one value, as they are projections of one record:
+// that warning would be a log line per request saying nothing. Every other warning passes.
+const OVERLAPPING_SETS = /is defined as both a dimension set and dimension set/;
 
 /**
  * Metrics as CloudWatch embedded metric format, through Powertools for AWS Lambda. Each measurement is
@@ -23,9 +30,15 @@ export class PowertoolsMetricsAdapter implements Metrics {
   private readonly metrics: PowertoolsMetrics;
 
   constructor(private readonly settings: PowertoolsMetricsSettings) {
+    const warn = settings.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const say = (...content: unknown[]) => {
+      const message = content.map(String).join(' ');
+      if (!OVERLAPPING_SETS.test(message)) warn(message);
+    };
     this.metrics = new PowertoolsMetrics({
       ...(settings.namespace ? { namespace: settings.namespace } : {}),
       serviceName: settings.serviceName,
+      logger: { debug: () => {}, info: () => {}, warn: say, error: say },
     });
   }
 
