@@ -1,3 +1,4 @@
+import type { PriceTable } from '../domain/brake-policy';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { maskPhone } from '../domain/mask';
@@ -19,10 +20,11 @@ export interface TelemetrySettings {
    * in the conversion rate. Messages of other IdPs would all look unused.
    */
   readonly conversionIdps: ReadonlySet<string>;
-  /** USD per SMS part by ISO country, "*" for the rest; no entry, no estimate. */
-  readonly smsPriceUsd: Readonly<Record<string, number>>;
-  /** USD per voice minute by ISO country, "*" for the rest. */
-  readonly voicePricePerMinuteUsd: Readonly<Record<string, number>>;
+  /**
+   * The brakes' price table (shipped estimates, BRAKES_PRICES overrides): the cost at send time is
+   * estimated from the same figures the spend caps count. None: no estimate.
+   */
+  readonly prices?: PriceTable;
 }
 
 /** Publishes each request's metrics and records each sent message in the ledger. */
@@ -128,12 +130,13 @@ export class RecordedDeliveryTelemetry implements DeliveryTelemetry {
   }
 
   private estimate(request: DeliveryRequest, country: string | undefined, segments?: number) {
-    const table =
-      request.channel === 'voice' ? this.settings.voicePricePerMinuteUsd : this.settings.smsPriceUsd;
-    const unit = (country ? table[country] : undefined) ?? table['*'];
-    if (unit === undefined) return undefined;
-    // Voice is billed per started minute; an OTP call is under one.
-    return Number((unit * (request.channel === 'voice' ? 1 : (segments ?? 1))).toFixed(6));
+    const prices = this.settings.prices;
+    if (!prices) return undefined;
+    const voice = request.channel === 'voice';
+    const table = voice ? prices.voice : prices.sms;
+    const unit = (country ? table[country] : undefined) ?? (voice ? prices.defaultVoice : prices.defaultSms);
+    // SMS is billed per part; an OTP call is under a minute, billed as one.
+    return Number((unit * (voice ? 1 : (segments ?? 1))).toFixed(6));
   }
 
   private publish(build: () => ReturnType<typeof requestMeasurements>): void {

@@ -67,7 +67,14 @@ export function awsHookAdapters(
       settings: config.brakes,
     },
     ...(settings.telemetry
-      ? { telemetry: awsDeliveryTelemetry(settings.telemetry, { dynamo, fingerprinter, clock, logger }) }
+      ? {
+          telemetry: awsDeliveryTelemetry(settings.telemetry, config.brakes.policy.prices, {
+            dynamo,
+            fingerprinter,
+            clock,
+            logger,
+          }),
+        }
       : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
 import { PowertoolsMetricsAdapter } from '../../adapters/powertools/powertools-metrics';
+import type { PriceTable } from '../../domain/brake-policy';
 import type { Clock } from '../../ports/clock';
 import type { Fingerprinter } from '../../ports/fingerprinter';
 import type { Logger } from '../../ports/logger';
@@ -19,6 +20,7 @@ export function awsMetrics(): Metrics {
 
 export function awsDeliveryTelemetry(
   config: HookTelemetryConfig,
+  prices: PriceTable | undefined,
   parts: {
     readonly dynamo: DynamoDBClient;
     readonly fingerprinter: Fingerprinter;
@@ -29,12 +31,8 @@ export function awsDeliveryTelemetry(
   const ledger = config.messagesTable
     ? new DynamoDbMessageLedger(parts.dynamo, { tableName: config.messagesTable }, parts.clock)
     : undefined;
-  return new RecordedDeliveryTelemetry(
-    awsMetrics(),
-    ledger,
-    parts.fingerprinter,
-    parts.clock,
-    parts.logger,
-    config.telemetry,
-  );
+  return new RecordedDeliveryTelemetry(awsMetrics(), ledger, parts.fingerprinter, parts.clock, parts.logger, {
+    conversionIdps: config.conversionIdps,
+    ...(prices ? { prices } : {}),
+  });
 }

@@ -1,64 +1,24 @@
-import type { TelemetrySettings } from '../recorded-delivery-telemetry';
-import { ConfigError, type Env, integer, readEnv, requiredText, text } from './env-readers';
+import { type Env, integer, readEnv, requiredText, text } from './env-readers';
 
-/** The hook's part: where sent messages are recorded, and what a message is estimated to cost. */
+/** The hook's part: where sent messages are recorded, and whose verifications come back. */
 export interface HookTelemetryConfig {
   /** Unset: no ledger (metrics only); receipts and conversion then have nothing to complete. */
   readonly messagesTable?: string;
-  readonly telemetry: TelemetrySettings;
+  /** IdPs whose verifications come back (CONVERSION_IDPS, default okta). */
+  readonly conversionIdps: ReadonlySet<string>;
 }
 
 export function loadHookTelemetryConfig(env: Env): HookTelemetryConfig {
-  const raw = readEnv(env, {
-    MESSAGES_TABLE: text(),
-    SMS_PRICE_ESTIMATES: text(''),
-    VOICE_PRICE_ESTIMATES: text(''),
-    CONVERSION_IDPS: text('okta'),
-  });
-  const problems: string[] = [];
-  const prices = (name: string, value: string) => {
-    try {
-      return parsePriceEstimates(value, name);
-    } catch (error) {
-      if (error instanceof ConfigError) problems.push(...error.problems);
-      return {};
-    }
-  };
-  const smsPriceUsd = prices('SMS_PRICE_ESTIMATES', raw.SMS_PRICE_ESTIMATES ?? '');
-  const voicePricePerMinuteUsd = prices('VOICE_PRICE_ESTIMATES', raw.VOICE_PRICE_ESTIMATES ?? '');
-  if (problems.length > 0) throw new ConfigError(problems);
+  const raw = readEnv(env, { MESSAGES_TABLE: text(), CONVERSION_IDPS: text('okta') });
   return {
     ...(raw.MESSAGES_TABLE ? { messagesTable: raw.MESSAGES_TABLE } : {}),
-    telemetry: {
-      conversionIdps: new Set(
-        (raw.CONVERSION_IDPS ?? '')
-          .split(',')
-          .map((idp) => idp.trim())
-          .filter(Boolean),
-      ),
-      smsPriceUsd,
-      voicePricePerMinuteUsd,
-    },
+    conversionIdps: new Set(
+      (raw.CONVERSION_IDPS ?? '')
+        .split(',')
+        .map((idp) => idp.trim())
+        .filter(Boolean),
+    ),
   };
-}
-
-/** "US=0.0058,GB=0.0345,*=0.05" → { US: 0.0058, GB: 0.0345, "*": 0.05 } (USD; "*" is every other country). */
-export function parsePriceEstimates(value: string, name: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const problems: string[] = [];
-  for (const pair of value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const match = /^([A-Za-z]{2}|\*)=(\d+(?:\.\d+)?)$/.exec(pair);
-    if (!match?.[1] || !match[2]) {
-      problems.push(`${name} entry "${pair}" must look like US=0.0058 or *=0.05`);
-      continue;
-    }
-    out[match[1].toUpperCase()] = Number(match[2]);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return out;
 }
 
 /** The receipts function: the ledger it completes. */

@@ -162,20 +162,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
   const ledger = new DynamoDbMessageLedger(client, { tableName: config.messagesTable }, clock);
-  const telemetryConfig = loadHookTelemetryConfig({
-    // The simulated carrier's prices, unless configured: the dashboard's estimate column is not empty.
-    SMS_PRICE_ESTIMATES: 'US=0.00581,ES=0.06087,*=0.05',
-    VOICE_PRICE_ESTIMATES: '*=0.013',
-    ...options.env,
+  const telemetry = new RecordedDeliveryTelemetry(metrics, ledger, fingerprinter, clock, logger, {
+    conversionIdps: loadHookTelemetryConfig(options.env).conversionIdps,
+    prices: brakes.policy.prices,
   });
-  const telemetry = new RecordedDeliveryTelemetry(
-    metrics,
-    ledger,
-    fingerprinter,
-    clock,
-    logger,
-    telemetryConfig.telemetry,
-  );
 
   // The phone network: receipts for every outbox message, through the same path as AWS's events.
   const receipts = new RecordReceipts(ledger, metrics, logger);

@@ -288,6 +288,17 @@ export class FakeAwsEndpoint {
   }
 
   private smsVoice(operation: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (operation === 'PutMessageFeedback') {
+      if (
+        typeof body.MessageId !== 'string' ||
+        !['RECEIVED', 'FAILED'].includes(String(body.MessageFeedbackStatus))
+      ) {
+        throw new AwsError(400, 'ValidationException', 'MessageId and MessageFeedbackStatus are required', {
+          Reason: 'MISSING_PARAMETER',
+        });
+      }
+      return { MessageId: body.MessageId, MessageFeedbackStatus: body.MessageFeedbackStatus };
+    }
     if (operation !== 'SendTextMessage' && operation !== 'SendVoiceMessage') {
       throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
     }
