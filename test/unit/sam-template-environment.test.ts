@@ -205,6 +205,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
         Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name)),
         id,
       ).toEqual([]);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
       expect(env.POWERTOOLS_METRICS_NAMESPACE, id).toBe('otp-courier/${AWS::StackName}');
     }
   });

@@ -142,6 +142,7 @@ describe('template.yaml: the Okta event hook', () => {
 
   it('exactly its actions: its user-id index, its secret, the fingerprint key, feedback on messages only', () => {
     const g = grants('EventHookPolicy');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     expect(g['dynamodb:Query']).toEqual([JSON.stringify({ 'Fn::Sub': '${MessagesTable.Arn}/index/byUser' })]);
     expect(g['dynamodb:GetItem']).toEqual([JSON.stringify(arnOf('MessagesTable'))]);
     expect(g['dynamodb:UpdateItem']).toEqual([JSON.stringify(arnOf('MessagesTable'))]);
@@ -149,6 +150,7 @@ describe('template.yaml: the Okta event hook', () => {
     expect(g['kms:GenerateMac']).toEqual([JSON.stringify(arnOf('FingerprintKey'))]);
     expect(g['sms-voice:PutMessageFeedback']).toEqual([
       JSON.stringify({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
         'Fn::Sub': 'arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:message/*',
       }),
     ]);
@@ -176,6 +178,7 @@ describe('template.yaml: the Okta event hook', () => {
     });
     const g = grants('SettlePolicy');
     expect(g['dynamodb:Query']).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
       JSON.stringify({ 'Fn::Sub': '${MessagesTable.Arn}/index/awaiting' }),
     ]);
     expect(g['dynamodb:UpdateItem']).toEqual([JSON.stringify(arnOf('MessagesTable'))]);
@@ -214,6 +217,7 @@ describe('template.yaml: dashboard and rate alarms', () => {
     const searched = [...text.matchAll(/MetricName=\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
     const direct = body.widgets
       .flatMap((w) => w.properties.metrics ?? [])
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
       .filter((m) => m[0] === 'otp-courier/${AWS::StackName}')
       .map((m) => m[1]);
     expect(searched.length + direct.length).toBeGreaterThan(8);
@@ -236,9 +240,11 @@ describe('template.yaml: dashboard and rate alarms', () => {
         [metric, 'Average'],
         [metric, 'SampleCount'],
       ]);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
       expect(stats[0]?.Metric.Namespace).toEqual({ 'Fn::Sub': 'otp-courier/${AWS::StackName}' });
       const guarded = metrics.find((m) => m.ReturnData === true);
       expect(guarded?.Expression).toEqual({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
         'Fn::Sub': 'IF(samples >= ${RateAlarmMinimumSamples}, rate, 1)',
       });
     },

@@ -382,8 +382,8 @@ describe('template.yaml: API, authorizer and WAF', () => {
     expect(rate).toEqual({ Limit: ref('WafRateLimitPerIp'), AggregateKeyType: 'IP' });
     // The body limit applies to every path but Okta's event hook, whose batches are larger.
     const sizeRule = rules.find((r) => r.Name === ('BodyTooLarge' as unknown));
-    const [size, exempt] = (sizeRule?.Statement?.AndStatement as { Statements: Record<string, unknown>[] })
-      .Statements;
+    const and = sizeRule?.Statement?.AndStatement as { Statements: Record<string, unknown>[] } | undefined;
+    const [size, exempt] = and?.Statements ?? [];
     expect(size?.SizeConstraintStatement).toMatchObject({
       ComparisonOperator: 'GT',
       Size: ref('MaxBodyBytes'),
@@ -405,7 +405,8 @@ describe('template.yaml: API, authorizer and WAF', () => {
         'AWSManagedRulesCommonRuleSet',
     );
     expect(
-      (common?.Statement?.ManagedRuleGroupStatement as { RuleActionOverrides?: unknown }).RuleActionOverrides,
+      (common?.Statement?.ManagedRuleGroupStatement as { RuleActionOverrides?: unknown } | undefined)
+        ?.RuleActionOverrides,
     ).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
     const priorities = rules.map((r) => r.Priority);
     expect(new Set(priorities).size).toBe(priorities.length);
