@@ -109,6 +109,7 @@ export class FakeAwsEndpoint {
   private readonly queued: QueuedFault[] = [];
   private readonly random: RandomFault[] = [];
   private readonly sqs: StoredSqsMessage[] = [];
+  private readonly secrets = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
   // Per-instance root secret from which every KMS key's material is derived (stable per KeyId).
@@ -157,6 +158,12 @@ export class FakeAwsEndpoint {
     this.requests.length = 0;
     this.sqs.length = 0;
     this.rng = seededRandom(seed);
+  }
+
+  /** A Secrets Manager secret GetSecretValue will answer with (by the id or ARN it is asked for). */
+  putSecret(secretId: string, value: string): this {
+    this.secrets.set(secretId, value);
+    return this;
   }
 
   requestsFor(operation: string): RecordedRequest[] {
@@ -282,6 +289,8 @@ export class FakeAwsEndpoint {
         return this.sqsOperation(operation, body);
       case 'TrentService':
         return this.kms(operation, body);
+      case 'secretsmanager':
+        return this.secretsManager(operation, body);
       default:
         throw new AwsError(400, 'UnknownOperationException', `unknown target ${target}`);
     }
@@ -308,6 +317,16 @@ export class FakeAwsEndpoint {
       });
     }
     return { MessageId: randomUUID() };
+  }
+
+  private secretsManager(operation: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (operation !== 'GetSecretValue') throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
+    const id = String(body.SecretId ?? '');
+    const value = this.secrets.get(id);
+    if (value === undefined) {
+      throw new AwsError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    }
+    return { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: ['AWSCURRENT'] };
   }
 
   private sqsOperation(operation: string, body: Record<string, unknown>): Record<string, unknown> {
