@@ -320,11 +320,16 @@ export class FakeAwsEndpoint {
   }
 
   private secretsManager(operation: string, body: Record<string, unknown>): Record<string, unknown> {
-    if (operation !== 'GetSecretValue') throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
+    if (operation !== 'GetSecretValue')
+      throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
     const id = String(body.SecretId ?? '');
     const value = this.secrets.get(id);
     if (value === undefined) {
-      throw new AwsError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      throw new AwsError(
+        400,
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret.",
+      );
     }
     return { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: ['AWSCURRENT'] };
   }
