@@ -15,7 +15,12 @@ import { ConfirmVerifications } from '../confirm-verifications';
 import { OktaEventHookHandler } from '../okta-event-hook-handler';
 import { RecordReceipts } from '../record-receipts';
 import { SettleUnconfirmed } from '../settle-unconfirmed';
-import { type AwsCallBounds, boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import {
+  type AwsCallBounds,
+  boundedClientConfig,
+  boundedHandlerOptions,
+  worstCaseMs,
+} from './aws-call-bounds';
 import { awsMetrics } from './aws-telemetry';
 
 /**
@@ -62,7 +67,7 @@ export async function composeEventHook(
     clock,
   });
   const feedback = new EndUserMessagingFeedback(
-    createEndUserMessagingClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 } }),
+    createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(FEEDBACK_CALL_BOUNDS) }),
   );
   const secrets = new SecretsManagerClient(boundedClientConfig(FEEDBACK_CALL_BOUNDS));
   const secret = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretId }));
