@@ -157,8 +157,25 @@ export class DeliverOtp {
     }
   }
 
-  private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
-    const { request, run, signal, beforeSend } = base;
+  private async claimAndSend(context: Context): Promise<DeliveryOutcome> {
+    const { run } = context;
+    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
+    // From here on, a request still unsent halfway to the send deadline — its claim or its send running
+    // late — gets its code sealed ahead, so that its failure path only has to park.
+    const sealAhead = this.sealAhead(context, sendBy);
+    try {
+      return await this.claimThenSend({ ...context, sealAhead }, sendBy);
+    } finally {
+      // Whatever way the request ended, no sealing (or its timer) outlives it.
+      sealAhead.cancel();
+    }
+  }
+
+  private async claimThenSend(
+    base: Context & { sealAhead: SealAhead },
+    sendBy: Deadline,
+  ): Promise<DeliveryOutcome> {
+    const { request, run, signal, beforeSend, sealAhead } = base;
     // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
     const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
@@ -169,6 +186,7 @@ export class DeliverOtp {
         beforeSend,
       );
       if (!claim.claimed) {
+        sealAhead.cancel();
         await this.brakes.withdraw(brakes);
         const replayed = run.decide(this.replay(request, run, claim.state, claim.outcome));
         this.telemetry.duplicate(request, replayed);
@@ -195,7 +213,6 @@ export class DeliverOtp {
         message: 'the passcode had expired on arrival',
       });
     }
-    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
     if (sendBy.passed(now)) {
       await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
@@ -230,7 +247,6 @@ export class DeliverOtp {
 
     let outcome: DeliveryOutcome;
     let receipt: SendReceipt;
-    const sealAhead = this.sealAhead(ctx, sendBy);
     try {
       receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
       sealAhead.cancel();
@@ -259,7 +275,7 @@ export class DeliverOtp {
     } catch (error) {
       // A foreign error from inside a sender says nothing of what it did on the wire.
       const failure = this.describe(error, request, 'internal-error', 'uncertain');
-      return this.fail({ ...ctx, sealAhead }, failure, message);
+      return this.fail(ctx, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
     // "in progress" and duplicates get PENDING, never a second send. The ledger record (receipts,
@@ -275,20 +291,24 @@ export class DeliverOtp {
   }
 
   /**
-   * Starts sealing the code one reserve before the send deadline if the send is still running then: a
-   * send that late will likely be abandoned, and its failure path then only has to park. A prompt send
-   * never pays for it (the timer is dropped), and a late one that succeeds cancels the sealing.
+   * Starts sealing the code halfway to the send deadline if the request is still unsent then (its claim or
+   * its send running late): it may well be abandoned, and its failure path then only has to park, even
+   * on an instance so starved that the reserve alone would not fit a seal. A prompt request never pays
+   * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
     const { request, run } = ctx;
     const controller = new AbortController();
     let sealing: Promise<SealedSecret> | undefined;
-    const timer = setTimeout(() => {
-      const signal = AbortSignal.any([run.signal, controller.signal]);
-      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-      // Awaited by the failure path, or abandoned when the send succeeds.
-      sealing.catch(() => undefined);
-    }, sendBy.earlier(this.settings.failurePathReserveMs).remaining(this.clock.now()));
+    const timer = setTimeout(
+      () => {
+        const signal = AbortSignal.any([run.signal, controller.signal]);
+        sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+        // Awaited by the failure path, or abandoned when the send succeeds.
+        sealing.catch(() => undefined);
+      },
+      Math.max(0, (sendBy.at - run.deadline.startedAt) / 2 - run.deadline.elapsed(this.clock.now())),
+    );
     return {
       started: () => sealing,
       cancel: () => {
@@ -414,10 +434,10 @@ export class DeliverOtp {
     const { request, run, signal } = ctx;
     const receivedAt = run.deadline.startedAt;
     try {
-      const sealedCode = await untilAborted(
-        ctx.sealAhead?.started() ?? this.sealer.seal(request.code, request.eventId, { signal }),
-        signal,
-      );
+      const sealNow = () => this.sealer.seal(request.code, request.eventId, { signal });
+      // Sealed ahead if the send ran late; sealed now if not, or if sealing ahead failed.
+      const sealing = ctx.sealAhead?.started()?.catch(sealNow) ?? sealNow();
+      const sealedCode = await untilAborted(sealing, signal);
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,

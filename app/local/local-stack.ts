@@ -261,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     hook: container.get(TelephonyHookHandler),
     logger,
+    // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
+    now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
     openRoutes: { [EVENT_HOOK_PATH]: (event) => eventHook.handle(event) },
   });
