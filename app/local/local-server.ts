@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
@@ -17,6 +18,13 @@ export interface LocalServerParts {
   /** Served at `jwksPath` when the local stack is its own dev issuer. */
   readonly jwks?: { readonly path: string; readonly keys: JSONWebKeySet };
   readonly now?: () => number;
+  /**
+   * Routes that authenticate on their own (no authorizer in front, as in the stack): path → handler,
+   * any method.
+   */
+  readonly openRoutes?: Readonly<
+    Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>
+  >;
 }
 
 /**
@@ -37,6 +45,22 @@ export function createLocalServer(parts: LocalServerParts): Server {
     if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && parts.jwks && url.pathname === parts.jwks.path)
       return send(res, 200, parts.jwks.keys);
+    const open = parts.openRoutes?.[url.pathname];
+    if (open) {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, { message: 'Request Too Long' });
+      const event = proxyEvent({
+        path: url.pathname,
+        headers: req.headers,
+        body,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        receivedAt: now(),
+        authorizer: { principalId: 'none', policyDocument: { Version: '2012-10-17', Statement: [] } },
+      });
+      const result = await open({ ...event, httpMethod: req.method ?? 'GET' });
+      res.writeHead(result.statusCode, stringHeaders(result.headers));
+      return void res.end(result.body);
+    }
     if (url.pathname !== HOOK_PATH) return send(res, 404, { message: 'Not Found' });
     if (req.method !== 'POST') return send(res, 403, { message: 'Missing Authentication Token' });
     const receivedAt = now();

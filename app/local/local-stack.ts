@@ -1,26 +1,33 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
 import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
+import { AnnouncingFeedback } from '../../adapters/local/announcing-feedback';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
-import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
+import { OutboxMessageSender, type OutboxRecord } from '../../adapters/local/outbox-message-sender';
+import { SimulatedCarrier } from '../../adapters/local/simulated-carrier';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import { PowertoolsMetricsAdapter } from '../../adapters/powertools/powertools-metrics';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { METRICS_SERVICE } from '../composition/aws-telemetry';
 import { buildHookContainer } from '../composition/hook-container';
 import { routedSender, twilioProvider } from '../composition/messaging';
 import { templateSources } from '../composition/template-sources';
@@ -33,8 +40,16 @@ import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { loadHookTelemetryConfig } from '../config/telemetry-config';
 import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
+import { ConfirmVerifications } from '../confirm-verifications';
+import { recordEndUserMessagingEvent } from '../end-user-messaging-receipts';
+import { OktaEventHookHandler } from '../okta-event-hook-handler';
+import { RecordReceipts } from '../record-receipts';
+import { RecordedDeliveryTelemetry } from '../recorded-delivery-telemetry';
+import { SettleUnconfirmed } from '../settle-unconfirmed';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { loadOrCreateDevEventHookSecret } from './dev-event-hook-secret';
 import {
   createDevIssuer,
   DEV_AUDIENCE,
@@ -50,6 +65,12 @@ import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createLocalServer, HOOK_PATH } from './local-server';
 import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
 import { UnreachableProvider } from './unreachable-provider';
+
+/** Where the local stack takes Okta's event hook calls, as the stack's API does. */
+export const EVENT_HOOK_PATH = '/okta/event-hook';
+
+/** How often the local stack settles messages whose code expired unconfirmed. */
+const SETTLE_EVERY_MS = 10_000;
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -87,6 +108,11 @@ export interface LocalStack {
   readonly twilioStandIn?: TwilioStandIn;
   /** The providers on the route, in the route table's slots (local stand-ins included). */
   readonly providers: readonly string[];
+  /** Okta's event hook, authenticated with `eventHookSecret` in the Authorization header. */
+  readonly eventHookUrl: string;
+  readonly eventHookSecret: string;
+  /** Settles expired unconfirmed messages now (the stack also does it every 10 s). */
+  settleNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -123,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
   await ensureIdempotencyTable(client, config.idempotencyTable);
+  await ensureMessageTable(client, config.messagesTable);
   // Seed only an empty table: operators' local edits survive a restart.
   const seededTemplates =
     (await templateTable.listAllTemplates()).length === 0
@@ -131,7 +158,76 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const messaging = await localProviders(options.env, config, announce, clock);
+  const fingerprinter = new HmacFingerprinter(secrets.fingerprintKey);
+
+  // What CloudWatch would get, as EMF lines in a file (`npm run metrics` summarises it).
+  await mkdir(config.dataDir, { recursive: true });
+  const metricsOut = createWriteStream(config.metricsFile, { flags: 'a' });
+  metricsOut.on('error', (error) => logger.error('metrics file not writable', { error: error.name }));
+  const metrics = new PowertoolsMetricsAdapter({
+    namespace: 'otp-courier/local',
+    serviceName: METRICS_SERVICE,
+    sink: (line) => {
+      if (!metricsOut.writableEnded) metricsOut.write(`${line}\n`);
+    },
+  });
+  const ledger = new DynamoDbMessageLedger(client, { tableName: config.messagesTable }, clock);
+  const telemetry = new RecordedDeliveryTelemetry(metrics, ledger, fingerprinter, clock, logger, {
+    conversionIdps: loadHookTelemetryConfig(options.env).conversionIdps,
+    prices: brakes.policy.prices,
+  });
+
+  // The phone network: receipts for every outbox message, through the same path as AWS's events.
+  const receipts = new RecordReceipts(ledger, metrics, logger);
+  const carrier = new SimulatedCarrier({
+    failureRate: config.carrierFailureRate,
+    emit: (event) => {
+      recordEndUserMessagingEvent(JSON.stringify(event), receipts, logger).then(
+        (outcome) => {
+          if (outcome === 'settled') {
+            const status = String(event.eventType)
+              .replace(/^(TEXT|VOICE)_/, '')
+              .toLowerCase();
+            announce(`receipt: ${String(event.messageId)} ${status}`);
+          }
+        },
+        (error: unknown) =>
+          logger.error('receipt not recorded', { error: error instanceof Error ? error.name : 'Error' }),
+      );
+    },
+  });
+
+  // Okta's event hook: verifications confirm messages, as in AWS.
+  const eventHookSecret = await loadOrCreateDevEventHookSecret(
+    options.inMemory ? undefined : config.dataDir,
+    options.env.OKTA_EVENT_HOOK_SECRET,
+  );
+  const confirmations = new ConfirmVerifications(
+    ledger,
+    fingerprinter,
+    new Map([['local-outbox', new AnnouncingFeedback(announce)]]),
+    metrics,
+    clock,
+    logger,
+  );
+  const eventHook = new OktaEventHookHandler(confirmations, logger, { secret: eventHookSecret });
+  const settle = new SettleUnconfirmed(ledger, metrics, clock, logger, {
+    graceMs: config.settleGraceMs,
+    batchSize: 500,
+  });
+  const settleNow = () =>
+    settle.run().catch((error: unknown) => {
+      logger.error('settling unconfirmed messages failed', {
+        error: error instanceof Error ? error.name : 'Error',
+      });
+      return 0;
+    });
+  const settleTimer = setInterval(() => void settleNow(), SETTLE_EVERY_MS);
+  settleTimer.unref();
+
+  const messaging = await localProviders(options.env, config, announce, clock, (record) =>
+    carrier.accept(record),
+  );
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -143,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
-    fingerprinter: new HmacFingerprinter(secrets.fingerprintKey),
+    fingerprinter,
     clock,
     logger,
     delivery,
@@ -153,6 +249,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
       settings: brakes,
     },
+    telemetry,
   });
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
@@ -176,6 +273,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
     now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
+    openRoutes: { [EVENT_HOOK_PATH]: (event) => eventHook.handle(event) },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -217,12 +315,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     providers: Object.entries(messaging.providers).map(([slot, p]) =>
       slot === p.name ? slot : `${slot} ← ${p.name}`,
     ),
+    eventHookUrl: `${baseUrl}${EVENT_HOOK_PATH}`,
+    eventHookSecret,
+    settleNow,
     async close() {
+      clearInterval(settleTimer);
+      carrier.close();
       await messaging.standIn?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await new Promise<void>((resolve) => metricsOut.end(() => resolve()));
       client.destroy();
       await dynamo.close();
       if (endpointFile) await rm(endpointFile, { force: true });
@@ -241,6 +345,7 @@ async function localProviders(
   config: LocalConfig,
   announce: (line: string) => void,
   clock: SystemClock,
+  onSent: (record: OutboxRecord) => void,
 ): Promise<{ providers: Record<string, MessageProvider>; standIn?: TwilioStandIn }> {
   const { LOCAL_PRIMARY } = readEnv(env, { LOCAL_PRIMARY: text('up') });
   if (LOCAL_PRIMARY !== 'up' && LOCAL_PRIMARY !== 'down')
@@ -249,7 +354,7 @@ async function localProviders(
     [END_USER_MESSAGING_PROVIDER]:
       LOCAL_PRIMARY === 'down'
         ? new UnreachableProvider('local-outbox')
-        : new OutboxMessageSender({ file: config.outboxFile, announce }),
+        : new OutboxMessageSender({ file: config.outboxFile, announce, onSent }),
   };
   const twilio: TwilioConfig | undefined = loadTwilioConfig(env);
   if (!twilio) return { providers };

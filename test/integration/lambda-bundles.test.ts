@@ -9,6 +9,7 @@ import { buildLambdas, formatSizes, type LambdaBundle, loadSamBuild } from '../.
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 import { rebuildMaps, symbolicate } from '../../scripts/symbolicate';
 import { parseJsonFilterPattern } from '../support/cloudwatch-filter-pattern';
+import { FakeAwsEndpoint } from '../support/fake-aws-endpoint';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,6 +43,15 @@ const ENV: Record<string, Record<string, string>> = {
     FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222',
     ORIGINATION_IDENTITIES: 'US=+12065550100,GB=MySenderId',
     DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
+    LOG_LEVEL: 'WARN',
+  },
+  DeliveryReceiptsFunction: { MESSAGES_TABLE: 'messages', LOG_LEVEL: 'WARN' },
+  SettleUnconfirmedFunction: { MESSAGES_TABLE: 'messages', LOG_LEVEL: 'WARN' },
+  // Its init reads the secret: from the fake endpoint the test starts (AWS_ENDPOINT_URL, added below).
+  OktaEventHookFunction: {
+    MESSAGES_TABLE: 'messages',
+    FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222',
+    EVENT_HOOK_SECRET_ID: 'event-hook-secret',
     LOG_LEVEL: 'WARN',
   },
 };
@@ -107,7 +117,13 @@ const failuresFilter = () =>
 
 describe('Lambda bundles built exactly as sam build builds them', () => {
   it('builds every function in template.yaml', () => {
-    expect(built.map((b) => b.functionName).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+    expect(built.map((b) => b.functionName).sort()).toEqual([
+      'AuthorizerFunction',
+      'DeliveryReceiptsFunction',
+      'OktaEventHookFunction',
+      'SettleUnconfirmedFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.runIf(SAM_BUILD_DIR)('sam build’s own output is byte-identical, with the same NODE_OPTIONS', () => {
@@ -132,16 +148,29 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     }
   });
 
-  it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(
-    '%s: a fresh node process imports the shipped bundle and finds its handler',
-    async (name) => {
-      const b = find(shipped, name);
-      const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
+  it.each([
+    'AuthorizerFunction',
+    'TelephonyHookFunction',
+    'DeliveryReceiptsFunction',
+    'SettleUnconfirmedFunction',
+    'OktaEventHookFunction',
+  ])('%s: a fresh node process imports the shipped bundle and finds its handler', async (name) => {
+    const b = find(shipped, name);
+    const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
         process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}] }));`;
-      const { stdout } = await runInBundleFolder(b, probe, ENV[name] ?? {});
+    const fake = name === 'OktaEventHookFunction' ? await FakeAwsEndpoint.start() : undefined;
+    try {
+      fake?.putSecret('event-hook-secret', 'a-secret-of-at-least-24-characters');
+      const { stdout } = await runInBundleFolder(b, probe, {
+        ...(ENV[name] ?? {}),
+        ...(fake ? { AWS_ENDPOINT_URL: fake.url } : {}),
+      });
       expect(JSON.parse(stdout)).toEqual({ type: 'function' });
-    },
-  );
+      if (fake) expect(fake.requestsFor('GetSecretValue')).toHaveLength(1);
+    } finally {
+      await fake?.close();
+    }
+  });
 
   const authorize = (b: LambdaBundle, authorization: string) => `
     const { handler } = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});

@@ -52,8 +52,14 @@ function rolePolicy(roleId: string): Statement[] {
 describe('template.yaml: functions', () => {
   const functions = ofType('AWS::Serverless::Function');
 
-  it('has the authorizer and the hook', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+  it('has the authorizer, the hook, and the receipts, event hook and sweep functions', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'AuthorizerFunction',
+      'DeliveryReceiptsFunction',
+      'OktaEventHookFunction',
+      'SettleUnconfirmedFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, no shipped map', (_id, fn) => {
@@ -215,6 +221,8 @@ describe('template.yaml: least privilege', () => {
     ]);
     expect(byResource.get(JSON.stringify(arnOf('DeadLetterQueue')))).toEqual(['sqs:SendMessage']);
     expect(byResource.get(JSON.stringify(arnOf('FingerprintKey')))).toEqual(['kms:GenerateMac']);
+    // The sent message's record, for receipts and conversion: one conditional-free write.
+    expect(byResource.get(JSON.stringify(arnOf('MessagesTable')))).toEqual(['dynamodb:UpdateItem']);
     expect(byResource.get(JSON.stringify(ref('OriginationIdentityArns')))).toEqual([
       'sms-voice:SendTextMessage',
       'sms-voice:SendVoiceMessage',
@@ -411,12 +419,34 @@ describe('template.yaml: API, authorizer and WAF', () => {
     ]);
     const rate = rules.find((r) => r.Statement?.RateBasedStatement)?.Statement?.RateBasedStatement;
     expect(rate).toEqual({ Limit: ref('WafRateLimitPerIp'), AggregateKeyType: 'IP' });
-    const size = rules.find((r) => r.Statement?.SizeConstraintStatement)?.Statement?.SizeConstraintStatement;
-    expect(size).toMatchObject({
+    // The body limit applies to every path but Okta's event hook, whose batches are larger.
+    const sizeRule = rules.find((r) => r.Name === ('BodyTooLarge' as unknown));
+    const and = sizeRule?.Statement?.AndStatement as { Statements: Record<string, unknown>[] } | undefined;
+    const [size, exempt] = and?.Statements ?? [];
+    expect(size?.SizeConstraintStatement).toMatchObject({
       ComparisonOperator: 'GT',
       Size: ref('MaxBodyBytes'),
       FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
     });
+    expect(exempt?.NotStatement).toMatchObject({
+      Statement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'ENDS_WITH',
+          SearchString: '/okta/event-hook',
+        },
+      },
+    });
+    // The common rule set's own 8 KB body rule only counts; BodyTooLarge keeps the limit elsewhere.
+    const common = rules.find(
+      (r) =>
+        (r.Statement?.ManagedRuleGroupStatement as { Name?: string } | undefined)?.Name ===
+        'AWSManagedRulesCommonRuleSet',
+    );
+    expect(
+      (common?.Statement?.ManagedRuleGroupStatement as { RuleActionOverrides?: unknown } | undefined)
+        ?.RuleActionOverrides,
+    ).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
     const priorities = rules.map((r) => r.Priority);
     expect(new Set(priorities).size).toBe(priorities.length);
     // Allow-list: a conditional rule and IP set, off when the parameter is empty.
