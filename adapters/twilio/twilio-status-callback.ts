@@ -1,7 +1,5 @@
 import type { DeliveryReceipt, ReceiptFailure, ReceiptStatus } from '../../domain/delivery-receipt';
-
-/** The provider name a Twilio sender reports (SendReceipt.provider), so receipts find its messages. */
-export const TWILIO_PROVIDER = 'twilio';
+import { TWILIO_PROVIDER } from './twilio-sender';
 
 /**
  * Twilio's status callback parameters (application/x-www-form-urlencoded), already decoded and — by the
@@ -65,6 +63,7 @@ const SID = /^(SM|MM|CA)[0-9a-f]{32}$/;
 export function receiptFromTwilioCallback(
   params: TwilioCallbackParams,
   receivedAt: number,
+  eventId?: string,
 ): DeliveryReceipt | undefined {
   const callSid = params.CallSid;
   const messageSid = params.MessageSid ?? params.SmsSid;
@@ -89,5 +88,6 @@ export function receiptFromTwilioCallback(
     final,
     at: Number.isFinite(stamped) ? stamped : receivedAt,
     ...(parts !== undefined && Number.isInteger(parts) && parts > 0 ? { parts } : {}),
+    ...(eventId ? { eventId } : {}),
   };
 }

@@ -10,11 +10,13 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import type { Logger } from '../../ports/logger';
 import type { LogLevelName } from '../config/env-readers';
-import type { EventHookConfig } from '../config/telemetry-config';
+import type { EventHookConfig, TwilioStatusConfig } from '../config/telemetry-config';
+import { parseTwilioSigningToken } from '../config/twilio-config';
 import { ConfirmVerifications } from '../confirm-verifications';
 import { OktaEventHookHandler } from '../okta-event-hook-handler';
 import { RecordReceipts } from '../record-receipts';
 import { SettleUnconfirmed } from '../settle-unconfirmed';
+import { TwilioStatusHandler } from '../twilio-status-handler';
 import {
   type AwsCallBounds,
   boundedClientConfig,
@@ -84,5 +86,28 @@ export async function composeEventHook(
   return new OktaEventHookHandler(confirmations, logger, {
     secret: secret.SecretString,
     headerName: config.authHeader,
+  });
+}
+
+/**
+ * Twilio's status callbacks: the auth token that checks their signatures is read from the Twilio secret
+ * once per execution environment, at init; the receipts go through the same path as End User Messaging's.
+ */
+export async function composeTwilioStatus(
+  config: TwilioStatusConfig,
+  logLevel: LogLevelName,
+): Promise<TwilioStatusHandler> {
+  const { logger, clock, ledger, metrics } = parts(
+    'otp-courier-twilio-status',
+    logLevel,
+    config.messagesTable,
+  );
+  const secrets = new SecretsManagerClient(boundedClientConfig(FEEDBACK_CALL_BOUNDS));
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretId }));
+  secrets.destroy();
+  if (!secret.SecretString) throw new Error('the Twilio secret has no string value');
+  return new TwilioStatusHandler(new RecordReceipts(ledger, metrics, logger), clock, logger, {
+    authToken: parseTwilioSigningToken(secret.SecretString),
+    ...(config.callbackUrl ? { callbackUrl: config.callbackUrl } : {}),
   });
 }

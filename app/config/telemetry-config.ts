@@ -59,3 +59,25 @@ export function loadSettleConfig(env: Env): { readonly messagesTable: string; re
   });
   return { messagesTable: raw.MESSAGES_TABLE, graceMs: raw.SETTLE_GRACE_SECONDS * 1000 };
 }
+
+/** The Twilio status callback function. */
+export interface TwilioStatusConfig {
+  readonly messagesTable: string;
+  /** The secret the hook reads Twilio's credentials from; its auth token checks the signatures. */
+  readonly secretId: string;
+  /** What the hook gives Twilio as StatusCallback (before eventId and purpose are added), when set. */
+  readonly callbackUrl?: string;
+}
+
+export function loadTwilioStatusConfig(env: Env): TwilioStatusConfig {
+  const raw = readEnv(env, {
+    MESSAGES_TABLE: requiredText('the messages DynamoDB table'),
+    TWILIO_CREDENTIALS_SECRET_ARN: requiredText("the Secrets Manager secret with Twilio's auth token"),
+    TWILIO_STATUS_CALLBACK_URL: text(),
+  });
+  return {
+    messagesTable: raw.MESSAGES_TABLE,
+    secretId: raw.TWILIO_CREDENTIALS_SECRET_ARN,
+    ...(raw.TWILIO_STATUS_CALLBACK_URL ? { callbackUrl: raw.TWILIO_STATUS_CALLBACK_URL } : {}),
+  };
+}

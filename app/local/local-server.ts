@@ -57,7 +57,18 @@ export function createLocalServer(parts: LocalServerParts): Server {
         receivedAt: now(),
         authorizer: { principalId: 'none', policyDocument: { Version: '2012-10-17', Statement: [] } },
       });
-      const result = await open({ ...event, httpMethod: req.method ?? 'GET' });
+      // As API Gateway passes them: Twilio's callbacks carry the event id in the (signed) query.
+      const query: Record<string, string[]> = {};
+      for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
+      const queried = Object.keys(query).length > 0;
+      const result = await open({
+        ...event,
+        httpMethod: req.method ?? 'GET',
+        queryStringParameters: queried
+          ? Object.fromEntries(Object.entries(query).map(([name, values]) => [name, values.at(-1) as string]))
+          : null,
+        multiValueQueryStringParameters: queried ? query : null,
+      });
       res.writeHead(result.statusCode, stringHeaders(result.headers));
       return void res.end(result.body);
     }

@@ -49,6 +49,7 @@ import { RecordReceipts } from '../record-receipts';
 import { RecordedDeliveryTelemetry } from '../recorded-delivery-telemetry';
 import { SettleUnconfirmed } from '../settle-unconfirmed';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { TwilioStatusHandler } from '../twilio-status-handler';
 import { loadOrCreateDevEventHookSecret } from './dev-event-hook-secret';
 import {
   createDevIssuer,
@@ -68,6 +69,9 @@ import { UnreachableProvider } from './unreachable-provider';
 
 /** Where the local stack takes Okta's event hook calls, as the stack's API does. */
 export const EVENT_HOOK_PATH = '/okta/event-hook';
+
+/** Where the local stack takes Twilio's status callbacks (when Twilio is configured), as the stack's API does. */
+export const TWILIO_STATUS_PATH = '/twilio/status';
 
 /** How often the local stack settles messages whose code expired unconfirmed. */
 const SETTLE_EVERY_MS = 10_000;
@@ -225,9 +229,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const settleTimer = setInterval(() => void settleNow(), SETTLE_EVERY_MS);
   settleTimer.unref();
 
-  const messaging = await localProviders(options.env, config, announce, clock, (record) =>
-    carrier.accept(record),
+  // Known once the server listens; Twilio's StatusCallback points at it (signed URLs need the real port).
+  let twilioCallbackUrl: string | undefined;
+  const messaging = await localProviders(
+    options.env,
+    config,
+    announce,
+    clock,
+    (record) => carrier.accept(record),
+    () => twilioCallbackUrl,
+    config.carrierFailureRate,
   );
+  const twilioStatus = messaging.signingToken
+    ? new TwilioStatusHandler(receipts, clock, logger, {
+        authToken: messaging.signingToken,
+        callbackUrl: () => messaging.callbackUrl ?? twilioCallbackUrl,
+      })
+    : undefined;
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -273,7 +291,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
     now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
-    openRoutes: { [EVENT_HOOK_PATH]: (event) => eventHook.handle(event) },
+    openRoutes: {
+      [EVENT_HOOK_PATH]: (event) => eventHook.handle(event),
+      ...(twilioStatus ? { [TWILIO_STATUS_PATH]: (event) => twilioStatus.handle(event) } : {}),
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -284,6 +305,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const baseUrl = `http://${host}:${port}`;
+  twilioCallbackUrl = `${baseUrl}${TWILIO_STATUS_PATH}`;
 
   let authorizerConfig: AuthorizerConfig;
   if (devKey) {
@@ -346,7 +368,16 @@ async function localProviders(
   announce: (line: string) => void,
   clock: SystemClock,
   onSent: (record: OutboxRecord) => void,
-): Promise<{ providers: Record<string, MessageProvider>; standIn?: TwilioStandIn }> {
+  localCallbackUrl: () => string | undefined,
+  carrierFailureRate: number,
+): Promise<{
+  providers: Record<string, MessageProvider>;
+  standIn?: TwilioStandIn;
+  /** The token Twilio (or its stand-in) signs status callbacks with; set when Twilio is configured. */
+  signingToken?: string;
+  /** TWILIO_STATUS_CALLBACK_URL when set (callbacks then go there, not to this stack). */
+  callbackUrl?: string;
+}> {
   const { LOCAL_PRIMARY } = readEnv(env, { LOCAL_PRIMARY: text('up') });
   if (LOCAL_PRIMARY !== 'up' && LOCAL_PRIMARY !== 'down')
     throw new ConfigError(['LOCAL_PRIMARY must be up or down']);
@@ -363,9 +394,12 @@ async function localProviders(
       'locally, Twilio credentials come from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an API key), not TWILIO_CREDENTIALS_SECRET_ARN',
     ]);
   }
+  const c = twilio.credentials.credentials;
+  // Twilio signs callbacks with the account's auth token; with an API key locally, any token will do as
+  // long as the stand-in and the route agree (TWILIO_WEBHOOK_AUTH_TOKEN, else the key's secret).
+  const signingToken = env.TWILIO_WEBHOOK_AUTH_TOKEN?.trim() || c.authToken || c.apiKeySecret || '';
   let standIn: TwilioStandIn | undefined;
   if (!env.TWILIO_API_URL?.trim()) {
-    const c = twilio.credentials.credentials;
     standIn = await TwilioStandIn.start({
       credentials: {
         accountSid: c.accountSid,
@@ -375,15 +409,21 @@ async function localProviders(
       outboxFile: config.outboxFile,
       announce,
       faults: parseStandInFaults(env.TWILIO_STAND_IN_FAULTS),
+      statusCallbacks: { authToken: signingToken, failureRate: carrierFailureRate },
     });
   }
-  // A status callback that names the event, as production would point at its receipts endpoint: the
-  // stand-in reads the event id from it, so the outbox line says which event Twilio "sent".
-  const configured: TwilioConfig =
-    standIn && !twilio.statusCallbackUrl
-      ? { ...twilio, statusCallbackUrl: `${standIn.url}/status-callback` }
-      : twilio;
-  const sender = twilioProvider(configured, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
+  // Status callbacks name the event (and the stand-in's outbox line reads it from there): to this stack's
+  // own route, as the deployed stack points Twilio at its API, unless TWILIO_STATUS_CALLBACK_URL says else.
+  const sender = twilioProvider(twilio, {
+    clock,
+    ...(standIn ? { apiUrl: standIn.url } : {}),
+    ...(standIn && !twilio.statusCallbackUrl ? { statusCallbackUrl: localCallbackUrl } : {}),
+  });
   providers[sender.name] = sender;
-  return { providers, ...(standIn ? { standIn } : {}) };
+  return {
+    providers,
+    ...(standIn ? { standIn } : {}),
+    ...(signingToken ? { signingToken } : {}),
+    ...(twilio.statusCallbackUrl ? { callbackUrl: twilio.statusCallbackUrl } : {}),
+  };
 }
