@@ -145,7 +145,7 @@ function withQuery(base: string, query: URLSearchParams): string {
 
 function formParams(body: string): SignedParams {
   const out: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(body)) (out[name] ??= []).push(value);
+  for (const [name, value] of new URLSearchParams(body)) out[name] = [...(out[name] ?? []), value];
   return Object.fromEntries(
     Object.entries(out).map(([name, values]) => [name, values.length === 1 ? (values[0] as string) : values]),
   );

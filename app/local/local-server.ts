@@ -59,7 +59,7 @@ export function createLocalServer(parts: LocalServerParts): Server {
       });
       // As API Gateway passes them: Twilio's callbacks carry the event id in the (signed) query.
       const query: Record<string, string[]> = {};
-      for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
+      for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
       const queried = Object.keys(query).length > 0;
       const result = await open({
         ...event,
