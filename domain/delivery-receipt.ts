@@ -60,8 +60,13 @@ export interface DeliveryReceipt {
   readonly providerStatus: string;
   /** The provider says no later status will come for this message. */
   readonly final: boolean;
-  /** When the provider reported it, epoch ms. */
+  /** When the provider reported it, epoch ms (when we received it, if the provider gives no time). */
   readonly at: number;
+  /**
+   * The provider gave no time (Twilio's messaging callbacks): `at` is when the report arrived, so it cannot
+   * tell a newer report from the same one delivered again, and does not order receipts within a stage.
+   */
+  readonly untimed?: boolean;
   /** When the provider received the send request, epoch ms, if it says. */
   readonly requestedAt?: number;
   /** ISO 3166-1 alpha-2 of the destination, as the provider reports it. */
@@ -91,7 +96,9 @@ const RANK_WEIGHT = 10_000_000_000_000;
  * write ("only if greater") make receipts idempotent and order-proof: a receipt delivered twice, or an
  * older one arriving late, changes nothing.
  */
-export function receiptOrder(receipt: Pick<DeliveryReceipt, 'status' | 'at'>): number {
+export function receiptOrder(receipt: Pick<DeliveryReceipt, 'status' | 'at' | 'untimed'>): number {
+  // Untimed: the first report of a stage stands, and the same report again is equal, so changes nothing.
+  if (receipt.untimed) return RANK[receipt.status] * RANK_WEIGHT;
   return RANK[receipt.status] * RANK_WEIGHT + Math.max(0, Math.min(RANK_WEIGHT - 1, Math.floor(receipt.at)));
 }
 

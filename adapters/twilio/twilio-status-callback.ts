@@ -58,7 +58,8 @@ const SID = /^(SM|MM|CA)[0-9a-f]{32}$/;
  * A Twilio status callback as a provider-neutral receipt, the same record End User Messaging events make,
  * or undefined when the parameters are not a status callback we know. Twilio sends no price in callbacks
  * (it is on the Message resource once final), nor a country: the record keeps the ones the send stored.
- * Callbacks carry no timestamp for messages; `receivedAt` (when the route got it) orders them.
+ * Callbacks carry no timestamp for messages: `receivedAt` (when the route got it) stands in for the time,
+ * and the receipt is `untimed`, so within a stage the first report stands and a duplicate changes nothing.
  */
 export function receiptFromTwilioCallback(
   params: TwilioCallbackParams,
@@ -87,6 +88,8 @@ export function receiptFromTwilioCallback(
     providerStatus: status,
     final,
     at: Number.isFinite(stamped) ? stamped : receivedAt,
+    // Without Twilio's time, arrival order is no order: a duplicate would look newer than the original.
+    ...(Number.isFinite(stamped) ? {} : { untimed: true }),
     ...(parts !== undefined && Number.isInteger(parts) && parts > 0 ? { parts } : {}),
     ...(eventId ? { eventId } : {}),
   };
