@@ -54,6 +54,12 @@ const ENV: Record<string, Record<string, string>> = {
     EVENT_HOOK_SECRET_ID: 'event-hook-secret',
     LOG_LEVEL: 'WARN',
   },
+  // Its init reads the auth token from the Twilio secret, from the same fake endpoint.
+  TwilioStatusFunction: {
+    MESSAGES_TABLE: 'messages',
+    TWILIO_CREDENTIALS_SECRET_ARN: 'twilio-secret',
+    LOG_LEVEL: 'WARN',
+  },
 };
 
 // What the Lambda runtime sets, with credentials that cannot work anywhere.
@@ -123,6 +129,7 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
       'OktaEventHookFunction',
       'SettleUnconfirmedFunction',
       'TelephonyHookFunction',
+      'TwilioStatusFunction',
     ]);
   });
 
@@ -154,13 +161,19 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     'DeliveryReceiptsFunction',
     'SettleUnconfirmedFunction',
     'OktaEventHookFunction',
+    'TwilioStatusFunction',
   ])('%s: a fresh node process imports the shipped bundle and finds its handler', async (name) => {
     const b = find(shipped, name);
     const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
         process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}] }));`;
-    const fake = name === 'OktaEventHookFunction' ? await FakeAwsEndpoint.start() : undefined;
+    const readsSecret = name === 'OktaEventHookFunction' || name === 'TwilioStatusFunction';
+    const fake = readsSecret ? await FakeAwsEndpoint.start() : undefined;
     try {
       fake?.putSecret('event-hook-secret', 'a-secret-of-at-least-24-characters');
+      fake?.putSecret(
+        'twilio-secret',
+        JSON.stringify({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'twilio-token-for-the-bundle-test' }),
+      );
       const { stdout } = await runInBundleFolder(b, probe, {
         ...(ENV[name] ?? {}),
         ...(fake ? { AWS_ENDPOINT_URL: fake.url } : {}),

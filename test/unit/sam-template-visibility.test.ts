@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { messageTableDefinition } from '../../adapters/dynamodb/message-table';
 import { PHONE_VERIFICATION_EVENT_TYPES, parseOktaEventHookBody } from '../../adapters/okta/okta-event-hook';
+import { TWILIO_STATUS_PATH } from '../../app/local/local-stack';
 import { METRIC_CATALOGUE } from '../../app/metric-catalogue';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 
@@ -34,7 +35,8 @@ function statements(policyId: string): Statement[] {
 /** action → resources, sorted, for a role policy: exactly what the function may do. */
 function grants(policyId: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const s of statements(policyId)) {
+  // Conditional statements (Fn::If) are read by their own tests.
+  for (const s of statements(policyId).filter((s) => s.Action !== undefined)) {
     for (const action of [s.Action].flat()) {
       out[action] = [...(out[action] ?? []), JSON.stringify(s.Resource)].sort();
     }
@@ -182,6 +184,75 @@ describe('template.yaml: the Okta event hook', () => {
       JSON.stringify({ 'Fn::Sub': '${MessagesTable.Arn}/index/awaiting' }),
     ]);
     expect(g['dynamodb:UpdateItem']).toEqual([JSON.stringify(arnOf('MessagesTable'))]);
+  });
+});
+
+describe('template.yaml: Twilio status callbacks', () => {
+  it('exist only with Twilio: POST /twilio/status without the token authorizer, as the local stack serves it', () => {
+    for (const id of [
+      'TwilioStatusFunction',
+      'TwilioStatusRole',
+      'TwilioStatusPolicy',
+      'TwilioStatusLogGroup',
+    ]) {
+      expect(resources[id]?.Condition, id).toBe('HasTwilio');
+    }
+    const events = props('TwilioStatusFunction').Events as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    expect(Object.values(events)).toEqual([
+      {
+        Type: 'Api',
+        Properties: {
+          RestApiId: ref('HookApi'),
+          Path: TWILIO_STATUS_PATH,
+          Method: 'post',
+          Auth: { Authorizer: 'NONE' },
+        },
+      },
+    ]);
+    const env = (props('TwilioStatusFunction').Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.TWILIO_CREDENTIALS_SECRET_ARN).toEqual(ref('TwilioCredentialsSecretArn'));
+    expect(env.MESSAGES_TABLE).toEqual(ref('MessagesTable'));
+    // The URL Twilio signs: the same value the hook gives Twilio as StatusCallback.
+    const hookEnv = (props('TelephonyHookFunction').Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.TWILIO_STATUS_CALLBACK_URL).toEqual(hookEnv.TWILIO_STATUS_CALLBACK_URL);
+    const output = (template.Outputs as Record<string, { Value: unknown; Condition?: string }>)
+      .TwilioStatusUrl;
+    expect(output?.Condition).toBe('HasTwilio');
+    expect(JSON.stringify(output?.Value)).toContain(`${TWILIO_STATUS_PATH}"`);
+  });
+
+  it('exactly its actions: update messages, read the Twilio secret (and its key through Secrets Manager)', () => {
+    const g = grants('TwilioStatusPolicy');
+    expect(Object.keys(g).sort()).toEqual([
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(g['dynamodb:UpdateItem']).toEqual([JSON.stringify(arnOf('MessagesTable'))]);
+    expect(g['secretsmanager:GetSecretValue']).toEqual([JSON.stringify(ref('TwilioCredentialsSecretArn'))]);
+    const conditional = statements('TwilioStatusPolicy').filter((s) => s.Action === undefined);
+    expect(JSON.stringify(conditional)).toContain('"HasTwilioKmsKey"');
+    expect(JSON.stringify(conditional)).toContain('secretsmanager.${AWS::Region}.amazonaws.com');
+  });
+
+  it("Okta's IP allow list does not block Twilio's callbacks (Twilio publishes no webhook ranges)", () => {
+    const rules = (props('HookWebAcl').Rules as Record<string, unknown[]>[])
+      .map((r) => (r['Fn::If'] ? (r['Fn::If'][1] as Record<string, unknown>) : r))
+      .filter((r) => r.Name === 'BlockOutsideOktaIpRanges');
+    expect(rules).toHaveLength(1);
+    const text = JSON.stringify(rules[0]);
+    expect(text).toContain('"SearchString":"/twilio/status"');
+    expect(text).toContain('OktaIpSet');
   });
 });
 

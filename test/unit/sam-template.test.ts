@@ -52,13 +52,14 @@ function rolePolicy(roleId: string): Statement[] {
 describe('template.yaml: functions', () => {
   const functions = ofType('AWS::Serverless::Function');
 
-  it('has the authorizer, the hook, and the receipts, event hook and sweep functions', () => {
+  it('has the authorizer, the hook, and the receipts, event hook, sweep and Twilio status functions', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'AuthorizerFunction',
       'DeliveryReceiptsFunction',
       'OktaEventHookFunction',
       'SettleUnconfirmedFunction',
       'TelephonyHookFunction',
+      'TwilioStatusFunction',
     ]);
   });
 
