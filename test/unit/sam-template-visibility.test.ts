@@ -242,6 +242,7 @@ describe('template.yaml: Twilio status callbacks', () => {
     expect(g['secretsmanager:GetSecretValue']).toEqual([JSON.stringify(ref('TwilioCredentialsSecretArn'))]);
     const conditional = statements('TwilioStatusPolicy').filter((s) => s.Action === undefined);
     expect(JSON.stringify(conditional)).toContain('"HasTwilioKmsKey"');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     expect(JSON.stringify(conditional)).toContain('secretsmanager.${AWS::Region}.amazonaws.com');
   });
 
