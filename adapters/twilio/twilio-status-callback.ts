@@ -42,7 +42,8 @@ const CALL_STATUSES: Readonly<Record<string, Mapping>> = {
 };
 
 // Twilio error codes that say more than the status: 21610 the recipient replied STOP; 30007 carrier
-// filtering (spam); 30003/30005/30006 unreachable, unknown or landline destination.
+// filtering (spam); 30003/30005/30006 unreachable, unknown or landline destination; 30036 the message
+// outlived its ValidityPeriod (the code's life) in Twilio's queue.
 const ERROR_FAILURES: Readonly<Record<string, ReceiptFailure>> = {
   '21610': 'opted-out',
   '30004': 'blocked',
@@ -50,6 +51,7 @@ const ERROR_FAILURES: Readonly<Record<string, ReceiptFailure>> = {
   '30003': 'unreachable',
   '30005': 'invalid',
   '30006': 'invalid',
+  '30036': 'ttl-expired',
 };
 
 const SID = /^(SM|MM|CA)[0-9a-f]{32}$/;

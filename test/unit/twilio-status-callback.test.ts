@@ -28,6 +28,10 @@ describe('Twilio status callbacks → the same provider-neutral receipt', () => 
       { status: 'failed', failure: 'unreachable' },
     ],
     [
+      { MessageSid: SM, MessageStatus: 'failed', ErrorCode: '30036' },
+      { status: 'failed', failure: 'ttl-expired', untimed: true },
+    ],
+    [
       { MessageSid: SM, MessageStatus: 'failed', ErrorCode: '21610' },
       { status: 'failed', failure: 'opted-out' },
     ],
