@@ -181,12 +181,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     prices: brakes.policy.prices,
   });
 
+  // Receipt writes and sweeps still running: close() waits for them before it closes dynalite under them.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+
   // The phone network: receipts for every outbox message, through the same path as AWS's events.
   const receipts = new RecordReceipts(ledger, metrics, logger);
   const carrier = new SimulatedCarrier({
     failureRate: config.carrierFailureRate,
     emit: (event) => {
-      recordEndUserMessagingEvent(JSON.stringify(event), receipts, logger).then(
+      void track(recordEndUserMessagingEvent(JSON.stringify(event), receipts, logger)).then(
         (outcome) => {
           if (outcome === 'settled') {
             const status = String(event.eventType)
@@ -220,7 +231,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     batchSize: 500,
   });
   const settleNow = () =>
-    settle.run().catch((error: unknown) => {
+    track(settle.run()).catch((error: unknown) => {
       logger.error('settling unconfirmed messages failed', {
         error: error instanceof Error ? error.name : 'Error',
       });
@@ -344,6 +355,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clearInterval(settleTimer);
       carrier.close();
       await messaging.standIn?.close();
+      await Promise.allSettled([...inFlight]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
