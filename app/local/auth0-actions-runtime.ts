@@ -88,6 +88,26 @@ export class ActionsCache {
   get size(): number {
     return this.entries.size;
   }
+
+  /** The live entries, to keep between processes as Auth0 keeps its cache between executions. */
+  toJSON(): Record<string, CacheRecord> {
+    const now = this.now();
+    return Object.fromEntries([...this.entries].filter(([, record]) => record.expires_at > now));
+  }
+
+  /** A cache holding what `toJSON` kept; anything malformed is left out. */
+  static from(saved: unknown, now: () => number = Date.now): ActionsCache {
+    const cache = new ActionsCache(now);
+    if (typeof saved !== 'object' || saved === null) return cache;
+    for (const [key, record] of Object.entries(saved as Record<string, unknown>)) {
+      const r = record as Partial<CacheRecord> | null;
+      if (typeof r?.value === 'string' && typeof r.expires_at === 'number') {
+        cache.set(key, r.value, { expires_at: r.expires_at });
+      }
+    }
+    cache.writes.length = 0;
+    return cache;
+  }
 }
 
 export interface CustomPhoneProviderApi {
