@@ -10,6 +10,7 @@ import type { TemplateStore } from '../../ports/template-store';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
 import type { HookSettings } from '../hook-settings';
+import { HttpHooks } from '../http-hook-routes';
 import { MessageComposer } from '../message-composer';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
 import { TOKENS } from '../tokens';
@@ -47,5 +48,6 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind(MessageComposer).toSelf();
   container.bind(DeliverOtp).toSelf();
   container.bind(TelephonyHookHandler).toSelf();
+  container.bind(HttpHooks).toSelf();
   return container;
 }
