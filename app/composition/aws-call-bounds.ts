@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** How long one AWS SDK call may take, attempts included. */
@@ -28,12 +29,21 @@ const RETRY_BACKOFF_BASE_MS = 50;
  * and leaves the call pending; `throwOnRequestTimeout` makes it destroy the socket and reject with a
  * TimeoutError, which the SDK then retries within `maxAttempts`.
  */
-export function boundedClientConfig(bounds: AwsCallBounds): {
+export function boundedClientConfig(
+  bounds: AwsCallBounds,
+  /**
+   * A connection pool of the caller's own. Given here, at construction: @smithy/node-http-handler 4.14.2
+   * loads node:http lazily on the first call that has no agent yet, so an agent set later through
+   * updateHttpClientConfig leaves it unloaded and every plain-http call fails ("requestFunc is not a function").
+   */
+  pool?: { readonly httpAgent: Agent },
+): {
   requestHandler: NodeHttpHandler;
   maxAttempts: number;
 } {
   return {
     requestHandler: new NodeHttpHandler({
+      ...(pool ? { httpAgent: pool.httpAgent } : {}),
       connectionTimeout: bounds.connectTimeoutMs,
       requestTimeout: bounds.requestTimeoutMs,
       throwOnRequestTimeout: true,

@@ -25,7 +25,7 @@ export type LocalRoute =
       handle(
         body: string,
         headers: IncomingMessage['headers'],
-      ): Promise<{ statusCode: number; body: string }>;
+      ): Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
     };
 
 /** API Gateway's own payload limit is 10 MB; locally we stop reading far earlier. */
@@ -75,7 +75,7 @@ export function createLocalServer(parts: LocalServerParts): Server {
     if (body === undefined) return send(res, 413, { message: 'Request Too Long' });
     if (!route.authorized) {
       const result = await route.handle(body, req.headers);
-      res.writeHead(result.statusCode, { 'content-type': 'application/json' });
+      res.writeHead(result.statusCode, { 'content-type': 'application/json', ...result.headers });
       res.end(result.body);
       return;
     }

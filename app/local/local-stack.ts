@@ -7,6 +7,10 @@ import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idemp
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import {
+  EncryptionSdkDecrypter,
+  rawAesKeyring,
+} from '../../adapters/encryption-sdk/encryption-sdk-decrypter';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
@@ -18,6 +22,7 @@ import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
 import { templateSources } from '../composition/template-sources';
 import {
@@ -25,10 +30,11 @@ import {
   loadAuthorizerConfig,
   localDevOAuthConfig,
 } from '../config/authorizer-config';
+import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
 import {
   createDevIssuer,
   DEV_AUDIENCE,
@@ -41,7 +47,8 @@ import {
 } from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
-import { createLocalServer, HOOK_PATH } from './local-server';
+import { cognitoInvokeRoute } from './lambda-invoke-route';
+import { createLocalServer, HOOK_PATH, type LocalRoute } from './local-server';
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -68,6 +75,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly baseUrl: string;
   readonly hookUrl: string;
+  /** Where `npm run send -- --idp cognito` invokes the CustomSMSSender trigger (Lambda's Invoke API). */
+  readonly cognitoInvokeUrl: string;
   readonly config: LocalConfig;
   /** Present when the stack is its own token issuer (OKTA_ISSUER unset). */
   readonly devIssuer?: DevIssuer;
@@ -80,10 +89,7 @@ export interface LocalStack {
  * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
  * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
  */
-function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
-  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
-  return config;
-}
+const fleetSizedPool = () => ({ httpAgent: new Agent({ keepAlive: true, maxSockets: 1024 }) });
 
 /**
  * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
@@ -106,11 +112,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(config.dataDir, { recursive: true });
     await writeFile(endpointFile, dynamo.endpoint, 'utf8');
   }
+  const pool = fleetSizedPool();
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
+    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS, pool),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -141,6 +148,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hook,
   });
 
+  // Cognito's trigger on the same core; a raw AES key from the data dir stands in for the pool's KMS key.
+  const cognitoTrigger = buildCognitoTrigger(
+    container,
+    { hook, cognito: loadCognitoConfig(options.env, { requireKey: false }) },
+    new EncryptionSdkDecrypter(rawAesKeyring(secrets.cognitoKey)),
+  );
+  const hooks = container.get(HttpHooks);
+  const routes: LocalRoute[] = [
+    ...HTTP_HOOK_ROUTES.map((route) => ({
+      path: route.path,
+      authorized: true as const,
+      handle: (event: Parameters<HttpHooks['handle']>[0]) => hooks.handle(event),
+    })),
+    cognitoInvokeRoute(cognitoTrigger, logger),
+  ];
+
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
   let authorizer: AuthorizeHookCall | undefined;
   // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
@@ -157,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return authorizer.handle(event);
       },
     },
-    hook: container.get(TelephonyHookHandler),
+    routes,
     logger,
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
   });
@@ -193,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     baseUrl,
     hookUrl: `${baseUrl}${HOOK_PATH}`,
+    cognitoInvokeUrl: `${baseUrl}${routes.at(-1)?.path ?? ''}`,
     config,
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
@@ -203,6 +227,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server.closeAllConnections();
       });
       client.destroy();
+      // The pool is ours, not the client's: the SDK leaves an agent it was given running.
+      pool.httpAgent.destroy();
       await dynamo.close();
       if (endpointFile) await rm(endpointFile, { force: true });
     },
