@@ -1,6 +1,11 @@
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { KmsKeyringClass } from '@aws-crypto/kms-keyring';
-import { CommitmentPolicy, KeyringNode, type NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
+import {
+  CommitmentPolicy,
+  immutableClass,
+  KeyringNode,
+  type NodeAlgorithmSuite,
+} from '@aws-crypto/material-management-node';
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import { DecryptCommand, type DecryptCommandInput, type KMSClient } from '@aws-sdk/client-kms';
 
@@ -12,9 +17,11 @@ import { DecryptCommand, type DecryptCommandInput, type KMSClient } from '@aws-s
  * whose module imports the SDK's aggregated `KMS` client (every command) for its default client supplier:
  * our bounded client (connect/request timeouts, the request's abort signal) makes the one Decrypt call.
  */
-const KmsKeyringNode = KmsKeyringClass<NodeAlgorithmSuite, KmsDecryptOnly>(
+class BoundedKmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, KmsDecryptOnly>(
   KeyringNode as unknown as Parameters<typeof KmsKeyringClass>[0],
-);
+) {}
+// As the SDK does for its own keyrings: the instance cannot be altered once made.
+immutableClass(BoundedKmsKeyring);
 
 // Cognito's messages carry one encrypted data key, under the user pool's key; a message with many is
 // either not Cognito's or a denial of service (each key is a KMS call).
@@ -51,7 +58,11 @@ export type KeyringSpec =
       readonly key: Uint8Array;
     };
 
-function keyringFor(spec: KeyringSpec, signal: AbortSignal | undefined): KeyringNode {
+function keyringFor(
+  spec: KeyringSpec,
+  signal: AbortSignal | undefined,
+  onKmsFailure: () => void,
+): KeyringNode {
   if (spec.kind === 'raw-aes') {
     return new RawAesKeyringNode({
       keyNamespace: spec.keyNamespace,
@@ -68,6 +79,8 @@ function keyringFor(spec: KeyringSpec, signal: AbortSignal | undefined): Keyring
           ...(signal ? { abortSignal: signal } : {}),
         })
         .catch((error: unknown) => {
+          // The keyring folds a failed call into its own "unable to decrypt" error: say it here.
+          onKmsFailure();
           throw new KmsCallFailed(error instanceof Error ? error.name : 'KMS Decrypt failed', {
             cause: error,
           });
@@ -76,7 +89,7 @@ function keyringFor(spec: KeyringSpec, signal: AbortSignal | undefined): Keyring
     generateDataKey: () => Promise.reject(new Error('decrypt only')),
   };
   // Strict mode: only the configured key may open the message (no discovery of whatever key it names).
-  return new KmsKeyringNode({
+  return new BoundedKmsKeyring({
     keyIds: [spec.keyArn],
     clientProvider: () => supplier,
   }) as unknown as KeyringNode;
@@ -88,6 +101,15 @@ export async function decryptMessage(
   ciphertext: Uint8Array,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  const { plaintext } = await decrypt(keyringFor(spec, signal), ciphertext, { maxBodySize: MAX_BODY_SIZE });
-  return plaintext;
+  let kmsFailed = false;
+  try {
+    const keyring = keyringFor(spec, signal, () => {
+      kmsFailed = true;
+    });
+    const { plaintext } = await decrypt(keyring, ciphertext, { maxBodySize: MAX_BODY_SIZE });
+    return plaintext;
+  } catch (error) {
+    if (kmsFailed) throw new KmsCallFailed('KMS Decrypt failed', { cause: error });
+    throw error;
+  }
 }
