@@ -31,6 +31,11 @@ export function acceptsGenericTemplate(purpose: Purpose): boolean {
 }
 export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
 
+/** Whether a purpose is ever delivered on a channel: a temporary password is typed, so it goes by SMS only. */
+export function purposeUsesChannel(purpose: Purpose, channel: Channel): boolean {
+  return purpose !== 'temporary-password' || channel === 'sms';
+}
+
 /**
  * One passcode to deliver, independent of the identity provider that asked for it.
  * Inbound adapters (Okta, Cognito, later Auth0) map their payloads onto this shape.

@@ -35,6 +35,10 @@ const ENV: Record<string, Record<string, string>> = {
     LOG_LEVEL: 'WARN',
   },
 };
+ENV.CognitoSmsSenderFunction = {
+  ...ENV.TelephonyHookFunction,
+  COGNITO_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/33333333-3333-3333-3333-333333333333',
+};
 
 // What the Lambda runtime sets, with credentials that cannot work anywhere.
 const LAMBDA_ENV = {
@@ -65,11 +69,12 @@ describe('Lambda bundles built exactly as sam build would', () => {
   it('builds every function in template.yaml', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual([
       'AuthorizerFunction',
+      'CognitoSmsSenderFunction',
       'TelephonyHookFunction',
     ]);
   });
 
-  it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(
+  it.each(['AuthorizerFunction', 'TelephonyHookFunction', 'CognitoSmsSenderFunction'])(
     '%s: a fresh node process imports the bundle and finds its handler',
     async (name) => {
       const b = bundle(name);
@@ -113,6 +118,17 @@ describe('Lambda bundles built exactly as sam build would', () => {
     for (const client of ['client-dynamodb', 'client-pinpoint-sms-voice-v2', 'client-sqs', 'client-kms']) {
       expect(inputs).toContain(`@aws-sdk/${client}/`);
     }
+  });
+
+  it('cognito trigger: the Encryption SDK’s decrypt side only, without its aggregated KMS and DynamoDB clients', () => {
+    const inputs = Object.keys(bundle('CognitoSmsSenderFunction').metafile.inputs).join('\n');
+    expect(inputs).toContain('@aws-crypto/decrypt-node/');
+    expect(inputs).toContain('@aws-crypto/kms-keyring/');
+    // kms-keyring-node imports the SDK's aggregated KMS client (every command) and the branch keystore
+    // (a DynamoDB client): the trigger builds its keyring on our own bounded KMS client instead.
+    expect(inputs).not.toContain('@aws-crypto/kms-keyring-node/');
+    expect(inputs).not.toContain('@aws-crypto/branch-keystore-node/');
+    expect(inputs).not.toContain('@aws-crypto/encrypt-node/');
   });
 
   it('bundles are ESM with linked source maps', () => {
