@@ -47,7 +47,7 @@ import {
 } from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
-import { cognitoInvokeRoute } from './lambda-invoke-route';
+import { COGNITO_INVOKE_PATH, cognitoInvokeRoute } from './lambda-invoke-route';
 import { createLocalServer, HOOK_PATH, type LocalRoute } from './local-server';
 
 /**
@@ -216,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     baseUrl,
     hookUrl: `${baseUrl}${HOOK_PATH}`,
-    cognitoInvokeUrl: `${baseUrl}${routes.at(-1)?.path ?? ''}`,
+    cognitoInvokeUrl: `${baseUrl}${COGNITO_INVOKE_PATH}`,
     config,
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
