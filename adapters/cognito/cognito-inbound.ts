@@ -91,6 +91,8 @@ export class CognitoInbound implements InboundIdp<unknown, CognitoTriggerReply> 
         : kind.validity.minutes;
     const locale = (metadata[CLIENT_METADATA_LOCALE] ?? attributes.locale ?? '').slice(0, MAX_LOCALE_LENGTH);
     const firstName = attributes.given_name?.trim();
+    // The brakes' per-user limit: `sub` is the user's immutable id in the pool (a user name can be reused).
+    const userId = (attributes.sub ?? event.userName ?? '').trim().slice(0, 128);
     const request: DeliveryRequest = {
       eventId: eventIdOf(event),
       idp: this.idp,
@@ -101,6 +103,7 @@ export class CognitoInbound implements InboundIdp<unknown, CognitoTriggerReply> 
       expiresAt: new Date(context.receivedAt + validityMinutes * 60_000),
       requestedLocale: locale,
       ...(firstName ? { firstName: firstName.slice(0, 100) } : {}),
+      ...(userId ? { userId } : {}),
     };
     return { ok: true, request };
   }

@@ -109,6 +109,8 @@ describe('npm start + npm run send -- --idp cognito', () => {
         trigger: `CustomSMSSender_${trigger}` as Parameters<typeof cognitoSampleEvent>[0]['trigger'],
         ciphertext: await encryptAsCognito(secret, cognitoKey),
         locale: 'es-MX',
+        // One phone per trigger: the brakes allow a phone two messages per 30 s, as they would in production.
+        phone: `+141555501${10 + i}`,
       });
       const reply = await invoke(event);
       expect(reply.status, trigger).toBe(200);
@@ -129,6 +131,7 @@ describe('npm start + npm run send -- --idp cognito', () => {
       ciphertext: await encryptAsCognito(guardSecret('86420975'), cognitoKey),
       locale: 'de-AT',
       clientMetadata: { deliveryChannel: 'voice' },
+      phone: '+14155550190',
     });
     const before = (await outbox()).length;
     // As Cognito invokes it: asynchronously, answered 202 at once.

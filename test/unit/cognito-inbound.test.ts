@@ -67,6 +67,16 @@ describe('CognitoInbound: every trigger source', () => {
     expect(request.eventId).toMatch(/^cognito-[A-Za-z0-9_-]{32}$/);
   });
 
+  it('names the user for the brakes by sub, the immutable id (else the user name)', async () => {
+    const event = await eventFor('CustomSMSSender_ForgotPassword', guardSecret('40213377'), {
+      userName: 'ana',
+    });
+    const sub = event.request.userAttributes.sub;
+    expect(requestOf(await inbound.read(event, context)).userId).toBe(sub);
+    delete (event.request.userAttributes as Record<string, string>).sub;
+    expect(requestOf(await inbound.read(event, context)).userId).toBe('ana');
+  });
+
   it('a temporary password lives as long as the pool says', async () => {
     const longer = new CognitoInbound(decrypter, { temporaryPasswordValidityDays: 30 });
     const event = await eventFor('CustomSMSSender_AdminCreateUser', guardSecret('Ab1!cdEF'));
