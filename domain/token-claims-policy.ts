@@ -1,8 +1,15 @@
-/** The claims of an access token that passed the policy; `scp` is always normalised to an array. */
+/** Which claim names the calling client: Okta says `cid`, Auth0 `azp`, RFC 9068 and Cognito `client_id`. */
+export type ClientClaim = 'cid' | 'azp' | 'client_id';
+
+/** How the scopes are carried: Okta's `scp` array, or RFC 8693's space-separated `scope` string. */
+export type ScopeClaim = 'scp' | 'scope';
+
+/** The claims of an access token that passed the policy; the scopes are always normalised to an array. */
 export interface TokenClaims {
   iss: string;
   aud: string | string[];
   sub: string;
+  /** The calling client's id, read from the policy's client claim (`cid` for Okta). */
   cid?: string;
   scp: string[];
   exp: number;
@@ -21,6 +28,10 @@ export interface TokenPolicy {
   scope: string;
   clockSkewSeconds: number;
   maxTokenAgeSeconds?: number;
+  /** The IdP profile's client claim; `cid` (Okta) when absent. */
+  clientClaim?: ClientClaim;
+  /** The IdP profile's scope claim; `scp` (Okta) when absent. */
+  scopeClaim?: ScopeClaim;
 }
 
 export type TokenClaimsDecision = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
@@ -35,10 +46,15 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-/** Okta sends `scp` as an array; RFC 8693 `scope` style is a space-separated string. Accept both. */
-function readScopes(value: unknown): string[] | undefined {
+/**
+ * Okta sends `scp` as an array (a string is accepted there too, as before); RFC 8693's `scope` is a
+ * space-separated string and nothing else.
+ */
+function readScopes(payload: Record<string, unknown>, claim: ScopeClaim): string[] | undefined {
+  const value = payload[claim];
   if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
-  if (Array.isArray(value) && value.every((s): s is string => typeof s === 'string')) return [...value];
+  if (claim === 'scp' && Array.isArray(value) && value.every((s): s is string => typeof s === 'string'))
+    return [...value];
   return undefined;
 }
 
@@ -87,11 +103,12 @@ export function evaluateTokenClaims(
     if (payload.nbf > nowSeconds + skew) return { ok: false, reason: 'not-yet-valid' };
   }
 
-  if (!isShortString(payload.cid) || !policy.clientIds.includes(payload.cid)) {
+  const client = payload[policy.clientClaim ?? 'cid'];
+  if (!isShortString(client) || !policy.clientIds.includes(client)) {
     return { ok: false, reason: 'client-not-allowed' };
   }
 
-  const scp = readScopes(payload.scp);
+  const scp = readScopes(payload, policy.scopeClaim ?? 'scp');
   if (scp === undefined) return { ok: false, reason: 'invalid-scope' };
   if (policy.scope.length === 0 || !scp.includes(policy.scope)) return { ok: false, reason: 'missing-scope' };
 
@@ -101,7 +118,7 @@ export function evaluateTokenClaims(
     iss: payload.iss,
     aud,
     sub: payload.sub,
-    cid: payload.cid,
+    cid: client,
     scp,
     exp: payload.exp,
     iat: payload.iat,

@@ -4,7 +4,7 @@ import { buildHookContainer } from '../composition/hook-container';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { HttpHooks } from '../http-hook-routes';
 
 // Built once per execution environment, at init (which Lambda does not bill against the 3 s the
 // way it bills a first request's own work): config validated, SDK clients and caches reused across invocations.
@@ -13,7 +13,7 @@ const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
 const container = buildHookContainer(
   awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: LOG_LEVEL }),
 );
-const telephonyHook = container.get(TelephonyHookHandler);
+// Every HTTP IdP's route (app/http-hook-routes.ts) is served by this one function.
+const hooks = container.get(HttpHooks);
 
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-  telephonyHook.handle(event);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);

@@ -7,6 +7,10 @@ import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import {
+  EncryptionSdkDecrypter,
+  rawAesKeyring,
+} from '../../adapters/encryption-sdk/encryption-sdk-decrypter';
 import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
@@ -21,6 +25,7 @@ import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
 import { routedSender, twilioProvider } from '../composition/messaging';
 import { templateSources } from '../composition/template-sources';
@@ -30,11 +35,12 @@ import {
   localDevOAuthConfig,
 } from '../config/authorizer-config';
 import { loadBrakesConfig } from '../config/brakes-config';
+import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
 import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
 import {
   createDevIssuer,
   DEV_AUDIENCE,
@@ -47,7 +53,8 @@ import {
 } from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
-import { createLocalServer, HOOK_PATH } from './local-server';
+import { COGNITO_INVOKE_PATH, cognitoInvokeRoute } from './lambda-invoke-route';
+import { createLocalServer, HOOK_PATH, type LocalRoute } from './local-server';
 import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
 import { UnreachableProvider } from './unreachable-provider';
 
@@ -78,6 +85,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly baseUrl: string;
   readonly hookUrl: string;
+  /** Where `npm run send -- --idp cognito` invokes the CustomSMSSender trigger (Lambda's Invoke API). */
+  readonly cognitoInvokeUrl: string;
   readonly config: LocalConfig;
   /** Present when the stack is its own token issuer (OKTA_ISSUER unset). */
   readonly devIssuer?: DevIssuer;
@@ -155,6 +164,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
 
+  // Cognito's trigger on the same core; a raw AES key from the data dir stands in for the pool's KMS key.
+  const cognitoTrigger = buildCognitoTrigger(
+    container,
+    { hook, cognito: loadCognitoConfig(options.env, { requireKey: false }) },
+    new EncryptionSdkDecrypter(rawAesKeyring(secrets.cognitoKey)),
+  );
+  const hooks = container.get(HttpHooks);
+  const routes: LocalRoute[] = [
+    ...HTTP_HOOK_ROUTES.map((route) => ({
+      path: route.path,
+      authorized: true as const,
+      handle: (event: Parameters<HttpHooks['handle']>[0]) => hooks.handle(event),
+    })),
+    cognitoInvokeRoute(cognitoTrigger, logger),
+  ];
+
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
   let authorizer: AuthorizeHookCall | undefined;
   // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
@@ -171,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return authorizer.handle(event);
       },
     },
-    hook: container.get(TelephonyHookHandler),
+    routes,
     logger,
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
     now: () => clock.now(),
@@ -209,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     baseUrl,
     hookUrl: `${baseUrl}${HOOK_PATH}`,
+    cognitoInvokeUrl: `${baseUrl}${COGNITO_INVOKE_PATH}`,
     config,
     ...(devIssuer ? { devIssuer } : {}),
     dynamoEndpoint: dynamo.endpoint,

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const lines = [
     'otp-courier local stack is up',
     `  hook          POST ${stack.hookUrl}`,
+    `  cognito       POST ${stack.cognitoInvokeUrl}  (Lambda Invoke: the CustomSMSSender trigger)`,
     stack.devIssuer
       ? `  dev issuer    ${stack.devIssuer.issuer}  (JWKS ${stack.devIssuer.issuer}/v1/keys)`
       : `  issuer        ${process.env.OKTA_ISSUER ?? '(header secret)'}`,
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     `  dead letters  ${show(stack.config.deadLetterFile)}`,
     '',
     'Send one:  npm run send -- --channel voice --locale fr-CA --phone +14155550123',
+    '     or:   npm run send -- --idp cognito --trigger ForgotPassword --locale pt-BR',
     'Stop with Ctrl+C.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -45,6 +45,10 @@ const ENV: Record<string, Record<string, string>> = {
     LOG_LEVEL: 'WARN',
   },
 };
+ENV.CognitoSmsSenderFunction = {
+  ...ENV.TelephonyHookFunction,
+  COGNITO_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/33333333-3333-3333-3333-333333333333',
+};
 
 // What the Lambda runtime sets, with credentials that cannot work anywhere.
 const LAMBDA_ENV = {
@@ -107,7 +111,11 @@ const failuresFilter = () =>
 
 describe('Lambda bundles built exactly as sam build builds them', () => {
   it('builds every function in template.yaml', () => {
-    expect(built.map((b) => b.functionName).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+    expect(built.map((b) => b.functionName).sort()).toEqual([
+      'AuthorizerFunction',
+      'CognitoSmsSenderFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.runIf(SAM_BUILD_DIR)('sam build’s own output is byte-identical, with the same NODE_OPTIONS', () => {
@@ -132,7 +140,7 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     }
   });
 
-  it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(
+  it.each(['AuthorizerFunction', 'TelephonyHookFunction', 'CognitoSmsSenderFunction'])(
     '%s: a fresh node process imports the shipped bundle and finds its handler',
     async (name) => {
       const b = find(shipped, name);
@@ -194,6 +202,17 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     for (const client of ['client-dynamodb', 'client-pinpoint-sms-voice-v2', 'client-sqs', 'client-kms']) {
       expect(inputs).toContain(`@aws-sdk/${client}/`);
     }
+  });
+
+  it('cognito trigger: the Encryption SDK’s decrypt side only, without its aggregated KMS and DynamoDB clients', () => {
+    const inputs = Object.keys(find(built, 'CognitoSmsSenderFunction').metafile?.inputs ?? {}).join('\n');
+    expect(inputs).toContain('@aws-crypto/decrypt-node/');
+    expect(inputs).toContain('@aws-crypto/kms-keyring/');
+    // kms-keyring-node imports the SDK's aggregated KMS client (every command) and the branch keystore
+    // (a DynamoDB client): the trigger builds its keyring on our own bounded KMS client instead.
+    expect(inputs).not.toContain('@aws-crypto/kms-keyring-node/');
+    expect(inputs).not.toContain('@aws-crypto/branch-keystore-node/');
+    expect(inputs).not.toContain('@aws-crypto/encrypt-node/');
   });
 
   it('bundles are ESM; no map ships and nothing sets --enable-source-maps', () => {

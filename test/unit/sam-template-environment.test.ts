@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
 import { loadAwsConfig } from '../../app/config/aws-config';
+import { loadCognitoConfig } from '../../app/config/cognito-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 
@@ -80,6 +81,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
     });
     const read = [
       'AUTH_MODE',
+      'TOKEN_PROFILE',
       'AUTHORIZER_RESULT_TTL_SECONDS',
       'KEY_REVOCATION_WINDOW_SECONDS',
       'OKTA_ALLOW_LOOPBACK_HTTP',
@@ -199,5 +201,53 @@ describe('template.yaml environment ⇄ config loaders', () => {
           expect(item.length).toBeLessThanOrEqual(parameter.MaxLength);
       }
     }
+  });
+
+  it('the Cognito trigger gets a configuration its loaders accept, and nothing they do not read', () => {
+    const env = environmentOf('CognitoSmsSenderFunction');
+    expect(loadDeliveryConfig(env).delivery).toMatchObject({ brand: 'Acme' });
+    const aws = loadAwsConfig(env);
+    expect(aws.templateTable).toBeTruthy();
+    // The same routes (Twilio included) and brakes as the hook: one core, one budget.
+    expect(aws.twilio).toEqual(loadAwsConfig(environmentOf('TelephonyHookFunction')).twilio);
+    expect(aws.brakes).toEqual(loadAwsConfig(environmentOf('TelephonyHookFunction')).brakes);
+    expect(loadCognitoConfig(env)).toEqual({
+      kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/CognitoSenderKey',
+      temporaryPasswordValidityDays: 7,
+      deadlineMs: 6000,
+    });
+    const read = [
+      'BRAND_NAME',
+      'DEFAULT_LOCALE',
+      'DEFAULT_PHONE_REGION',
+      'TEMPLATE_TABLE',
+      'IDEMPOTENCY_TABLE',
+      'TEMPLATE_CACHE_TTL_SECONDS',
+      'DEAD_LETTER_QUEUE_URL',
+      'SEALING_KMS_KEY_ID',
+      'FINGERPRINT_KMS_KEY_ID',
+      'ORIGINATION_IDENTITIES',
+      'DEFAULT_ORIGINATION_IDENTITY',
+      'CONFIGURATION_SET_NAME',
+      'PROTECT_CONFIGURATION_ID',
+      'SMS_MAX_PRICE',
+      'VOICE_MAX_PRICE_PER_MINUTE',
+      'TWILIO_CREDENTIALS_SECRET_ARN',
+      'TWILIO_SMS_FROM',
+      'TWILIO_VOICE_FROM',
+      'TWILIO_STATUS_CALLBACK_URL',
+      'BRAKES_LIMITS',
+      'BRAKES_REPLIES',
+      'BRAKES_ON_COUNTER_FAILURE',
+      'BRAKES_SPEND_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_CAPS',
+      'BRAKES_PRICES',
+      'COGNITO_KMS_KEY_ARN',
+      'COGNITO_TEMPORARY_PASSWORD_VALIDITY_DAYS',
+      'TRIGGER_DEADLINE_MS',
+      'LOG_LEVEL',
+    ];
+    expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
   });
 });

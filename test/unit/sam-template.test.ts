@@ -52,8 +52,12 @@ function rolePolicy(roleId: string): Statement[] {
 describe('template.yaml: functions', () => {
   const functions = ofType('AWS::Serverless::Function');
 
-  it('has the authorizer and the hook', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+  it('has the authorizer, the hook and the optional Cognito trigger', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'AuthorizerFunction',
+      'CognitoSmsSenderFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, no shipped map', (_id, fn) => {
@@ -614,5 +618,69 @@ describe('template.yaml: keys, kept data and checked inputs', () => {
         }),
       );
     });
+  });
+});
+
+describe('template.yaml: the Cognito CustomSMSSender trigger', () => {
+  const cognito = [
+    'CognitoSenderKey',
+    'CognitoSenderKeyAlias',
+    'CognitoSmsSenderLogGroup',
+    'CognitoSmsSenderPolicy',
+    'CognitoSmsSenderFunction',
+    'CognitoSmsSenderInvokePermission',
+    'CognitoSmsSenderErrorsAlarm',
+  ];
+  const poolArn = {
+    'Fn::Sub':
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      'arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${CognitoUserPoolId}',
+  };
+
+  it('is optional: every resource of it exists only when EnableCognitoSmsSender is "true", off by default', () => {
+    for (const id of cognito) expect(resources[id]?.Condition, id).toBe('CreateCognitoSmsSender');
+    expect(template.Parameters?.EnableCognitoSmsSender?.Default).toBe('false');
+    expect(template.Conditions?.CreateCognitoSmsSender).toEqual({
+      'Fn::Equals': [ref('EnableCognitoSmsSender'), 'true'],
+    });
+  });
+
+  it('only the configured user pool of this account may invoke it', () => {
+    expect(props('CognitoSmsSenderInvokePermission')).toEqual({
+      FunctionName: arnOf('CognitoSmsSenderFunction'),
+      Action: 'lambda:InvokeFunction',
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: poolArn,
+      SourceAccount: ref('AWS::AccountId'),
+    });
+  });
+
+  it('its key: Cognito encrypts for that pool only, the trigger decrypts, nobody else uses it', () => {
+    const statements = statementsOf(props('CognitoSenderKey').KeyPolicy);
+    const service = statements.filter((s) => JSON.stringify(s.Principal).includes('cognito-idp'));
+    expect(service).toHaveLength(1);
+    expect(service[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+      ArnLike: { 'aws:SourceArn': poolArn },
+    });
+    expect(actions(service[0] as Statement)).not.toContain('kms:Decrypt');
+    const decrypt = statements.filter((s) => actions(s).includes('kms:Decrypt'));
+    expect(decrypt.map((s) => s.Principal)).toEqual([{ AWS: arnOf('HookRole') }]);
+    expect(props('CognitoSenderKey').EnableKeyRotation).toBe(true);
+  });
+
+  it('runs the hook core with the hook role, plus its own logs and decrypt on its key', () => {
+    const fn = props('CognitoSmsSenderFunction');
+    expect(fn.Role).toEqual(arnOf('HookRole'));
+    expect(fn.Handler).toBe('cognito-sms-sender.handler');
+    expect(Number(fn.Timeout)).toBeLessThanOrEqual(15);
+    expect(fn.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 2 });
+    const policy = statementsOf(props('CognitoSmsSenderPolicy').PolicyDocument);
+    expect(policy.map((s) => [actions(s).sort(), s.Resource])).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], arnOf('CognitoSmsSenderLogGroup')],
+      [['kms:Decrypt'], arnOf('CognitoSenderKey')],
+    ]);
+    expect(template.Outputs?.CognitoSmsSenderArn?.Value).toEqual(arnOf('CognitoSmsSenderFunction'));
+    expect(template.Outputs?.CognitoSenderKeyArn?.Value).toEqual(arnOf('CognitoSenderKey'));
   });
 });
