@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH0_PHONE_MESSAGE_PATH } from '../../app/http-hook-routes';
 import {
   ActionsCache,
   actionApi,
@@ -6,12 +7,7 @@ import {
   type CustomPhoneProviderAction,
   loadAuth0Action,
 } from '../../app/local/auth0-actions-runtime';
-import {
-  DEV_AUTH0_AUDIENCE,
-  DEV_AUTH0_CLIENT_ID,
-  DEV_AUTH0_CLIENT_SECRET,
-} from '../../app/local/dev-issuer';
-import { AUTH0_PHONE_MESSAGE_PATH } from '../../app/http-hook-routes';
+import { DEV_AUTH0_AUDIENCE, DEV_AUTH0_CLIENT_ID, DEV_AUTH0_CLIENT_SECRET } from '../../app/local/dev-issuer';
 import { BlackHoleServer } from '../support/black-hole-server';
 import { startTestStack } from '../support/local-stack-fixture';
 import { guardSecret } from '../support/secret-leak-guard';
@@ -68,7 +64,11 @@ describe('the shipped Auth0 Action against the local stack', () => {
     await action(auth0PhoneEvent({ code, secrets: secretsFor(fixture.stack.baseUrl) }), actionApi(cache));
     const second = guardSecret('604220');
     await action(
-      auth0PhoneEvent({ code: second, messageType: 'otp_enroll', secrets: secretsFor(fixture.stack.baseUrl) }),
+      auth0PhoneEvent({
+        code: second,
+        messageType: 'otp_enroll',
+        secrets: secretsFor(fixture.stack.baseUrl),
+      }),
       actionApi(cache),
     );
     // One token request for both executions.
@@ -80,7 +80,8 @@ describe('the shipped Auth0 Action against the local stack', () => {
       to: '+18085555555',
       channel: 'sms',
       purpose: 'verification',
-      locale: 'en-US',
+      // Our template (en-US falls back to en), not Auth0's text.
+      locale: 'en',
       templateSource: expect.not.stringMatching(/^idp$/),
     });
     expect(records[0]?.body).toContain(code);
@@ -115,7 +116,9 @@ describe('the shipped Auth0 Action against the local stack', () => {
   it('a delivery otp-courier could not make: drop (its dead letter is parked), no code in the error', async () => {
     const code = guardSecret('918273');
     const api = actionApi();
-    const error = await failureOf(action(auth0PhoneEvent({ code, secrets: secretsFor(down.stack.baseUrl) }), api));
+    const error = await failureOf(
+      action(auth0PhoneEvent({ code, secrets: secretsFor(down.stack.baseUrl) }), api),
+    );
     expect(error.message).toMatch(/^otp-courier: delivery failed \([a-z-]+\)$/);
     expect(api.told).toEqual([{ intent: 'drop', reason: error.message }]);
     expect(error.message + (error.stack ?? '')).not.toContain(code);
@@ -123,7 +126,10 @@ describe('the shipped Auth0 Action against the local stack', () => {
 
   it('a notification without a code is refused: drop', async () => {
     const api = actionApi();
-    const event = auth0PhoneEvent({ messageType: 'password_breach', secrets: secretsFor(fixture.stack.baseUrl) });
+    const event = auth0PhoneEvent({
+      messageType: 'password_breach',
+      secrets: secretsFor(fixture.stack.baseUrl),
+    });
     delete event.notification.code;
     const error = await failureOf(action(event, api));
     expect(error.message).toBe('otp-courier: HTTP 400 (invalid-request)');
@@ -132,7 +138,12 @@ describe('the shipped Auth0 Action against the local stack', () => {
 
   it('the route refuses tokens that are not the Auth0 M2M application’s', async () => {
     const body = JSON.stringify({
-      notification: { recipient: '+14155550123', code: '123456', delivery_method: 'text', message_type: 'otp_verify' },
+      notification: {
+        recipient: '+14155550123',
+        code: '123456',
+        delivery_method: 'text',
+        message_type: 'otp_verify',
+      },
     });
     const url = `${fixture.stack.baseUrl}${AUTH0_PHONE_MESSAGE_PATH}`;
     const post = (authorization: string) =>
@@ -159,7 +170,10 @@ describe('the shipped Auth0 Action against the local stack', () => {
     const error = await failureOf(
       action(
         auth0PhoneEvent({
-          secrets: secretsFor(fixture.stack.baseUrl, { OTP_COURIER_URL: hole.url, OTP_COURIER_BUDGET_MS: '1000' }),
+          secrets: secretsFor(fixture.stack.baseUrl, {
+            OTP_COURIER_URL: hole.url,
+            OTP_COURIER_BUDGET_MS: '1000',
+          }),
         }),
         api,
       ),
