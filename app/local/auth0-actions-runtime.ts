@@ -155,7 +155,8 @@ export interface Auth0PhoneEvent {
  */
 export function auth0PhoneEvent(
   overrides: {
-    code?: string;
+    /** `null`: a notification without a code, as Auth0 sends blocked_account and password_breach. */
+    code?: string | null;
     recipient?: string;
     deliveryMethod?: string;
     messageType?: string;
@@ -166,6 +167,13 @@ export function auth0PhoneEvent(
     requestLanguage?: string;
   } = {},
 ): Auth0PhoneEvent {
+  if (overrides.code === null) {
+    const event = auth0PhoneEvent({ ...overrides, code: '000000' });
+    delete event.notification.code;
+    event.notification.as_text = 'Your account was blocked after too many failed attempts.';
+    event.notification.as_voice = 'Hello. Your account was blocked after too many failed attempts.';
+    return event;
+  }
   const code = overrides.code ?? '123456';
   const spoken = code.split('').join('. ');
   return {

@@ -52,8 +52,10 @@ export async function sendAsAuth0(options: Auth0SendOptions): Promise<Auth0SendR
   const cache = ActionsCache.from(await readJson(cacheFile));
   const hadToken = cache.size > 0;
   const api = actionApi(cache);
+  // Auth0 sends these two as notices, without a code: otp-courier refuses them, as it would in production.
+  const codeless = options.messageType === 'blocked_account' || options.messageType === 'password_breach';
   const event = auth0PhoneEvent({
-    code: options.code ?? String(randomInt(0, 1_000_000)).padStart(6, '0'),
+    code: options.code ?? (codeless ? null : String(randomInt(0, 1_000_000)).padStart(6, '0')),
     recipient: options.phone,
     deliveryMethod: options.channel === 'voice' ? 'voice' : 'text',
     messageType: options.messageType,

@@ -127,10 +127,10 @@ describe('the shipped Auth0 Action against the local stack', () => {
   it('a notification without a code is refused: drop', async () => {
     const api = actionApi();
     const event = auth0PhoneEvent({
+      code: null,
       messageType: 'password_breach',
       secrets: secretsFor(fixture.stack.baseUrl),
     });
-    delete event.notification.code;
     const error = await failureOf(action(event, api));
     expect(error.message).toBe('otp-courier: HTTP 400 (invalid-request)');
     expect(api.told[0]?.intent).toBe('drop');
