@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH0_PHONE_MESSAGE_PATH } from '../../app/http-hook-routes';
 import {
@@ -182,6 +188,25 @@ describe('the shipped Auth0 Action against the local stack', () => {
     expect(error.message).toMatch(/did not answer within/);
     expect(api.told[0]?.intent).toBe('retry');
   });
+
+  it('npm run send -- --idp auth0: the developer’s way in, its api.cache kept between runs', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const dataDir = await mkdtemp(join(tmpdir(), 'otp-courier-auth0-send-'));
+    const send = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(
+        join(root, 'node_modules/.bin/tsx'),
+        ['app/cli/send.ts', '--idp', 'auth0', '--url', fixture.stack.baseUrl, ...args],
+        { cwd: root, env: { ...process.env, DATA_DIR: dataDir }, timeout: 30_000 },
+      );
+      return stdout;
+    };
+    expect(await send('--phone', '+14155550142')).toMatch(
+      /^Action completed in \d+ ms \(new token from \/oauth\/token\)/,
+    );
+    expect(await send('--phone', '+14155550143', '--channel', 'voice')).toMatch(
+      /^Action completed in \d+ ms \(token from api\.cache\)/,
+    );
+  }, 60_000);
 
   it('round trip: token cached, Action → route → core → outbox', async () => {
     const cache = new ActionsCache();
