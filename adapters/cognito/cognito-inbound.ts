@@ -26,6 +26,8 @@ export interface CognitoInboundSettings {
 export interface CognitoTriggerReply {
   readonly eventId: string;
   readonly status: DeliveryOutcome['status'] | 'REJECTED';
+  /** Who carried the message (after a failover, the provider that sent); absent when nothing was sent. */
+  readonly provider?: string;
   readonly reason?: string;
 }
 
@@ -112,6 +114,7 @@ export class CognitoInbound implements InboundIdp<unknown, CognitoTriggerReply> 
     return {
       eventId: outcome.eventId,
       status: outcome.status,
+      ...(outcome.status !== 'FAILED' && outcome.provider ? { provider: outcome.provider } : {}),
       ...(outcome.failureReason ? { reason: outcome.failureReason } : {}),
     };
   }

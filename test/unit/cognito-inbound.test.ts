@@ -204,5 +204,16 @@ describe('CognitoInbound: rejections and failures', () => {
         durationMs: 5,
       }),
     ).toEqual({ eventId: 'cognito-x', status: 'FAILED', reason: 'throttled' });
+    // Sent: who carried it (after a failover, the provider that sent), as Okta's reply says.
+    expect(
+      inbound.reply({
+        status: 'SUCCESSFUL',
+        eventId: 'cognito-y',
+        channel: 'sms',
+        provider: 'twilio',
+        transactionId: 'SM1',
+        durationMs: 5,
+      }),
+    ).toEqual({ eventId: 'cognito-y', status: 'SUCCESSFUL', provider: 'twilio' });
   });
 });
