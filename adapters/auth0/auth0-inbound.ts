@@ -77,6 +77,8 @@ export class Auth0Inbound implements HttpInboundIdp {
     );
     const firstName = message.user?.given_name?.trim();
     const asText = notification.as_text ?? undefined;
+    const userId = shortText(message.user?.user_id, 128);
+    const clientIp = shortText(message.request?.ip, 64);
     const request: DeliveryRequest = {
       eventId: `auth0-${fingerprint.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32)}`,
       idp: this.idp,
@@ -91,6 +93,9 @@ export class Auth0Inbound implements HttpInboundIdp {
       // come first whenever one matches the locale. Its voice text spells the code out ("1. 2. 3."),
       // so voice always uses our voice templates.
       ...(channel === 'sms' && asText ? { idpMessage: asText } : {}),
+      // The brakes' per-user and per-IP limits (SMS pumping): Auth0 gives both.
+      ...(userId ? { userId } : {}),
+      ...(clientIp ? { clientIp } : {}),
     };
     return { ok: true, request };
   }
@@ -113,6 +118,13 @@ function localeOf(message: Auth0PhoneMessage): string {
   const candidates = [message.user?.locale, message.notification.locale, message.request?.language];
   const chosen = candidates.map((c) => (c ?? '').trim()).find((c) => c.length > 0) ?? '';
   return chosen.slice(0, MAX_LOCALE_LENGTH);
+}
+
+/** A trimmed string of at most `max` characters, or nothing: brakes inputs never refuse a request. */
+function shortText(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed.length > 0 && trimmed.length <= max ? trimmed : undefined;
 }
 
 function reject(issues: readonly string[]): InboundDecision {

@@ -8,7 +8,7 @@ import { MAX_PHONE_LENGTH } from '../../domain/phone-number';
  * ("Actions Triggers: custom-phone-provider - Event Object"):
  *
  *   { notification: { recipient, code?, delivery_method: "text" | "voice", message_type, locale?, as_text? },
- *     tenant: { id? }, user: { given_name?, locale? }, request: { language? } }
+ *     tenant: { id? }, user: { user_id?, given_name?, locale? }, request: { ip?, language? } }
  *
  * `user.locale` is the Action's pick of `event.user.user_metadata.locale` or `event.user.locale`.
  * Auth0 sends no event id and no expiry: see auth0-inbound.ts for how both are derived.
@@ -61,8 +61,21 @@ export const auth0PhoneMessageSchema = v.object({
       id: v.nullish(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a tenant name'))),
     }),
   ),
-  user: v.nullish(v.object({ given_name: optionalText(256), locale: optionalText(MAX_LOCALE_LENGTH * 4) })),
-  request: v.nullish(v.object({ language: optionalText(MAX_LOCALE_LENGTH * 8) })),
+  user: v.nullish(
+    v.object({
+      // For the brakes only: an odd value drops the per-user limit rather than refusing the request.
+      user_id: v.nullish(v.unknown()),
+      given_name: optionalText(256),
+      locale: optionalText(MAX_LOCALE_LENGTH * 4),
+    }),
+  ),
+  request: v.nullish(
+    v.object({
+      // For the brakes only, as user_id.
+      ip: v.nullish(v.unknown()),
+      language: optionalText(MAX_LOCALE_LENGTH * 8),
+    }),
+  ),
 });
 
 export type Auth0PhoneMessage = v.InferOutput<typeof auth0PhoneMessageSchema>;

@@ -177,11 +177,12 @@ describe('the shipped Auth0 Action', () => {
         as_text: expect.stringContaining(code),
       },
       tenant: { id: 'dev-tenant' },
-      user: { given_name: 'John' },
-      request: { language: 'en' },
+      // The user's id and IP feed otp-courier's anti-fraud limits.
+      user: { user_id: 'auth0|5f7c8ec7c33c6c004bbafe82', given_name: 'John' },
+      request: { ip: '13.33.86.47', language: 'en' },
     });
-    // Only what otp-courier needs leaves Auth0: no email, user id, voice text or secrets.
-    expect(JSON.stringify(body)).not.toMatch(/smith@example|auth0\||as_voice|CLIENT_SECRET/);
+    // Only what otp-courier needs leaves Auth0: no email, metadata, voice text or secrets.
+    expect(JSON.stringify(body)).not.toMatch(/smith@example|app_metadata|as_voice|CLIENT_SECRET|Smith/);
     expect(api.told).toEqual([]);
   });
 

@@ -51,6 +51,8 @@ const mutatedBody = fc
           'notification.as_text',
           'tenant.id',
           'user.given_name',
+          'user.user_id',
+          'request.ip',
           'user.locale',
           'request.language',
           'notification',

@@ -23,8 +23,8 @@ function body(notification: Record<string, unknown> = {}, rest: Record<string, u
       ...notification,
     },
     tenant: { id: 'dev-tenant' },
-    user: { given_name: 'John' },
-    request: { language: 'en' },
+    user: { user_id: 'auth0|5f7c8ec7c33c6c004bbafe82', given_name: 'John' },
+    request: { ip: '13.33.86.47', language: 'en' },
     ...rest,
   };
 }
@@ -52,7 +52,15 @@ describe('Auth0Inbound.read', () => {
       requestedLocale: 'en-US',
       firstName: 'John',
       idpMessage: '123456 is your verification code for Friendly Tenant.',
+      userId: 'auth0|5f7c8ec7c33c6c004bbafe82',
+      clientIp: '13.33.86.47',
     });
+  });
+
+  it('reads the user id and IP for the brakes leniently: an odd one drops that limit, never the request', async () => {
+    const odd = await requestOf(body({}, { user: { user_id: 42 }, request: { ip: 'x'.repeat(65) } }));
+    expect(odd.userId).toBeUndefined();
+    expect(odd.clientIp).toBeUndefined();
   });
 
   it('maps message types to purposes and delivery methods to channels', async () => {

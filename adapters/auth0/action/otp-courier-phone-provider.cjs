@@ -132,8 +132,9 @@ function routeUrlOf(value) {
 }
 
 /**
- * What otp-courier needs, in Auth0's own field names, and nothing more: not the user's email, ids or
- * metadata beyond a preferred locale, nor Auth0's voice text (otp-courier's voice templates speak).
+ * What otp-courier needs, in Auth0's own field names, and nothing more: the user's id and IP for its
+ * anti-fraud limits (SMS pumping), a name and a preferred locale for the message; not the email, the
+ * metadata, nor Auth0's voice text (otp-courier's voice templates speak).
  */
 function envelopeOf(event) {
   const n = event?.notification || {};
@@ -150,10 +151,14 @@ function envelopeOf(event) {
     },
     tenant: { id: event?.tenant ? event.tenant.id : undefined },
     user: {
+      user_id: user.user_id,
       given_name: user.given_name,
       locale: typeof metadata.locale === 'string' ? metadata.locale : user.locale,
     },
-    request: { language: event?.request ? event.request.language : undefined },
+    request: {
+      ip: event?.request ? event.request.ip : undefined,
+      language: event?.request ? event.request.language : undefined,
+    },
   };
 }
 
