@@ -5,6 +5,7 @@ import { BodyTooLargeError, decodeRequestBody, parseJsonObject } from '../domain
 import type { Clock } from '../ports/clock';
 import type { HttpInboundIdp, HttpReply, InboundRejection } from '../ports/inbound-idp';
 import type { Logger } from '../ports/logger';
+import { deadlineSignal } from './deadline-signal';
 import type { DeliverOtp } from './deliver-otp';
 import type { HookSettings } from './hook-settings';
 import { settleWithinLastResort } from './reply-safety-net';
@@ -45,10 +46,19 @@ export class HttpHookEndpoint {
       }
       throw error;
     }
-    const decision = await this.idp.read(json, {
-      defaultPhoneRegion: this.settings.defaultPhoneRegion,
-      receivedAt: deadline.startedAt,
-    });
+    // An adapter that calls out while reading (Auth0's derives its event id through the Fingerprinter,
+    // a KMS-derived key on AWS) stops at the request's deadline.
+    const reading = deadlineSignal(deadline, this.clock, () => new Error('deadline reached while reading'));
+    let decision: Awaited<ReturnType<HttpInboundIdp['read']>>;
+    try {
+      decision = await this.idp.read(json, {
+        defaultPhoneRegion: this.settings.defaultPhoneRegion,
+        receivedAt: deadline.startedAt,
+        signal: reading.signal,
+      });
+    } finally {
+      reading.dispose();
+    }
     if (!decision.ok) return this.reject(decision.rejection);
 
     const run = this.deliverOtp.start(decision.request, deadline);

@@ -32,6 +32,12 @@ export interface TokenPolicy {
   clientClaim?: ClientClaim;
   /** The IdP profile's scope claim; `scp` (Okta) when absent. */
   scopeClaim?: ScopeClaim;
+  /**
+   * When set, the token's `gty` must be exactly this. Auth0 writes the grant that issued an access token
+   * there; the phone provider's Action uses client credentials, so a token a user obtained for the same
+   * API (a password or authorization-code grant) does not pass even if its `azp` were allowed.
+   */
+  grantType?: string;
 }
 
 export type TokenClaimsDecision = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
@@ -111,6 +117,10 @@ export function evaluateTokenClaims(
   const scp = readScopes(payload, policy.scopeClaim ?? 'scp');
   if (scp === undefined) return { ok: false, reason: 'invalid-scope' };
   if (policy.scope.length === 0 || !scp.includes(policy.scope)) return { ok: false, reason: 'missing-scope' };
+
+  if (policy.grantType !== undefined && payload.gty !== policy.grantType) {
+    return { ok: false, reason: 'wrong-grant-type' };
+  }
 
   if (payload.jti !== undefined && !isShortString(payload.jti)) return { ok: false, reason: 'invalid-jti' };
 

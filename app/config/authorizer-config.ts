@@ -11,9 +11,18 @@ import {
   readEnv,
   text,
 } from './env-readers';
-import { TOKEN_PROFILE_NAMES, TOKEN_PROFILES, type TokenProfileName } from './token-profiles';
+import {
+  TOKEN_PROFILE_NAMES,
+  TOKEN_PROFILES,
+  type TokenProfile,
+  type TokenProfileName,
+} from './token-profiles';
 
-export type AuthMode = 'oauth' | 'header-secret';
+/**
+ * `disabled`: the authorizer of an optional IdP's route that is switched off (template.yaml's
+ * EnableAuth0 "false"): it refuses every call, so the route exists but nothing reaches the hook.
+ */
+export type AuthMode = 'oauth' | 'header-secret' | 'disabled';
 
 export type AuthorizerConfig =
   | {
@@ -33,7 +42,8 @@ export type AuthorizerConfig =
       readonly allowLoopbackHttp: boolean;
       readonly logLevel: LogLevelName;
     }
-  | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName };
+  | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName }
+  | { readonly mode: 'disabled'; readonly profile: TokenProfileName; readonly logLevel: LogLevelName };
 
 /**
  * A key Okta removes from its JWKS is trusted for at most this long, everything included: the
@@ -58,7 +68,9 @@ const authMode = () =>
   v.pipe(
     text(),
     v.transform((value) => value?.toLowerCase()),
-    v.optional(v.picklist(['oauth', 'header-secret'] as const, 'must be oauth or header-secret')),
+    v.optional(
+      v.picklist(['oauth', 'header-secret', 'disabled'] as const, 'must be oauth, header-secret or disabled'),
+    ),
   );
 
 const flag = () =>
@@ -78,7 +90,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   // TOKEN_PROFILE names the IdP whose tokens the authorizer accepts (the stack sets it); unset means
   // okta, the profile of every deployment made before there was a choice.
   const { TOKEN_PROFILE: profileName } = readEnv(env, { TOKEN_PROFILE: tokenProfile() });
-  const profile = TOKEN_PROFILES[profileName];
+  const profile: TokenProfile = TOKEN_PROFILES[profileName];
   const P = profile.envPrefix;
   const idp = profile.label;
   const raw = readEnv(env, {
@@ -119,6 +131,16 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
         both ? ` (both ${oauthSet.join(', ')} and ${P}_HOOK_SECRET are set: say which one ${idp} uses)` : ''
       }`,
     ]);
+  }
+
+  if (raw.AUTH_MODE === 'disabled') {
+    const configured = [...oauthSet, ...(secret !== undefined ? [`${P}_HOOK_SECRET`] : [])];
+    if (configured.length > 0) {
+      throw new ConfigError([
+        `AUTH_MODE is disabled, but ${configured.join(', ')} ${configured.length === 1 ? 'is' : 'are'} set: a configuration that is never used misleads; unset it or choose oauth`,
+      ]);
+    }
+    return { mode: 'disabled', profile: profileName, logLevel: raw.LOG_LEVEL };
   }
 
   if (raw.AUTH_MODE === 'header-secret') {
@@ -176,6 +198,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
       scope,
       clockSkewSeconds: raw[`${P}_CLOCK_SKEW_SECONDS`] as number,
       clientClaim: profile.clientClaim,
+      ...(profile.grantType !== undefined ? { grantType: profile.grantType } : {}),
       scopeClaim: profile.scopeClaim,
     },
     jwksUrl,

@@ -12,6 +12,8 @@ export interface TokenProfile {
   readonly envPrefix: string;
   readonly clientClaim: ClientClaim;
   readonly scopeClaim: ScopeClaim;
+  /** The `gty` a token of this profile must carry, when the IdP writes one. */
+  readonly grantType?: string;
   /** The issuer as the `iss` claim spells it, from the configured value. */
   issuer(configured: string): string;
   /** Where the signing keys are when no JWKS URL is configured. */
@@ -39,6 +41,8 @@ export const TOKEN_PROFILES = {
     envPrefix: 'AUTH0',
     clientClaim: 'azp',
     scopeClaim: 'scope',
+    // Auth0's `gty`: the Action obtains its token with the client-credentials grant, nothing else does.
+    grantType: 'client-credentials',
     issuer: (configured) => `${configured.replace(/\/+$/, '')}/`,
     jwksUrl: (issuer) => `${issuer}.well-known/jwks.json`,
     issuerHint: 'your tenant, https://{tenant}/',

@@ -17,6 +17,8 @@ export type LocalRoute =
   | {
       readonly path: string;
       readonly authorized: true;
+      /** The route's own authorizer, as API Gateway gives each route one; the server's when absent. */
+      readonly authorizer?: Pick<AuthorizeHookCall, 'handle'>;
       handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
     }
   | {
@@ -85,7 +87,9 @@ export function createLocalServer(parts: LocalServerParts): Server {
     if (!authorization) return send(res, 401, { message: 'Unauthorized' });
     let authorized: Awaited<ReturnType<AuthorizeHookCall['handle']>>;
     try {
-      authorized = await parts.authorizer.handle(tokenAuthorizerEvent(authorization, methodArn));
+      authorized = await (route.authorizer ?? parts.authorizer).handle(
+        tokenAuthorizerEvent(authorization, methodArn),
+      );
     } catch (error) {
       if (error instanceof Error && error.message === 'Unauthorized')
         return send(res, 401, { message: 'Unauthorized' });

@@ -39,15 +39,24 @@ import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import type { TokenProfileName } from '../config/token-profiles';
+import { TOKEN_PROFILES } from '../config/token-profiles';
 import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
-import { HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
+import { AUTH0_PHONE_MESSAGE_PATH, HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
+import { AUTH0_TOKEN_PATH, answerClientCredentials } from './auth0-token-endpoint';
 import {
+  createDevAuth0Issuer,
   createDevIssuer,
   DEV_AUDIENCE,
+  DEV_AUTH0_AUDIENCE,
+  DEV_AUTH0_CLIENT_ID,
+  DEV_AUTH0_CLIENT_SECRET,
+  DEV_AUTH0_SCOPE,
   DEV_CLIENT_ID,
   DEV_ISSUER_PATH,
   DEV_JWKS_PATH,
   DEV_SCOPE,
+  type DevAuth0Issuer,
   type DevIssuer,
   loadOrCreateDevKey,
 } from './dev-issuer';
@@ -90,6 +99,14 @@ export interface LocalStack {
   readonly config: LocalConfig;
   /** Present when the stack is its own token issuer (OKTA_ISSUER unset). */
   readonly devIssuer?: DevIssuer;
+  /** Where Auth0's Action posts (behind the Auth0 authorizer). */
+  readonly auth0PhoneMessageUrl: string;
+  /**
+   * With the dev issuer, the stack also stands in for an Auth0 tenant: POST /oauth/token grants the dev
+   * M2M application (DEV_AUTH0_CLIENT_ID / _SECRET) tokens for DEV_AUTH0_AUDIENCE, signed with the same
+   * dev key; the tenant URL is `baseUrl`.
+   */
+  readonly devAuth0Issuer?: DevAuth0Issuer;
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
   /** Running when Twilio is configured locally (TWILIO_ACCOUNT_SID) and TWILIO_API_URL does not point elsewhere. */
@@ -171,17 +188,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     new EncryptionSdkDecrypter(rawAesKeyring(secrets.cognitoKey)),
   );
   const hooks = container.get(HttpHooks);
-  const routes: LocalRoute[] = [
-    ...HTTP_HOOK_ROUTES.map((route) => ({
-      path: route.path,
-      authorized: true as const,
-      handle: (event: Parameters<HttpHooks['handle']>[0]) => hooks.handle(event),
-    })),
-    cognitoInvokeRoute(cognitoTrigger, logger),
-  ];
-
-  // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
-  let authorizer: AuthorizeHookCall | undefined;
+  // The authorizers need the port (the dev issuers' URLs name it), so they are plugged in after listen:
+  // one per token profile, as template.yaml gives each IdP's route its own.
+  const authorizers: Partial<Record<TokenProfileName, AuthorizeHookCall>> = {};
+  const authorizerOf = (profile: TokenProfileName) => ({
+    handle: (event: Parameters<AuthorizeHookCall['handle']>[0]) => {
+      const authorizer = authorizers[profile];
+      if (!authorizer) throw new Error('Unauthorized');
+      return authorizer.handle(event);
+    },
+  });
   // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
   // anything configured goes through the same checks as the Lambda authorizer, AUTH_MODE included.
   const devKey =
@@ -189,13 +205,46 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? undefined
       : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
   let devIssuer: DevIssuer | undefined;
+  let devAuth0Issuer: DevAuth0Issuer | undefined;
+  const routes: LocalRoute[] = [
+    ...HTTP_HOOK_ROUTES.map((route) => ({
+      path: route.path,
+      authorized: true as const,
+      authorizer: authorizerOf(route.tokenProfile),
+      handle: (event: Parameters<HttpHooks['handle']>[0]) => hooks.handle(event),
+    })),
+    cognitoInvokeRoute(cognitoTrigger, logger),
+    // The Auth0 tenant stand-in's token endpoint (client-credentials grant), with the dev issuer.
+    ...(devKey
+      ? [
+          {
+            path: AUTH0_TOKEN_PATH,
+            authorized: false as const,
+            async handle(body: string, headers: Record<string, string | string[] | undefined>) {
+              if (!devAuth0Issuer) return { statusCode: 503, body: '{}' };
+              const contentType = headers['content-type'];
+              const reply = await answerClientCredentials(
+                body,
+                typeof contentType === 'string' ? contentType : undefined,
+                [
+                  {
+                    clientId: DEV_AUTH0_CLIENT_ID,
+                    clientSecret: DEV_AUTH0_CLIENT_SECRET,
+                    audience: DEV_AUTH0_AUDIENCE,
+                    scope: DEV_AUTH0_SCOPE,
+                  },
+                ],
+                devAuth0Issuer,
+              );
+              return { statusCode: reply.statusCode, body: JSON.stringify(reply.body) };
+            },
+          },
+        ]
+      : []),
+  ];
+
   const server = createLocalServer({
-    authorizer: {
-      handle: (event) => {
-        if (!authorizer) throw new Error('Unauthorized');
-        return authorizer.handle(event);
-      },
-    },
+    authorizer: authorizerOf('okta'),
     routes,
     logger,
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
@@ -213,6 +262,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const baseUrl = `http://${host}:${port}`;
 
   let authorizerConfig: AuthorizerConfig;
+  let auth0AuthorizerConfig: AuthorizerConfig;
+  if (devKey) {
+    devAuth0Issuer = await createDevAuth0Issuer(baseUrl, devKey);
+    const auth0 = TOKEN_PROFILES.auth0;
+    auth0AuthorizerConfig = localDevOAuthConfig({
+      policy: {
+        issuer: devAuth0Issuer.issuer,
+        audience: DEV_AUTH0_AUDIENCE,
+        clientIds: [DEV_AUTH0_CLIENT_ID],
+        scope: DEV_AUTH0_SCOPE,
+        clockSkewSeconds: 30,
+        clientClaim: auth0.clientClaim,
+        scopeClaim: auth0.scopeClaim,
+        grantType: auth0.grantType,
+      },
+      // The stand-in signs with the dev key, served at the dev issuer's JWKS path.
+      jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
+      logLevel: LOG_LEVEL,
+    });
+  } else {
+    // A real Auth0 tenant when AUTH0_ISSUER is set (checked as the Lambda authorizer checks it);
+    // otherwise the Auth0 route is switched off, as EnableAuth0=false deploys it.
+    auth0AuthorizerConfig = options.env.AUTH0_ISSUER
+      ? loadAuthorizerConfig({ ...options.env, TOKEN_PROFILE: 'auth0', AUTH_MODE: 'oauth' })
+      : { mode: 'disabled', profile: 'auth0', logLevel: LOG_LEVEL };
+  }
   if (devKey) {
     devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
     authorizerConfig = localDevOAuthConfig({
@@ -229,14 +304,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } else {
     authorizerConfig = loadAuthorizerConfig(options.env);
   }
-  authorizer = composeAuthorizer(authorizerConfig, logger);
+  authorizers.okta = composeAuthorizer(authorizerConfig, logger);
+  authorizers.auth0 = composeAuthorizer(auth0AuthorizerConfig, logger);
 
   return {
     baseUrl,
     hookUrl: `${baseUrl}${HOOK_PATH}`,
+    auth0PhoneMessageUrl: `${baseUrl}${AUTH0_PHONE_MESSAGE_PATH}`,
     cognitoInvokeUrl: `${baseUrl}${COGNITO_INVOKE_PATH}`,
     config,
     ...(devIssuer ? { devIssuer } : {}),
+    ...(devAuth0Issuer ? { devAuth0Issuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
     seededTemplates,
     ...(messaging.standIn ? { twilioStandIn: messaging.standIn } : {}),

@@ -14,7 +14,7 @@ import { buildCognitoTrigger } from '../../app/composition/cognito-trigger';
 import { buildHookContainer } from '../../app/composition/hook-container';
 import { routedSender } from '../../app/composition/messaging';
 import type { HookSettings } from '../../app/hook-settings';
-import { HttpHooks, OKTA_HOOK_PATH } from '../../app/http-hook-routes';
+import { AUTH0_PHONE_MESSAGE_PATH, HttpHooks, OKTA_HOOK_PATH } from '../../app/http-hook-routes';
 import { proxyEvent } from '../../app/local/api-gateway-events';
 import { cognitoSampleEvent, encryptAsCognito } from '../../app/local/cognito-sample-event';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
@@ -29,7 +29,8 @@ import { guardSecret } from '../support/secret-leak-guard';
 /**
  * The newer core pieces are IdP-neutral too: the same core, composed as the Lambdas compose it — the route
  * table of config/message-routes.json over two providers, failover decided by certainty, the brakes on —
- * driven through Okta's HTTP edge and Cognito's trigger gives the same ends through both.
+ * driven through Okta's HTTP edge, Cognito's trigger and Auth0's route (the body the shipped Action posts)
+ * gives the same ends through all three.
  */
 class MemoryDeadLetters implements DeadLetterQueue {
   letters: DeadLetter[] = [];
@@ -124,6 +125,41 @@ const ways: Way[] = [
       });
       const reply = await cognito.handle(event);
       return { status: reply.status, ...(reply.provider ? { provider: reply.provider } : {}) };
+    },
+  },
+  {
+    idp: 'auth0',
+    async deliver(code, phone) {
+      const result = await okta.handle(
+        proxyEvent({
+          path: AUTH0_PHONE_MESSAGE_PATH,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            notification: {
+              recipient: phone,
+              code,
+              delivery_method: 'text',
+              message_type: 'change_password',
+              locale: 'en',
+            },
+            tenant: { id: 'dev-tenant' },
+            user: { user_id: 'auth0|routing', given_name: 'Alex' },
+            request: { ip: '198.51.100.9', language: 'en' },
+          }),
+          sourceIp: '198.51.100.7',
+          receivedAt: Date.now(),
+          authorizer: {
+            principalId: 'm2m@clients',
+            policyDocument: { Version: '2012-10-17', Statement: [] },
+          },
+        }),
+      );
+      const reply = JSON.parse(result.body) as { status: string; provider?: string };
+      // Auth0's route says SENT where Okta says SUCCESSFUL.
+      return {
+        status: reply.status === 'SENT' ? 'SUCCESSFUL' : reply.status,
+        ...(reply.status !== 'FAILED' && reply.provider ? { provider: reply.provider } : {}),
+      };
     },
   },
 ];

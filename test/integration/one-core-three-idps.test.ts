@@ -13,7 +13,7 @@ import { SystemClock } from '../../adapters/local/system-clock';
 import { buildCognitoTrigger } from '../../app/composition/cognito-trigger';
 import { buildHookContainer } from '../../app/composition/hook-container';
 import type { HookSettings } from '../../app/hook-settings';
-import { HttpHooks, OKTA_HOOK_PATH } from '../../app/http-hook-routes';
+import { AUTH0_PHONE_MESSAGE_PATH, HttpHooks, OKTA_HOOK_PATH } from '../../app/http-hook-routes';
 import { proxyEvent } from '../../app/local/api-gateway-events';
 import { cognitoSampleEvent, encryptAsCognito } from '../../app/local/cognito-sample-event';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
@@ -28,9 +28,11 @@ import { guardSecret } from '../support/secret-leak-guard';
 
 /**
  * "The core does not change": the same core — one container, DeliverOtp, composer, the same adapters —
- * composed once, driven through the Okta adapter (HTTP, behind the generic endpoint) and through the
- * Cognito adapter (an event with an Encryption SDK ciphertext, behind the trigger endpoint), and the same
- * delivery scenarios give the same results through both.
+ * composed once, driven through the Okta adapter (HTTP, behind the generic endpoint), the Cognito adapter
+ * (an event with an Encryption SDK ciphertext, behind the trigger endpoint) and the Auth0 adapter (the
+ * body the shipped Action posts, behind the same generic endpoint as Okta), and the same delivery
+ * scenarios give the same results through all three. (test/e2e/auth0-action-over-http.test.ts runs the
+ * Action itself against the local stack.)
  */
 class RecordingSender implements MessageSender {
   sent: OutboundMessage[] = [];
@@ -59,7 +61,7 @@ const cognitoKey = randomBytes(32);
 
 let sender: RecordingSender;
 let deadLetters: MemoryDeadLetters;
-let okta: HttpHooks;
+let http: HttpHooks;
 let cognito: ReturnType<typeof buildCognitoTrigger>;
 
 beforeEach(() => {
@@ -77,7 +79,7 @@ beforeEach(() => {
     delivery: TEST_DELIVERY_SETTINGS,
     hook: HOOK,
   });
-  okta = container.get(HttpHooks);
+  http = container.get(HttpHooks);
   cognito = buildCognitoTrigger(
     container,
     { hook: HOOK, cognito: { kmsKeyArn: '', temporaryPasswordValidityDays: 7, deadlineMs: 6000 } },
@@ -99,7 +101,20 @@ interface Way {
 }
 
 const oktaEvents = new Map<string, ReturnType<typeof oktaSamplePayload>>();
+const auth0Notifications = new Map<string, string>();
 const cognitoEvents = new Map<string, unknown>();
+
+/** The proxy event API Gateway hands the hook for a POST to `path`, past the authorizer. */
+function httpEvent(path: string, body: string, principal: string) {
+  return proxyEvent({
+    path,
+    headers: { 'content-type': 'application/json' },
+    body,
+    sourceIp: '198.51.100.7',
+    receivedAt: Date.now(),
+    authorizer: { principalId: principal, policyDocument: { Version: '2012-10-17', Statement: [] } },
+  });
+}
 
 const ways: Way[] = [
   {
@@ -118,7 +133,7 @@ const ways: Way[] = [
         payload.data.messageProfile.msgTemplate = '';
       }
       oktaEvents.set(s.eventKey, payload);
-      const result: APIGatewayProxyResult = await okta.handle(
+      const result: APIGatewayProxyResult = await http.handle(
         proxyEvent({
           path: OKTA_HOOK_PATH,
           headers: { 'content-type': 'application/json' },
@@ -146,6 +161,32 @@ const ways: Way[] = [
         });
       cognitoEvents.set(s.eventKey, event);
       return (await cognito.handle(event)).status;
+    },
+  },
+  {
+    idp: 'auth0',
+    async deliver(s) {
+      // The same event key means Auth0 repeating the same notification (api.notification.retry, or the
+      // Action called again after a timeout): the same body, so the same derived event id.
+      const body =
+        auth0Notifications.get(s.eventKey) ??
+        JSON.stringify({
+          notification: {
+            recipient: '+1-415-555-0123',
+            code: s.code,
+            delivery_method: s.channel === 'voice' ? 'voice' : 'text',
+            message_type: 'change_password',
+            locale: s.locale,
+          },
+          tenant: { id: 'dev-tenant' },
+          user: { given_name: 'Alex' },
+          request: { language: s.locale },
+        });
+      auth0Notifications.set(s.eventKey, body);
+      const result = await http.handle(httpEvent(AUTH0_PHONE_MESSAGE_PATH, body, 'm2mClient@clients'));
+      const reply = JSON.parse(result.body) as { status?: string };
+      // The Auth0 route says SENT where Okta says SUCCESSFUL: the same outcome in each IdP's words.
+      return reply.status === 'SENT' ? 'SUCCESSFUL' : (reply.status ?? 'none');
     },
   },
 ];
