@@ -5,7 +5,7 @@ import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
 import { loadHookTelemetryConfig } from '../config/telemetry-config';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { HttpHooks } from '../http-hook-routes';
 
 // Built once per execution environment, at init (which Lambda does not bill against the 3 s the
 // way it bills a first request's own work): config validated, SDK clients and caches reused across invocations.
@@ -19,7 +19,7 @@ const container = buildHookContainer(
     telemetry: loadHookTelemetryConfig(process.env),
   }),
 );
-const telephonyHook = container.get(TelephonyHookHandler);
+// Every HTTP IdP's route (app/http-hook-routes.ts) is served by this one function.
+const hooks = container.get(HttpHooks);
 
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-  telephonyHook.handle(event);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);
