@@ -519,9 +519,14 @@ describe('template.yaml: API, authorizer and WAF', () => {
         TextTransformations: [{ Priority: 0, Type: 'NONE' }],
       },
     };
+    // Twilio's status callbacks are not Okta's either (Twilio publishes no ranges; they are signed).
+    const twilioPath = {
+      ByteMatchStatement: { ...auth0Path.ByteMatchStatement, SearchString: '/twilio/status' },
+    };
     expect(ifRule('HasOktaIpAllowList').Statement.AndStatement.Statements).toEqual([
       { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('OktaIpSet') } } } },
       { NotStatement: { Statement: auth0Path } },
+      { NotStatement: { Statement: twilioPath } },
     ]);
     expect(ifRule('HasAuth0IpAllowList').Statement.AndStatement.Statements).toEqual([
       { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('Auth0IpSet') } } } },
