@@ -332,6 +332,8 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'COGNITO_KMS_KEY_ARN',
       'COGNITO_TEMPORARY_PASSWORD_VALIDITY_DAYS',
       'TRIGGER_DEADLINE_MS',
+      // The message ledger the trigger's sends are recorded in (loadHookTelemetryConfig).
+      'MESSAGES_TABLE',
       'LOG_LEVEL',
     ];
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
