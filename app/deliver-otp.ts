@@ -15,12 +15,13 @@ import type { DeadLetterQueue } from '../ports/dead-letter-queue';
 import type { Fingerprinter } from '../ports/fingerprinter';
 import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-store';
 import type { Logger } from '../ports/logger';
-import type { MessageSender } from '../ports/message-sender';
+import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
 import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
+import { type DeliveryTelemetry, NO_TELEMETRY } from './delivery-telemetry';
 import { MessageComposer } from './message-composer';
 import { sendWithinDeadline } from './send-within-deadline';
 import { TOKENS } from './tokens';
@@ -96,6 +97,9 @@ export class DeliverOtp {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
     @inject(Brakes) @optional() private readonly brakes: BrakeGate = NO_BRAKES,
+    @inject(TOKENS.DeliveryTelemetry)
+    @optional()
+    private readonly telemetry: DeliveryTelemetry = NO_TELEMETRY,
   ) {}
 
   /** Delivers and resolves with the reply; never rejects. */
@@ -187,7 +191,9 @@ export class DeliverOtp {
       if (!claim.claimed) {
         sealAhead.cancel();
         await this.brakes.withdraw(brakes);
-        return run.decide(this.replay(request, run, claim.state, claim.outcome));
+        const replayed = run.decide(this.replay(request, run, claim.state, claim.outcome));
+        this.telemetry.duplicate(request, replayed);
+        return replayed;
       }
     } catch (error) {
       await this.brakes.withdraw(brakes);
@@ -223,6 +229,7 @@ export class DeliverOtp {
     const refused = await this.brakes.refusal(brakes, request, run.deadline.startedAt);
     if (refused) {
       const outcome = run.decide(refused);
+      this.telemetry.notSent({ request, outcome, certainty: 'not-sent' });
       await this.record(ctx, 'failed', outcome);
       return outcome;
     }
@@ -242,8 +249,9 @@ export class DeliverOtp {
     }
 
     let outcome: DeliveryOutcome;
+    let receipt: SendReceipt;
     try {
-      const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
       sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
       outcome = run.decide({
@@ -276,8 +284,15 @@ export class DeliverOtp {
       return this.fail(ctx, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
-    // "in progress" and duplicates get PENDING, never a second send.
-    await this.record(ctx, 'sent', outcome);
+    // "in progress" and duplicates get PENDING, never a second send. The ledger record (receipts,
+    // conversion) is written alongside, within the same cut-off.
+    await Promise.all([
+      this.record(ctx, 'sent', outcome),
+      this.telemetry.sent(
+        { request, message, receipt, outcome, receivedAt: run.deadline.startedAt },
+        { signal },
+      ),
+    ]);
     return outcome;
   }
 
@@ -391,6 +406,12 @@ export class DeliverOtp {
       reason: failure.message,
       providers: failure.tries?.length ? describeTries(failure.tries) : undefined,
       durationMs: outcome.durationMs,
+    });
+    this.telemetry.notSent({
+      request,
+      outcome,
+      certainty: failure.certainty,
+      ...(message ? { message } : {}),
     });
     await Promise.all([
       this.park(ctx, failure, message),

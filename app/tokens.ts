@@ -10,6 +10,7 @@ export const TOKENS = {
   Fingerprinter: Symbol.for('otp-courier.Fingerprinter'),
   DeliverySettings: Symbol.for('otp-courier.DeliverySettings'),
   HookSettings: Symbol.for('otp-courier.HookSettings'),
+  DeliveryTelemetry: Symbol.for('otp-courier.DeliveryTelemetry'),
   RateCounterStore: Symbol.for('otp-courier.RateCounterStore'),
   BrakesSettings: Symbol.for('otp-courier.BrakesSettings'),
 } as const;

@@ -62,6 +62,9 @@ export interface DeliveryRequest {
   readonly idpMessage?: string;
   /** The end user's client IP as the IdP saw it (Okta: data.context.request.ipAddress), for the brakes. */
   readonly clientIp?: string;
-  /** The IdP's id of the user (Okta: data.userProfile.userId), for the brakes; never shown in a message. */
+  /**
+   * The IdP's id of the user (Okta: data.userProfile.userId), for the brakes, and to match the IdP's later
+   * report that the user verified (stored only as a keyed fingerprint); never shown in a message.
+   */
   readonly userId?: string;
 }

@@ -24,6 +24,12 @@ export interface EndUserMessagingSettings {
   readonly smsMaxPrice?: string;
   /** USD per voice minute, e.g. "0.05". */
   readonly voiceMaxPricePerMinute?: string;
+  /**
+   * Send with MessageFeedbackEnabled, so each message gets a feedback record that a confirmed
+   * verification marks RECEIVED (PutMessageFeedback) and that End User Messaging marks FAILED an hour
+   * later otherwise. Only worth it when verifications are reported back (the Okta event hook).
+   */
+  readonly messageFeedback?: boolean;
   readonly now?: () => number;
 }
 
@@ -75,6 +81,7 @@ export class EndUserMessagingSender implements MessageProvider {
   }
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
+    // Computed per call: a retry (the router's) gets the code's life as it is then, not at the first try.
     const ttl = this.timeToLive(message);
     const left = options.deadline.remaining(this.now());
     if (options.signal.aborted || left <= 0) {
@@ -111,6 +118,7 @@ export class EndUserMessagingSender implements MessageProvider {
       ConfigurationSetName: this.settings.configurationSetName,
       ProtectConfigurationId: this.settings.protectConfigurationId,
       TimeToLive: ttl,
+      ...(this.settings.messageFeedback ? { MessageFeedbackEnabled: true } : {}),
       // Shows up in delivery events, so a receipt can be traced back to the IdP event. Never the code.
       Context: { eventId: message.eventId, purpose: message.purpose },
     };
@@ -152,15 +160,25 @@ export class EndUserMessagingSender implements MessageProvider {
     return this.settings.defaultOriginationIdentity;
   }
 
-  /** The passcode's remaining life: a message that arrives after it expired is useless and still costs. */
+  /**
+   * The passcode's remaining life, rounded down: End User Messaging drops a message it could not deliver
+   * within its TimeToLive (default 72 hours), so a code never arrives after it expired — useless, and
+   * still billed. A code with less life left than the API's shortest TTL (5 s) is not sent at all: any
+   * TTL the API accepts would let it arrive late.
+   */
   private timeToLive(message: OutboundMessage): number {
     const seconds = Math.floor((message.expiresAt.getTime() - this.now()) / 1000);
-    if (seconds <= 0) {
-      throw new DeliveryError('invalid-message', 'not-sent', 'passcode already expired; not sent', {
-        attempts: 0,
-      });
+    if (seconds < MIN_TTL_SECONDS) {
+      throw new DeliveryError(
+        'invalid-message',
+        'not-sent',
+        seconds <= 0
+          ? 'passcode already expired; not sent'
+          : `passcode expires in ${seconds} s, under the shortest TimeToLive (${MIN_TTL_SECONDS} s); not sent`,
+        { attempts: 0 },
+      );
     }
-    return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, seconds));
+    return Math.min(MAX_TTL_SECONDS, seconds);
   }
 }
 

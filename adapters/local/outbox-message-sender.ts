@@ -46,7 +46,13 @@ export class OutboxMessageSender implements MessageProvider {
   readonly capabilities = OUTBOX_CAPABILITIES;
 
   constructor(
-    private readonly settings: { file: string; announce?: (line: string) => void; now?: () => number },
+    private readonly settings: {
+      file: string;
+      announce?: (line: string) => void;
+      now?: () => number;
+      /** Told of each message once it is in the outbox: the local stack's simulated carrier. */
+      onSent?: (record: OutboxRecord) => void;
+    },
   ) {}
 
   async send(message: OutboundMessage, options: SendOptions): Promise<SendReceipt> {
@@ -85,6 +91,7 @@ export class OutboxMessageSender implements MessageProvider {
     this.settings.announce?.(
       `outbox: ${message.channel.toUpperCase()} to ${maskPhone(message.to)} in ${message.locale} (${message.templateSource}, ${detail}) → ${this.settings.file}`,
     );
+    this.settings.onSent?.(record);
     return { provider: OUTBOX_PROVIDER, messageId: record.messageId, status: 'SUCCESSFUL', attempts: 1 };
   }
 }

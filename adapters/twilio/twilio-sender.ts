@@ -7,6 +7,7 @@ import type { CallOptions } from '../../ports/call-options';
 import type { MessageProvider } from '../../ports/message-provider';
 import type { SendOptions, SendReceipt } from '../../ports/message-sender';
 import { classifyTwilioAnswer, classifyTwilioWireError, type TwilioFailure } from './classify-twilio-failure';
+import { statusCallbackUrl } from './status-callback-url';
 import { postForm, type TwilioAgents, TwilioWireError, twilioAgents } from './twilio-http';
 import { TWILIO_POLLY_VOICES, TWILIO_SSML_ELEMENTS } from './twilio-voices';
 import { MAX_TWIML_CHARS, speakToTwiml, textToTwiml } from './twiml';
@@ -39,8 +40,11 @@ export interface TwilioSettings {
   readonly sms?: SenderTable;
   /** Caller ids for voice: Twilio numbers (E.164). */
   readonly voice?: SenderTable;
-  /** Twilio posts delivery status here (with `eventId` and `purpose` added to the query). */
-  readonly statusCallbackUrl?: string;
+  /**
+   * Twilio posts delivery status here (with `eventId` and `purpose` added to the query). A function when
+   * the URL is known only later (the local stack learns its port once it listens); undefined: none.
+   */
+  readonly statusCallbackUrl?: string | (() => string | undefined);
   /** A connection not made in this long is abandoned before anything was sent. Default 500 ms. */
   readonly connectTimeoutMs?: number;
   /** A call hangs up after this many seconds (cost bound). Default 60. */
@@ -138,7 +142,8 @@ export class TwilioSender implements MessageProvider {
     if (ttl <= 0) throw notSent('invalid-message', 'passcode already expired; not sent');
     const account = encodeURIComponent(credentials.accountSid);
     const form = new URLSearchParams({ To: message.to });
-    if (this.settings.statusCallbackUrl) form.set('StatusCallback', this.statusCallback(message));
+    const callback = this.statusCallback(message);
+    if (callback) form.set('StatusCallback', callback);
     if (message.channel === 'voice') {
       const from = senderFor(this.settings.voice, message.to);
       if (!from) throw notSent('misconfigured', 'no Twilio caller id for this destination');
@@ -154,7 +159,9 @@ export class TwilioSender implements MessageProvider {
         throw notSent('invalid-message', `TwiML over ${MAX_TWIML_CHARS} characters`);
       form.set('From', from);
       form.set('Twiml', twiml);
-      form.set('Timeout', String(this.settings.ringTimeoutSeconds ?? 30));
+      // Calls have no ValidityPeriod (Twilio places them at once, or queues them under the account's
+      // calls-per-second limit with no expiry we can set): the phone at least never rings past the code's life.
+      form.set('Timeout', String(Math.min(this.settings.ringTimeoutSeconds ?? 30, ttl)));
       form.set('TimeLimit', String(this.settings.callTimeLimitSeconds ?? 60));
       return { path: `/2010-04-01/Accounts/${account}/Calls.json`, form };
     }
@@ -169,12 +176,10 @@ export class TwilioSender implements MessageProvider {
     return { path: `/2010-04-01/Accounts/${account}/Messages.json`, form };
   }
 
-  private statusCallback(message: OutboundMessage): string {
-    const url = new URL(this.settings.statusCallbackUrl as string);
-    // So a receipt finds its IdP event; never the code.
-    url.searchParams.set('eventId', message.eventId);
-    url.searchParams.set('purpose', message.purpose);
-    return url.toString();
+  private statusCallback(message: OutboundMessage): string | undefined {
+    const configured = this.settings.statusCallbackUrl;
+    const base = typeof configured === 'function' ? configured() : configured;
+    return base ? statusCallbackUrl(base, message) : undefined;
   }
 }
 

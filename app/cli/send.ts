@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHANNELS, type Channel } from '../../domain/delivery-request';
 import { loadLocalConfig } from '../config/local-config';
@@ -9,17 +11,23 @@ import {
   sampleTemporaryPassword,
   triggerSourceOf,
 } from '../local/cognito-sample-event';
+import { DEV_EVENT_HOOK_SECRET_FILE } from '../local/dev-event-hook-secret';
 import { createDevIssuer, DEV_ISSUER_PATH, loadOrCreateDevKey } from '../local/dev-issuer';
 import { loadOrCreateDevSecrets } from '../local/dev-secrets';
 import { COGNITO_INVOKE_PATH } from '../local/lambda-invoke-route';
 import { HOOK_PATH } from '../local/local-server';
+import { EVENT_HOOK_PATH } from '../local/local-stack';
+import { oktaEventHookPayload } from '../local/okta-event-hook-payload';
 import { OKTA_PURPOSES, type OktaPurpose, oktaSamplePayload } from '../local/okta-sample-payload';
+import { formatTimeline, messageTimeline } from '../message-timeline';
+import { openMessageSources } from './message-sources';
 
 const USAGE = `usage: npm run send -- [--idp okta|cognito|auth0] [--channel sms|voice] [--locale fr-CA] [--phone +14155550123]
                       [--purpose ${OKTA_PURPOSES.join('|')}]          (okta)
                       [--trigger ${COGNITO_TRIGGERS.join('|')}]   (cognito)
                       [--message-type ${AUTH0_MESSAGE_TYPES.join('|')}] [--budget-ms 10000]   (auth0)
                       [--code 123456] [--first-name Alex] [--url http://127.0.0.1:8787] [--token JWT] [--print-curl]
+                      [--no-verify]
 
 okta (default): posts a realistic Okta telephony hook request to the local stack (npm start), signed
 with the dev issuer's key, and prints the reply.
@@ -30,7 +38,9 @@ auth0: runs the shipped Action (adapters/auth0/action/otp-courier-phone-provider
 with an Auth0-shaped event and api object: a client-credentials token from the local stack's Auth0
 tenant stand-in (kept in api.cache, persisted in the data dir, so the next run reuses it), then the
 notification to /auth0/phone-message behind the Auth0 authorizer; prints what the Action did.
-The message itself lands in the outbox file either way.`;
+The message itself lands in the outbox file either way.
+okta, unless --no-verify: then plays the user and Okta once more. When the simulated carrier reports the
+message delivered, it posts Okta's event hook for a successful verification and prints the message's life.`;
 
 /** `npm run send`: plays Okta against the local stack. */
 async function main(): Promise<void> {
@@ -49,6 +59,7 @@ async function main(): Promise<void> {
       url: { type: 'string' },
       token: { type: 'string' },
       'print-curl': { type: 'boolean', default: false },
+      'no-verify': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -95,6 +106,73 @@ async function main(): Promise<void> {
   process.stdout.write(`HTTP ${response.status} in ${elapsed} ms\n${prettyJson(text)}\n`);
   if (response.ok) process.stdout.write(`\nThe message is in ${config.outboxFile}\n`);
   if (!response.ok) process.exitCode = 1;
+  const sent = response.ok && /"status":\s*"SUCCESSFUL"/.test(text);
+  if (sent && !values['no-verify']) {
+    await verifyLikeAUser({
+      base,
+      dataDir: config.dataDir,
+      eventId: payload.eventId,
+      userId: payload.data.userProfile.userId,
+      channel,
+      enrollment: purpose === 'enrollment',
+    });
+  }
+}
+
+/**
+ * The user reads the code and types it; Okta then reports the verification through its event hook.
+ * Only for a message the (simulated) carrier delivered: a failed one never reached the phone.
+ */
+async function verifyLikeAUser(input: {
+  base: string;
+  dataDir: string;
+  eventId: string;
+  userId: string;
+  channel: Channel;
+  enrollment: boolean;
+}): Promise<void> {
+  const sources = await openMessageSources(process.env);
+  try {
+    const settled = async () => {
+      for (let waited = 0; waited < 10_000; waited += 250) {
+        const [record] = await sources.history.findByEventId(input.eventId);
+        if (record?.settled) return record;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      return undefined;
+    };
+    const record = await settled();
+    if (!record) {
+      process.stdout.write('\nNo delivery receipt yet: not verifying (see npm run status later).\n');
+    } else if (record.status === 'delivered' || record.status === 'accepted') {
+      const secret =
+        process.env.OKTA_EVENT_HOOK_SECRET ??
+        (await readFile(join(input.dataDir, DEV_EVENT_HOOK_SECRET_FILE), 'utf8')).trim();
+      const hook = await fetch(`${input.base}${EVENT_HOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: secret },
+        body: JSON.stringify(
+          oktaEventHookPayload({
+            userId: input.userId,
+            channel: input.channel,
+            kind: input.enrollment ? 'enrollment' : 'verification',
+          }),
+        ),
+      });
+      process.stdout.write(`\nThe user entered the code; Okta's event hook answered HTTP ${hook.status}.\n`);
+    } else {
+      process.stdout.write(
+        `\nThe carrier reported ${record.providerStatus ?? record.status}: the user got no code to enter.\n`,
+      );
+    }
+    const [after] = await sources.history.findByEventId(input.eventId);
+    const claim = await sources.claimOf('okta', input.eventId);
+    process.stdout.write(
+      `\n${formatTimeline(`event ${input.eventId}`, messageTimeline({ claim, record: after, now: Date.now() }))}\n`,
+    );
+  } finally {
+    await sources.close();
+  }
 }
 
 /** Plays Cognito: the trigger event, its code encrypted as Cognito encrypts it, invoked as Lambda would. */

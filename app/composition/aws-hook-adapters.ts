@@ -18,7 +18,9 @@ import type { MessageProvider } from '../../ports/message-provider';
 import type { SecretSource } from '../../ports/secret-source';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
+import type { HookTelemetryConfig } from '../config/telemetry-config';
 import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
+import { awsDeliveryTelemetry } from './aws-telemetry';
 import type { HookAdapters } from './hook-container';
 import { routedSender, twilioProvider } from './messaging';
 import { secretsCallBounds, secretsManagerSource } from './secrets-manager-source';
@@ -59,7 +61,10 @@ export function messagingProviders(config: AwsConfig, clock: SystemClock): Recor
 /** The production adapters: DynamoDB, End User Messaging SMS & Voice v2 (and Twilio), SQS and KMS. */
 export function awsHookAdapters(
   config: AwsConfig,
-  settings: Pick<HookAdapters, 'delivery' | 'hook'> & { readonly logLevel: LogLevelName },
+  settings: Pick<HookAdapters, 'delivery' | 'hook'> & {
+    readonly logLevel: LogLevelName;
+    readonly telemetry?: HookTelemetryConfig;
+  },
 ): HookAdapters {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
@@ -68,6 +73,12 @@ export function awsHookAdapters(
   const dynamo = new DynamoDBClient(boundedClientConfig(bounds.dynamodb));
   const kms = new KMSClient(boundedClientConfig(bounds.kms));
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
+  const fingerprinter = new KmsDerivedFingerprinter(kms, {
+    keyId: config.fingerprintKmsKeyId,
+    // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
+    deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
+    clock,
+  });
   return {
     templates: templateSources({
       table: templateTable,
@@ -81,12 +92,7 @@ export function awsHookAdapters(
       queueUrl: config.deadLetterQueueUrl,
     }),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
-    fingerprinter: new KmsDerivedFingerprinter(kms, {
-      keyId: config.fingerprintKmsKeyId,
-      // The KMS client's own bound, retries included, plus a little: a backstop, never the first to fire.
-      deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
-      clock,
-    }),
+    fingerprinter,
     clock,
     logger,
     delivery: settings.delivery,
@@ -95,5 +101,15 @@ export function awsHookAdapters(
       counters: new DynamoDbRateCounterStore(dynamo, { tableName: config.counterTable }),
       settings: config.brakes,
     },
+    ...(settings.telemetry
+      ? {
+          telemetry: awsDeliveryTelemetry(settings.telemetry, config.brakes.policy.prices, {
+            dynamo,
+            fingerprinter,
+            clock,
+            logger,
+          }),
+        }
+      : {}),
   };
 }

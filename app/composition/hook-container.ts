@@ -12,6 +12,7 @@ import { Brakes } from '../brakes';
 import type { BrakesSettings } from '../brakes-settings';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
+import { type DeliveryTelemetry, NO_TELEMETRY } from '../delivery-telemetry';
 import type { HookSettings } from '../hook-settings';
 import { HttpHooks } from '../http-hook-routes';
 import { MessageComposer } from '../message-composer';
@@ -30,6 +31,8 @@ export interface HookAdapters {
   readonly logger: Logger;
   readonly delivery: DeliverySettings;
   readonly hook: HookSettings;
+  /** Metrics and the message ledger; none: nothing measured or recorded after the reply. */
+  readonly telemetry?: DeliveryTelemetry;
   /** SMS pumping and toll-fraud brakes; every deployment passes them (tests may leave them out). */
   readonly brakes?: { readonly counters: RateCounterStore; readonly settings: BrakesSettings };
 }
@@ -50,6 +53,9 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind<Logger>(TOKENS.Logger).toConstantValue(adapters.logger);
   container.bind<DeliverySettings>(TOKENS.DeliverySettings).toConstantValue(adapters.delivery);
   container.bind<HookSettings>(TOKENS.HookSettings).toConstantValue(adapters.hook);
+  container
+    .bind<DeliveryTelemetry>(TOKENS.DeliveryTelemetry)
+    .toConstantValue(adapters.telemetry ?? NO_TELEMETRY);
   if (adapters.brakes) {
     container.bind<RateCounterStore>(TOKENS.RateCounterStore).toConstantValue(adapters.brakes.counters);
     container.bind<BrakesSettings>(TOKENS.BrakesSettings).toConstantValue(adapters.brakes.settings);

@@ -50,6 +50,8 @@ export function twilioProvider(
     readonly secrets?: () => Promise<SecretSource>;
     readonly secretBounds?: TwilioSecretBounds;
     readonly apiUrl?: string;
+    /** Overrides the configured StatusCallback with one known only later (the local stack's port). */
+    readonly statusCallbackUrl?: () => string | undefined;
   },
 ): TwilioSender {
   let credentials: (options: { signal?: AbortSignal }) => Promise<TwilioCredentials>;
@@ -72,7 +74,11 @@ export function twilioProvider(
     credentials,
     ...(config.sms ? { sms: config.sms } : {}),
     ...(config.voice ? { voice: config.voice } : {}),
-    ...(config.statusCallbackUrl ? { statusCallbackUrl: config.statusCallbackUrl } : {}),
+    ...(deps.statusCallbackUrl
+      ? { statusCallbackUrl: deps.statusCallbackUrl }
+      : config.statusCallbackUrl
+        ? { statusCallbackUrl: config.statusCallbackUrl }
+        : {}),
     connectTimeoutMs: config.connectTimeoutMs,
     now: () => deps.clock.now(),
   });

@@ -23,6 +23,7 @@ export type MessagingConfig = Pick<
   | 'protectConfigurationId'
   | 'smsMaxPrice'
   | 'voiceMaxPricePerMinute'
+  | 'messageFeedback'
 >;
 
 /** Where the Lambda finds its AWS resources; every value comes from template.yaml. */
@@ -54,7 +55,11 @@ export function loadMessagingConfig(env: Env): MessagingConfig {
     PROTECT_CONFIGURATION_ID: text(),
     SMS_MAX_PRICE: optionalNumberText(),
     VOICE_MAX_PRICE_PER_MINUTE: optionalNumberText(),
+    MESSAGE_FEEDBACK: text('false'),
   });
+  if (raw.MESSAGE_FEEDBACK !== 'true' && raw.MESSAGE_FEEDBACK !== 'false') {
+    throw new ConfigError(['MESSAGE_FEEDBACK must be true or false']);
+  }
   return {
     originationIdentities: parseOriginationIdentities(raw.ORIGINATION_IDENTITIES ?? ''),
     defaultOriginationIdentity: raw.DEFAULT_ORIGINATION_IDENTITY,
@@ -62,6 +67,7 @@ export function loadMessagingConfig(env: Env): MessagingConfig {
     ...(raw.PROTECT_CONFIGURATION_ID ? { protectConfigurationId: raw.PROTECT_CONFIGURATION_ID } : {}),
     ...(raw.SMS_MAX_PRICE ? { smsMaxPrice: raw.SMS_MAX_PRICE } : {}),
     ...(raw.VOICE_MAX_PRICE_PER_MINUTE ? { voiceMaxPricePerMinute: raw.VOICE_MAX_PRICE_PER_MINUTE } : {}),
+    ...(raw.MESSAGE_FEEDBACK === 'true' ? { messageFeedback: true } : {}),
   };
 }
 

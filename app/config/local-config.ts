@@ -12,6 +12,13 @@ export interface LocalConfig {
   readonly templateTable: string;
   readonly idempotencyTable: string;
   readonly templateCacheTtlSeconds: number;
+  readonly messagesTable: string;
+  /** EMF lines, one per measurement: what CloudWatch would get (`npm run metrics` summarises it). */
+  readonly metricsFile: string;
+  /** Share of messages the simulated carrier fails. */
+  readonly carrierFailureRate: number;
+  /** Messages unconfirmed this long after their code expired are settled as never used. */
+  readonly settleGraceMs: number;
 }
 
 export function loadLocalConfig(env: Env, cwd: string = process.cwd()): LocalConfig {
@@ -24,6 +31,10 @@ export function loadLocalConfig(env: Env, cwd: string = process.cwd()): LocalCon
     TEMPLATE_TABLE: text('otp-courier-templates'),
     IDEMPOTENCY_TABLE: text('otp-courier-idempotency'),
     TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
+    MESSAGES_TABLE: text('otp-courier-messages'),
+    METRICS_FILE: text(),
+    CARRIER_FAILURE_PERCENT: integer(8, 0, 100),
+    SETTLE_GRACE_SECONDS: integer(30, 0, 86_400),
   });
   const dataDir = resolve(cwd, raw.DATA_DIR ?? '.otp-courier');
   return {
@@ -35,5 +46,9 @@ export function loadLocalConfig(env: Env, cwd: string = process.cwd()): LocalCon
     templateTable: raw.TEMPLATE_TABLE ?? 'otp-courier-templates',
     idempotencyTable: raw.IDEMPOTENCY_TABLE ?? 'otp-courier-idempotency',
     templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
+    messagesTable: raw.MESSAGES_TABLE ?? 'otp-courier-messages',
+    metricsFile: resolve(cwd, raw.METRICS_FILE ?? join(dataDir, 'metrics.jsonl')),
+    carrierFailureRate: raw.CARRIER_FAILURE_PERCENT / 100,
+    settleGraceMs: raw.SETTLE_GRACE_SECONDS * 1000,
   };
 }

@@ -115,6 +115,28 @@ export function parseTwilioSecret(secret: string): TwilioCredentials {
   });
 }
 
+/**
+ * The token Twilio signs webhooks with (X-Twilio-Signature): the account's auth token, from the same secret
+ * as the credentials. A secret that holds an API key for the REST calls (Twilio's advice) adds the auth
+ * token as "webhookAuthToken": an API key cannot check a signature. Never quoted in an error.
+ */
+export function parseTwilioSigningToken(secret: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(secret);
+  } catch {
+    throw new ConfigError(['the Twilio secret is not JSON']);
+  }
+  const fields = (value ?? {}) as Record<string, unknown>;
+  const token = fields.webhookAuthToken ?? fields.authToken;
+  if (typeof token !== 'string' || token === '') {
+    throw new ConfigError([
+      'the Twilio secret has no auth token to check status callback signatures with: add "webhookAuthToken" (or use "authToken")',
+    ]);
+  }
+  return token;
+}
+
 function checkCredentials(fields: {
   accountSid?: string | undefined;
   authToken?: string | undefined;

@@ -8,6 +8,7 @@ import { loadAwsConfig } from '../config/aws-config';
 import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
+import { loadHookTelemetryConfig } from '../config/telemetry-config';
 
 // Built once per execution environment, like the hook: the same core, adapters and bounded SDK clients.
 // The Encryption SDK itself is loaded on the first decryption (EncryptionSdkDecrypter), not here.
@@ -15,7 +16,15 @@ const { delivery, hook } = loadDeliveryConfig(process.env);
 const cognito = loadCognitoConfig(process.env);
 const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
 const aws = loadAwsConfig(process.env);
-const container = buildHookContainer(awsHookAdapters(aws, { delivery, hook, logLevel: LOG_LEVEL }));
+// Metrics and the message ledger as for the hook (MESSAGES_TABLE unset: metrics only).
+const container = buildHookContainer(
+  awsHookAdapters(aws, {
+    delivery,
+    hook,
+    logLevel: LOG_LEVEL,
+    telemetry: loadHookTelemetryConfig(process.env),
+  }),
+);
 const decrypter = new EncryptionSdkDecrypter(
   kmsKeyring(cognito.kmsKeyArn, new KMSClient(boundedClientConfig(aws.callBounds.kms))),
 );

@@ -4,6 +4,7 @@ import { buildHookContainer } from '../composition/hook-container';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
+import { loadHookTelemetryConfig } from '../config/telemetry-config';
 import { HttpHooks } from '../http-hook-routes';
 
 // Built once per execution environment, at init (which Lambda does not bill against the 3 s the
@@ -11,7 +12,12 @@ import { HttpHooks } from '../http-hook-routes';
 const { delivery, hook } = loadDeliveryConfig(process.env);
 const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
 const container = buildHookContainer(
-  awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: LOG_LEVEL }),
+  awsHookAdapters(loadAwsConfig(process.env), {
+    delivery,
+    hook,
+    logLevel: LOG_LEVEL,
+    telemetry: loadHookTelemetryConfig(process.env),
+  }),
 );
 // Every HTTP IdP's route (app/http-hook-routes.ts) is served by this one function.
 const hooks = container.get(HttpHooks);

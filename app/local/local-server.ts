@@ -42,6 +42,13 @@ export interface LocalServerParts {
   /** Served at `jwksPath` when the local stack is its own dev issuer. */
   readonly jwks?: { readonly path: string; readonly keys: JSONWebKeySet };
   readonly now?: () => number;
+  /**
+   * Routes that authenticate on their own (no authorizer in front, as in the stack): path → handler,
+   * any method.
+   */
+  readonly openRoutes?: Readonly<
+    Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>
+  >;
 }
 
 /**
@@ -68,6 +75,33 @@ export function createLocalServer(parts: LocalServerParts): Server {
     if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && parts.jwks && url.pathname === parts.jwks.path)
       return send(res, 200, parts.jwks.keys);
+    const open = parts.openRoutes?.[url.pathname];
+    if (open) {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, { message: 'Request Too Long' });
+      const event = proxyEvent({
+        path: url.pathname,
+        headers: req.headers,
+        body,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        receivedAt: now(),
+        authorizer: { principalId: 'none', policyDocument: { Version: '2012-10-17', Statement: [] } },
+      });
+      // As API Gateway passes them: Twilio's callbacks carry the event id in the (signed) query.
+      const query: Record<string, string[]> = {};
+      for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
+      const queried = Object.keys(query).length > 0;
+      const result = await open({
+        ...event,
+        httpMethod: req.method ?? 'GET',
+        queryStringParameters: queried
+          ? Object.fromEntries(Object.entries(query).map(([name, values]) => [name, values.at(-1) as string]))
+          : null,
+        multiValueQueryStringParameters: queried ? query : null,
+      });
+      res.writeHead(result.statusCode, stringHeaders(result.headers));
+      return void res.end(result.body);
+    }
     const route = routes.get(url.pathname);
     if (!route) return send(res, 404, { message: 'Not Found' });
     if (req.method !== 'POST') return send(res, 403, { message: 'Missing Authentication Token' });

@@ -1,11 +1,14 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
 import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import {
   EncryptionSdkDecrypter,
@@ -14,17 +17,21 @@ import {
 import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
+import { AnnouncingFeedback } from '../../adapters/local/announcing-feedback';
 import { HmacFingerprinter } from '../../adapters/local/hmac-fingerprinter';
 import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-queue';
-import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
+import { OutboxMessageSender, type OutboxRecord } from '../../adapters/local/outbox-message-sender';
+import { SimulatedCarrier } from '../../adapters/local/simulated-carrier';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import { PowertoolsMetricsAdapter } from '../../adapters/powertools/powertools-metrics';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { METRICS_SERVICE } from '../composition/aws-telemetry';
 import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
 import { routedSender, twilioProvider } from '../composition/messaging';
@@ -39,11 +46,20 @@ import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import { loadHookTelemetryConfig } from '../config/telemetry-config';
 import type { TokenProfileName } from '../config/token-profiles';
 import { TOKEN_PROFILES } from '../config/token-profiles';
 import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
+import { ConfirmVerifications } from '../confirm-verifications';
+import { recordEndUserMessagingEvent } from '../end-user-messaging-receipts';
 import { AUTH0_PHONE_MESSAGE_PATH, HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
+import { OktaEventHookHandler } from '../okta-event-hook-handler';
+import { RecordReceipts } from '../record-receipts';
+import { RecordedDeliveryTelemetry } from '../recorded-delivery-telemetry';
+import { SettleUnconfirmed } from '../settle-unconfirmed';
+import { TwilioStatusHandler } from '../twilio-status-handler';
 import { AUTH0_TOKEN_PATH, answerClientCredentials } from './auth0-token-endpoint';
+import { loadOrCreateDevEventHookSecret } from './dev-event-hook-secret';
 import {
   createDevAuth0Issuer,
   createDevIssuer,
@@ -66,6 +82,15 @@ import { COGNITO_INVOKE_PATH, cognitoInvokeRoute } from './lambda-invoke-route';
 import { createLocalServer, HOOK_PATH, type LocalRoute } from './local-server';
 import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
 import { UnreachableProvider } from './unreachable-provider';
+
+/** Where the local stack takes Okta's event hook calls, as the stack's API does. */
+export const EVENT_HOOK_PATH = '/okta/event-hook';
+
+/** Where the local stack takes Twilio's status callbacks (when Twilio is configured), as the stack's API does. */
+export const TWILIO_STATUS_PATH = '/twilio/status';
+
+/** How often the local stack settles messages whose code expired unconfirmed. */
+const SETTLE_EVERY_MS = 10_000;
 
 /**
  * Where a running local stack says its dynalite listens, so `npm run templates` can edit the table
@@ -113,6 +138,11 @@ export interface LocalStack {
   readonly twilioStandIn?: TwilioStandIn;
   /** The providers on the route, in the route table's slots (local stand-ins included). */
   readonly providers: readonly string[];
+  /** Okta's event hook, authenticated with `eventHookSecret` in the Authorization header. */
+  readonly eventHookUrl: string;
+  readonly eventHookSecret: string;
+  /** Settles expired unconfirmed messages now (the stack also does it every 10 s). */
+  settleNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -149,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
   await ensureIdempotencyTable(client, config.idempotencyTable);
+  await ensureMessageTable(client, config.messagesTable);
   // Seed only an empty table: operators' local edits survive a restart.
   const seededTemplates =
     (await templateTable.listAllTemplates()).length === 0
@@ -157,7 +188,101 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const secrets = await loadOrCreateDevSecrets(options.inMemory ? undefined : config.dataDir);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const messaging = await localProviders(options.env, config, announce, clock);
+  const fingerprinter = new HmacFingerprinter(secrets.fingerprintKey);
+
+  // What CloudWatch would get, as EMF lines in a file (`npm run metrics` summarises it).
+  await mkdir(config.dataDir, { recursive: true });
+  const metricsOut = createWriteStream(config.metricsFile, { flags: 'a' });
+  metricsOut.on('error', (error) => logger.error('metrics file not writable', { error: error.name }));
+  const metrics = new PowertoolsMetricsAdapter({
+    namespace: 'otp-courier/local',
+    serviceName: METRICS_SERVICE,
+    sink: (line) => {
+      if (!metricsOut.writableEnded) metricsOut.write(`${line}\n`);
+    },
+  });
+  const ledger = new DynamoDbMessageLedger(client, { tableName: config.messagesTable }, clock);
+  const telemetry = new RecordedDeliveryTelemetry(metrics, ledger, fingerprinter, clock, logger, {
+    conversionIdps: loadHookTelemetryConfig(options.env).conversionIdps,
+    prices: brakes.policy.prices,
+  });
+
+  // Receipt writes and sweeps still running: close() waits for them before it closes dynalite under them.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+
+  // The phone network: receipts for every outbox message, through the same path as AWS's events.
+  const receipts = new RecordReceipts(ledger, metrics, logger);
+  const carrier = new SimulatedCarrier({
+    failureRate: config.carrierFailureRate,
+    emit: (event) => {
+      void track(recordEndUserMessagingEvent(JSON.stringify(event), receipts, logger)).then(
+        (outcome) => {
+          if (outcome === 'settled') {
+            const status = String(event.eventType)
+              .replace(/^(TEXT|VOICE)_/, '')
+              .toLowerCase();
+            announce(`receipt: ${String(event.messageId)} ${status}`);
+          }
+        },
+        (error: unknown) =>
+          logger.error('receipt not recorded', { error: error instanceof Error ? error.name : 'Error' }),
+      );
+    },
+  });
+
+  // Okta's event hook: verifications confirm messages, as in AWS.
+  const eventHookSecret = await loadOrCreateDevEventHookSecret(
+    options.inMemory ? undefined : config.dataDir,
+    options.env.OKTA_EVENT_HOOK_SECRET,
+  );
+  const confirmations = new ConfirmVerifications(
+    ledger,
+    fingerprinter,
+    new Map([['local-outbox', new AnnouncingFeedback(announce)]]),
+    metrics,
+    clock,
+    logger,
+  );
+  const eventHook = new OktaEventHookHandler(confirmations, logger, { secret: eventHookSecret });
+  const settle = new SettleUnconfirmed(ledger, metrics, clock, logger, {
+    graceMs: config.settleGraceMs,
+    batchSize: 500,
+  });
+  const settleNow = () =>
+    track(settle.run()).catch((error: unknown) => {
+      logger.error('settling unconfirmed messages failed', {
+        error: error instanceof Error ? error.name : 'Error',
+      });
+      return 0;
+    });
+  const settleTimer = setInterval(() => void settleNow(), SETTLE_EVERY_MS);
+  settleTimer.unref();
+
+  // Known once the server listens; Twilio's StatusCallback points at it (signed URLs need the real port).
+  let twilioCallbackUrl: string | undefined;
+  const messaging = await localProviders(
+    options.env,
+    config,
+    announce,
+    clock,
+    (record) => carrier.accept(record),
+    () => twilioCallbackUrl,
+    config.carrierFailureRate,
+  );
+  const twilioStatus = messaging.signingToken
+    ? new TwilioStatusHandler(receipts, clock, logger, {
+        authToken: messaging.signingToken,
+        callbackUrl: () => messaging.callbackUrl ?? twilioCallbackUrl,
+      })
+    : undefined;
   const container = buildHookContainer({
     templates: templateSources({
       table: templateTable,
@@ -169,7 +294,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     idempotency: new DynamoDbIdempotencyStore(client, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new JsonlDeadLetterQueue(config.deadLetterFile),
     sealer: new AesGcmSecretSealer(secrets.sealingKey),
-    fingerprinter: new HmacFingerprinter(secrets.fingerprintKey),
+    fingerprinter,
     clock,
     logger,
     delivery,
@@ -179,6 +304,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
       settings: brakes,
     },
+    telemetry,
   });
 
   // Cognito's trigger on the same core; a raw AES key from the data dir stands in for the pool's KMS key.
@@ -250,6 +376,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
     now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
+    openRoutes: {
+      [EVENT_HOOK_PATH]: (event) => eventHook.handle(event),
+      ...(twilioStatus ? { [TWILIO_STATUS_PATH]: (event) => twilioStatus.handle(event) } : {}),
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -260,6 +390,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const baseUrl = `http://${host}:${port}`;
+  twilioCallbackUrl = `${baseUrl}${TWILIO_STATUS_PATH}`;
 
   let authorizerConfig: AuthorizerConfig;
   let auth0AuthorizerConfig: AuthorizerConfig;
@@ -321,12 +452,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     providers: Object.entries(messaging.providers).map(([slot, p]) =>
       slot === p.name ? slot : `${slot} ← ${p.name}`,
     ),
+    eventHookUrl: `${baseUrl}${EVENT_HOOK_PATH}`,
+    eventHookSecret,
+    settleNow,
     async close() {
+      clearInterval(settleTimer);
+      carrier.close();
       await messaging.standIn?.close();
+      await Promise.allSettled([...inFlight]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await new Promise<void>((resolve) => metricsOut.end(() => resolve()));
       client.destroy();
       await dynamo.close();
       if (endpointFile) await rm(endpointFile, { force: true });
@@ -345,7 +483,17 @@ async function localProviders(
   config: LocalConfig,
   announce: (line: string) => void,
   clock: SystemClock,
-): Promise<{ providers: Record<string, MessageProvider>; standIn?: TwilioStandIn }> {
+  onSent: (record: OutboxRecord) => void,
+  localCallbackUrl: () => string | undefined,
+  carrierFailureRate: number,
+): Promise<{
+  providers: Record<string, MessageProvider>;
+  standIn?: TwilioStandIn;
+  /** The token Twilio (or its stand-in) signs status callbacks with; set when Twilio is configured. */
+  signingToken?: string;
+  /** TWILIO_STATUS_CALLBACK_URL when set (callbacks then go there, not to this stack). */
+  callbackUrl?: string;
+}> {
   const { LOCAL_PRIMARY } = readEnv(env, { LOCAL_PRIMARY: text('up') });
   if (LOCAL_PRIMARY !== 'up' && LOCAL_PRIMARY !== 'down')
     throw new ConfigError(['LOCAL_PRIMARY must be up or down']);
@@ -353,7 +501,7 @@ async function localProviders(
     [END_USER_MESSAGING_PROVIDER]:
       LOCAL_PRIMARY === 'down'
         ? new UnreachableProvider('local-outbox')
-        : new OutboxMessageSender({ file: config.outboxFile, announce }),
+        : new OutboxMessageSender({ file: config.outboxFile, announce, onSent }),
   };
   const twilio: TwilioConfig | undefined = loadTwilioConfig(env);
   if (!twilio) return { providers };
@@ -362,9 +510,12 @@ async function localProviders(
       'locally, Twilio credentials come from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an API key), not TWILIO_CREDENTIALS_SECRET_ARN',
     ]);
   }
+  const c = twilio.credentials.credentials;
+  // Twilio signs callbacks with the account's auth token; with an API key locally, any token will do as
+  // long as the stand-in and the route agree (TWILIO_WEBHOOK_AUTH_TOKEN, else the key's secret).
+  const signingToken = env.TWILIO_WEBHOOK_AUTH_TOKEN?.trim() || c.authToken || c.apiKeySecret || '';
   let standIn: TwilioStandIn | undefined;
   if (!env.TWILIO_API_URL?.trim()) {
-    const c = twilio.credentials.credentials;
     standIn = await TwilioStandIn.start({
       credentials: {
         accountSid: c.accountSid,
@@ -374,15 +525,21 @@ async function localProviders(
       outboxFile: config.outboxFile,
       announce,
       faults: parseStandInFaults(env.TWILIO_STAND_IN_FAULTS),
+      statusCallbacks: { authToken: signingToken, failureRate: carrierFailureRate },
     });
   }
-  // A status callback that names the event, as production would point at its receipts endpoint: the
-  // stand-in reads the event id from it, so the outbox line says which event Twilio "sent".
-  const configured: TwilioConfig =
-    standIn && !twilio.statusCallbackUrl
-      ? { ...twilio, statusCallbackUrl: `${standIn.url}/status-callback` }
-      : twilio;
-  const sender = twilioProvider(configured, { clock, ...(standIn ? { apiUrl: standIn.url } : {}) });
+  // Status callbacks name the event (and the stand-in's outbox line reads it from there): to this stack's
+  // own route, as the deployed stack points Twilio at its API, unless TWILIO_STATUS_CALLBACK_URL says else.
+  const sender = twilioProvider(twilio, {
+    clock,
+    ...(standIn ? { apiUrl: standIn.url } : {}),
+    ...(standIn && !twilio.statusCallbackUrl ? { statusCallbackUrl: localCallbackUrl } : {}),
+  });
   providers[sender.name] = sender;
-  return { providers, ...(standIn ? { standIn } : {}) };
+  return {
+    providers,
+    ...(standIn ? { standIn } : {}),
+    ...(signingToken ? { signingToken } : {}),
+    ...(twilio.statusCallbackUrl ? { callbackUrl: twilio.statusCallbackUrl } : {}),
+  };
 }

@@ -29,10 +29,14 @@ async function main(): Promise<void> {
       ? [`  twilio        stand-in on ${stack.twilioStandIn.url} (writes to the outbox as provider "twilio")`]
       : []),
     `  dead letters  ${show(stack.config.deadLetterFile)}`,
+    `  receipts      simulated carrier (${Math.round(stack.config.carrierFailureRate * 100)} % fail), recorded in dynalite table ${stack.config.messagesTable}`,
+    `  event hook    GET|POST ${stack.eventHookUrl}  (Okta's verifications; secret in ${show(stack.config.dataDir)}/dev-event-hook-secret)`,
+    `  metrics       ${show(stack.config.metricsFile)}   (EMF, as CloudWatch gets it; npm run metrics)`,
     '',
     'Send one:  npm run send -- --channel voice --locale fr-CA --phone +14155550123',
     '     or:   npm run send -- --idp cognito --trigger ForgotPassword --locale pt-BR',
     '     or:   npm run send -- --idp auth0 --message-type otp_enroll --channel voice  (runs the shipped Action)',
+    'Its life:  npm run status -- <eventId | +1********23>',
     'Stop with Ctrl+C.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { OutboxRecord } from '../../adapters/local/outbox-message-sender';
 import { TWILIO_PROVIDER } from '../../adapters/twilio/twilio-sender';
+import { twilioSignature } from '../../adapters/twilio/twilio-signature';
 import { maskPhone } from '../../domain/mask';
 
 /**
@@ -66,6 +67,19 @@ export interface TwilioStandInOptions {
   readonly seed?: number;
   /** Faults by probability from the start, e.g. parsed from TWILIO_STAND_IN_FAULTS. */
   readonly faults?: readonly { readonly fault: TwilioFault; readonly probability: number }[];
+  /**
+   * Status callbacks, as Twilio posts them to a message's StatusCallback: form-encoded, signed with
+   * X-Twilio-Signature under `authToken`. A message is `sent`, then `delivered` (or `undelivered`, error
+   * 30003, at `failureRate`); a call `completed` (or `no-answer`). None without this.
+   */
+  readonly statusCallbacks?: {
+    readonly authToken: string;
+    /** Default 0.08, as the simulated carrier. */
+    readonly failureRate?: number;
+    /** Between callbacks. Default 300 ms. */
+    readonly delayMs?: number;
+    readonly random?: () => number;
+  };
 }
 
 interface Queued {
@@ -81,6 +95,9 @@ export class TwilioStandIn {
   private readonly queued: Queued[] = [];
   private random: { fault: TwilioFault; probability: number; operation?: TwilioOperation }[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly callbackTimers = new Set<NodeJS.Timeout>();
+  private readonly callbacksInFlight = new Set<Promise<void>>();
+  private closed = false;
   private rng: () => number;
 
   private constructor(
@@ -141,6 +158,10 @@ export class TwilioStandIn {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.callbackTimers) clearTimeout(timer);
+    this.callbackTimers.clear();
+    await Promise.allSettled([...this.callbacksInFlight]);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -271,6 +292,93 @@ export class TwilioStandIn {
     this.options.announce?.(
       `twilio stand-in: ${record.channel.toUpperCase()} to ${maskPhone(record.to)} (${sid}) → ${this.options.outboxFile ?? 'nowhere'}`,
     );
+    if (callback && this.options.statusCallbacks)
+      this.scheduleCallbacks(operation, form, sid, form.StatusCallback ?? callback.toString());
+  }
+
+  private scheduleCallbacks(
+    operation: TwilioOperation,
+    form: Record<string, string>,
+    sid: string,
+    url: string,
+  ) {
+    const settings = this.options.statusCallbacks;
+    if (!settings) return;
+    const fails = (settings.random ?? Math.random)() < (settings.failureRate ?? 0.08);
+    const common = {
+      AccountSid: this.options.credentials.accountSid,
+      ApiVersion: '2010-04-01',
+      From: form.From ?? form.MessagingServiceSid ?? '',
+      To: form.To ?? '',
+    };
+    const steps: Record<string, string>[] =
+      operation === 'Messages'
+        ? [
+            { ...common, MessageSid: sid, SmsSid: sid, MessageStatus: 'sent', SmsStatus: 'sent' },
+            fails
+              ? {
+                  ...common,
+                  MessageSid: sid,
+                  SmsSid: sid,
+                  MessageStatus: 'undelivered',
+                  SmsStatus: 'undelivered',
+                  ErrorCode: '30003',
+                }
+              : {
+                  ...common,
+                  MessageSid: sid,
+                  SmsSid: sid,
+                  MessageStatus: 'delivered',
+                  SmsStatus: 'delivered',
+                },
+          ]
+        : [
+            {
+              ...common,
+              CallSid: sid,
+              CallStatus: fails ? 'no-answer' : 'completed',
+              CallDuration: fails ? '0' : '14',
+              Direction: 'outbound-api',
+              CallbackSource: 'call-progress-events',
+              SequenceNumber: '0',
+              Timestamp: rfc2822(new Date()),
+            },
+          ];
+    const delay = settings.delayMs ?? 300;
+    steps.forEach((params, i) => {
+      const timer = setTimeout(
+        () => {
+          this.callbackTimers.delete(timer);
+          if (this.closed) return;
+          const posted = this.postCallback(url, params, settings.authToken).finally(() =>
+            this.callbacksInFlight.delete(posted),
+          );
+          this.callbacksInFlight.add(posted);
+        },
+        delay * (i + 1),
+      );
+      timer.unref();
+      this.callbackTimers.add(timer);
+    });
+  }
+
+  /** One status callback, as Twilio posts it; a refusal or an unreachable URL is Twilio's problem, not ours. */
+  private async postCallback(url: string, params: Record<string, string>, authToken: string): Promise<void> {
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(authToken, url, params),
+          'user-agent': 'TwilioProxy/1.1',
+        },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+    } catch {
+      // Twilio logs a failed callback (error 11200) and moves on; so does the stand-in.
+    }
   }
 }
 

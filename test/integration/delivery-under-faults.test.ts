@@ -551,8 +551,11 @@ describe('delivery under faults: the real use case and the real SDK clients agai
         // A reset is uncertain; that it ends its request's calls is asserted for every reset just below (a
         // starved run may also cut a last attempt before it reached the provider, so calls may end otherwise).
         expect(letter.certainty).toBe('uncertain');
+      } else if (letter.error.kind === 'idempotency-unavailable') {
+        // A claim cut short on a starved run may have been written: DeliverOtp parks it uncertain, by design.
+        expect(letter.certainty).toBe('uncertain');
       } else if (letter.error.kind !== 'deadline-exceeded') {
-        expect(letter.certainty).toBe('not-sent');
+        expect(letter.certainty, `a ${letter.error.kind} letter`).toBe('not-sent');
       }
     }
     for (const index of resetRequests) {

@@ -155,16 +155,61 @@ describe('EndUserMessagingSender with the real SDK against the fake endpoint', (
     expect(receipt.status).toBe('SUCCESSFUL');
   });
 
-  it('clamps TimeToLive to the API range and refuses an expired passcode without calling', async () => {
+  // A code must never arrive after it expired: End User Messaging drops what it could not deliver within
+  // TimeToLive, so the TTL is the code's remaining life, rounded down, on every attempt, never more.
+  it('caps TimeToLive at the API maximum and refuses a code with less life left than the API minimum', async () => {
     const now = Date.now();
     const sender = new EndUserMessagingSender(client, { ...settings, now: () => now });
-    await sender.send(sms({ expiresAt: new Date(now + 2_000) }), budget(2_500));
+    await sender.send(sms({ expiresAt: new Date(now + 5_999) }), budget(2_500));
     await sender.send(sms({ expiresAt: new Date(now + 100 * 86_400_000) }), budget(2_500));
     expect(fake.requestsFor('SendTextMessage').map((r) => r.body.TimeToLive)).toEqual([5, 259_200]);
 
-    const error = await failure(sender.send(sms({ expiresAt: new Date(now - 1) }), budget(2_500)));
-    expect(error.kind).toBe('invalid-message');
+    // 4 s left: any TTL the API accepts (5 s at least) would let it arrive a second after it expired.
+    const short = await failure(sender.send(sms({ expiresAt: new Date(now + 4_999) }), budget(2_500)));
+    expect(short).toMatchObject({ kind: 'invalid-message', certainty: 'not-sent', attempts: 0 });
+    const expired = await failure(sender.send(sms({ expiresAt: new Date(now - 1) }), budget(2_500)));
+    expect(expired.kind).toBe('invalid-message');
     expect(fake.requestsFor('SendTextMessage')).toHaveLength(2);
+  });
+
+  it("every SMS and call on the wire carries a TimeToLive within the code's remaining life, retries included", async () => {
+    let now = Date.now();
+    const expiresAt = new Date(now + 300_000);
+    // Each provider call takes 1.5 s of (fake) time. The router retries by calling send again: the
+    // retry's TTL must shrink with the time the first call took.
+    const clockedClient = {
+      send: (command: unknown, options: unknown) => {
+        now += 1_500;
+        return client.send(command as SendTextMessageCommand, options as { abortSignal?: AbortSignal });
+      },
+    } as unknown as PinpointSMSVoiceV2Client;
+    const sender = new EndUserMessagingSender(clockedClient, { ...settings, now: () => now });
+    fake.failNext({ type: 'throttle' }, { target: 'SendTextMessage' });
+    const first = await failure(sender.send(sms({ expiresAt }), budget(60_000)));
+    expect(first).toMatchObject({ kind: 'throttled', certainty: 'not-sent' });
+    await sender.send(sms({ expiresAt }), budget(60_000));
+    await sender.send(voice({ expiresAt }), budget(60_000));
+    const sent = [...fake.requestsFor('SendTextMessage'), ...fake.requestsFor('SendVoiceMessage')];
+    expect(sent).toHaveLength(3);
+    // 300 s left at the first call, 298.5 at the retry, 297 at the voice call: rounded down each time.
+    expect(sent.map((r) => r.body.TimeToLive)).toEqual([300, 298, 297]);
+  });
+
+  it('asks for a feedback record (MessageFeedbackEnabled) only when configured', async () => {
+    await new EndUserMessagingSender(client, settings).send(sms(), budget(2_500));
+    await new EndUserMessagingSender(client, { ...settings, messageFeedback: true }).send(
+      sms(),
+      budget(2_500),
+    );
+    await new EndUserMessagingSender(client, { ...settings, messageFeedback: true }).send(
+      voice(),
+      budget(2_500),
+    );
+    expect(fake.requestsFor('SendTextMessage').map((r) => r.body.MessageFeedbackEnabled)).toEqual([
+      undefined,
+      true,
+    ]);
+    expect(fake.requestsFor('SendVoiceMessage')[0]?.body.MessageFeedbackEnabled).toBe(true);
   });
 
   // The provider refused (or failed and said so): not sent, retried when it may pass. Anything that may

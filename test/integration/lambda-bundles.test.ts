@@ -9,6 +9,7 @@ import { buildLambdas, formatSizes, type LambdaBundle, loadSamBuild } from '../.
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 import { rebuildMaps, symbolicate } from '../../scripts/symbolicate';
 import { parseJsonFilterPattern } from '../support/cloudwatch-filter-pattern';
+import { FakeAwsEndpoint } from '../support/fake-aws-endpoint';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,6 +43,21 @@ const ENV: Record<string, Record<string, string>> = {
     FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222',
     ORIGINATION_IDENTITIES: 'US=+12065550100,GB=MySenderId',
     DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
+    LOG_LEVEL: 'WARN',
+  },
+  DeliveryReceiptsFunction: { MESSAGES_TABLE: 'messages', LOG_LEVEL: 'WARN' },
+  SettleUnconfirmedFunction: { MESSAGES_TABLE: 'messages', LOG_LEVEL: 'WARN' },
+  // Its init reads the secret: from the fake endpoint the test starts (AWS_ENDPOINT_URL, added below).
+  OktaEventHookFunction: {
+    MESSAGES_TABLE: 'messages',
+    FINGERPRINT_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222',
+    EVENT_HOOK_SECRET_ID: 'event-hook-secret',
+    LOG_LEVEL: 'WARN',
+  },
+  // Its init reads the auth token from the Twilio secret, from the same fake endpoint.
+  TwilioStatusFunction: {
+    MESSAGES_TABLE: 'messages',
+    TWILIO_CREDENTIALS_SECRET_ARN: 'twilio-secret',
     LOG_LEVEL: 'WARN',
   },
 };
@@ -117,7 +133,11 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
       'Auth0AuthorizerFunction',
       'AuthorizerFunction',
       'CognitoSmsSenderFunction',
+      'DeliveryReceiptsFunction',
+      'OktaEventHookFunction',
+      'SettleUnconfirmedFunction',
       'TelephonyHookFunction',
+      'TwilioStatusFunction',
     ]);
   });
 
@@ -148,12 +168,31 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     'Auth0AuthorizerFunction',
     'TelephonyHookFunction',
     'CognitoSmsSenderFunction',
+    'DeliveryReceiptsFunction',
+    'SettleUnconfirmedFunction',
+    'OktaEventHookFunction',
+    'TwilioStatusFunction',
   ])('%s: a fresh node process imports the shipped bundle and finds its handler', async (name) => {
     const b = find(shipped, name);
     const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
         process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}] }));`;
-    const { stdout } = await runInBundleFolder(b, probe, ENV[name] ?? {});
-    expect(JSON.parse(stdout)).toEqual({ type: 'function' });
+    const readsSecret = name === 'OktaEventHookFunction' || name === 'TwilioStatusFunction';
+    const fake = readsSecret ? await FakeAwsEndpoint.start() : undefined;
+    try {
+      fake?.putSecret('event-hook-secret', 'a-secret-of-at-least-24-characters');
+      fake?.putSecret(
+        'twilio-secret',
+        JSON.stringify({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'twilio-token-for-the-bundle-test' }),
+      );
+      const { stdout } = await runInBundleFolder(b, probe, {
+        ...(ENV[name] ?? {}),
+        ...(fake ? { AWS_ENDPOINT_URL: fake.url } : {}),
+      });
+      expect(JSON.parse(stdout)).toEqual({ type: 'function' });
+      if (fake) expect(fake.requestsFor('GetSecretValue')).toHaveLength(1);
+    } finally {
+      await fake?.close();
+    }
   });
 
   const authorize = (b: LambdaBundle, authorization: string) => `

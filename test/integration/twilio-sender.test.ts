@@ -157,6 +157,22 @@ describe('TwilioSender over real HTTP against the Twilio stand-in', () => {
     );
   });
 
+  // Twilio's ValidityPeriod (1–36,000 s) bounds only its own queue, and calls have none: a call at least
+  // never rings past the code's life.
+  it("the code's life bounds SMS validity and how long a call rings; an expired code is not sent", async () => {
+    await sender().send(sms({ expiresAt: new Date(Date.now() + 12_500) }), budget());
+    await sender().send(voice({ expiresAt: new Date(Date.now() + 12_500) }), budget());
+    await sender().send(sms({ expiresAt: new Date(Date.now() + 20 * 3_600_000) }), budget());
+    expect(standIn.requests.map((r) => r.form.ValidityPeriod ?? `ring ${r.form.Timeout}`)).toEqual([
+      expect.stringMatching(/^1[12]$/),
+      expect.stringMatching(/^ring 1[12]$/),
+      '36000',
+    ]);
+    const expired = await failure(sender().send(sms({ expiresAt: new Date(Date.now() - 1) }), budget()));
+    expect(expired).toMatchObject({ kind: 'invalid-message', certainty: 'not-sent' });
+    expect(standIn.requests).toHaveLength(3);
+  });
+
   it('authenticates with an API key too', async () => {
     const keyed = await TwilioStandIn.start({
       credentials: { accountSid: ACCOUNT_SID, username: API_KEY_SID, password: API_KEY_SECRET },

@@ -181,6 +181,7 @@ export class CfnSchemaValidator {
       Api: 'ApiEvent',
       HttpApi: 'HttpApiEvent',
       SQS: 'SQSEvent',
+      SNS: 'SNSEvent',
       Schedule: 'ScheduleEvent',
     };
     const fn = this.resourceSpec('AWS::Serverless::Function') as Resource;

@@ -162,6 +162,12 @@ export class FakeAwsEndpoint {
     this.rng = seededRandom(seed);
   }
 
+  /** A Secrets Manager secret GetSecretValue will answer with (by the id or ARN it is asked for). */
+  putSecret(secretId: string, value: string): this {
+    this.secrets.set(secretId, value);
+    return this;
+  }
+
   requestsFor(operation: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operation === operation);
   }
@@ -293,6 +299,17 @@ export class FakeAwsEndpoint {
   }
 
   private smsVoice(operation: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (operation === 'PutMessageFeedback') {
+      if (
+        typeof body.MessageId !== 'string' ||
+        !['RECEIVED', 'FAILED'].includes(String(body.MessageFeedbackStatus))
+      ) {
+        throw new AwsError(400, 'ValidationException', 'MessageId and MessageFeedbackStatus are required', {
+          Reason: 'MISSING_PARAMETER',
+        });
+      }
+      return { MessageId: body.MessageId, MessageFeedbackStatus: body.MessageFeedbackStatus };
+    }
     if (operation !== 'SendTextMessage' && operation !== 'SendVoiceMessage') {
       throw new AwsError(400, 'UnknownOperationException', `unsupported ${operation}`);
     }

@@ -4,6 +4,12 @@ import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
 import { loadAwsConfig } from '../../app/config/aws-config';
 import { loadCognitoConfig } from '../../app/config/cognito-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
+import {
+  loadEventHookConfig,
+  loadHookTelemetryConfig,
+  loadReceiptsConfig,
+  loadSettleConfig,
+} from '../../app/config/telemetry-config';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 
 /**
@@ -70,6 +76,8 @@ function environmentOf(functionId: string): Record<string, string> {
 /** Variables read by something other than our loaders (Node, the Lambda runtime, Powertools). */
 const PLATFORM = new Set([
   'NODE_OPTIONS',
+  // Powertools Metrics reads its CloudWatch namespace from here.
+  'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
   'AWS_NODEJS_CONNECTION_REUSE_ENABLED',
@@ -226,8 +234,41 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'BRAKES_SPEND_COUNTRY_DAILY_USD',
       'BRAKES_SPEND_COUNTRY_CAPS',
       'BRAKES_PRICES',
+      'MESSAGE_FEEDBACK',
+      'MESSAGES_TABLE',
     ];
+    expect(loadHookTelemetryConfig(env).messagesTable).toBe(env.MESSAGES_TABLE);
+    expect(aws.messaging.messageFeedback).toBe(true);
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+  });
+
+  it('the receipts, event hook and sweep functions get what their loaders read, and nothing else', () => {
+    const receipts = environmentOf('DeliveryReceiptsFunction');
+    expect(loadReceiptsConfig(receipts).messagesTable).toBeTruthy();
+    const eventHook = environmentOf('OktaEventHookFunction');
+    expect(loadEventHookConfig(eventHook)).toMatchObject({ authHeader: 'Authorization' });
+    const settle = environmentOf('SettleUnconfirmedFunction');
+    expect(loadSettleConfig(settle).graceMs).toBe(600_000);
+    const reads: Record<string, readonly string[]> = {
+      DeliveryReceiptsFunction: ['MESSAGES_TABLE', 'LOG_LEVEL'],
+      OktaEventHookFunction: [
+        'MESSAGES_TABLE',
+        'FINGERPRINT_KMS_KEY_ID',
+        'EVENT_HOOK_SECRET_ID',
+        'EVENT_HOOK_AUTH_HEADER',
+        'LOG_LEVEL',
+      ],
+      SettleUnconfirmedFunction: ['MESSAGES_TABLE', 'SETTLE_GRACE_SECONDS', 'LOG_LEVEL'],
+    };
+    for (const [id, read] of Object.entries(reads)) {
+      const env = environmentOf(id);
+      expect(
+        Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name)),
+        id,
+      ).toEqual([]);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      expect(env.POWERTOOLS_METRICS_NAMESPACE, id).toBe('otp-courier/${AWS::StackName}');
+    }
   });
 
   it('the sample answers pass the parameters’ own constraints (what CloudFormation checks first)', () => {
@@ -291,6 +332,8 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'COGNITO_KMS_KEY_ARN',
       'COGNITO_TEMPORARY_PASSWORD_VALIDITY_DAYS',
       'TRIGGER_DEADLINE_MS',
+      // The message ledger the trigger's sends are recorded in (loadHookTelemetryConfig).
+      'MESSAGES_TABLE',
       'LOG_LEVEL',
     ];
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);

@@ -52,12 +52,16 @@ function rolePolicy(roleId: string): Statement[] {
 describe('template.yaml: functions', () => {
   const functions = ofType('AWS::Serverless::Function');
 
-  it('has the authorizers (Okta, Auth0), the hook and the optional Cognito trigger', () => {
+  it('has the authorizers (Okta, Auth0), the hook, the optional Cognito trigger, and the receipts, event hook, sweep and Twilio status functions', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'Auth0AuthorizerFunction',
       'AuthorizerFunction',
       'CognitoSmsSenderFunction',
+      'DeliveryReceiptsFunction',
+      'OktaEventHookFunction',
+      'SettleUnconfirmedFunction',
       'TelephonyHookFunction',
+      'TwilioStatusFunction',
     ]);
   });
 
@@ -223,6 +227,8 @@ describe('template.yaml: least privilege', () => {
     ]);
     expect(byResource.get(JSON.stringify(arnOf('DeadLetterQueue')))).toEqual(['sqs:SendMessage']);
     expect(byResource.get(JSON.stringify(arnOf('FingerprintKey')))).toEqual(['kms:GenerateMac']);
+    // The sent message's record, for receipts and conversion: one conditional-free write.
+    expect(byResource.get(JSON.stringify(arnOf('MessagesTable')))).toEqual(['dynamodb:UpdateItem']);
     expect(byResource.get(JSON.stringify(ref('OriginationIdentityArns')))).toEqual([
       'sms-voice:SendTextMessage',
       'sms-voice:SendVoiceMessage',
@@ -462,12 +468,34 @@ describe('template.yaml: API, authorizer and WAF', () => {
     ]);
     const rate = rules.find((r) => r.Statement?.RateBasedStatement)?.Statement?.RateBasedStatement;
     expect(rate).toEqual({ Limit: ref('WafRateLimitPerIp'), AggregateKeyType: 'IP' });
-    const size = rules.find((r) => r.Statement?.SizeConstraintStatement)?.Statement?.SizeConstraintStatement;
-    expect(size).toMatchObject({
+    // The body limit applies to every path but Okta's event hook, whose batches are larger.
+    const sizeRule = rules.find((r) => r.Name === ('BodyTooLarge' as unknown));
+    const and = sizeRule?.Statement?.AndStatement as { Statements: Record<string, unknown>[] } | undefined;
+    const [size, exempt] = and?.Statements ?? [];
+    expect(size?.SizeConstraintStatement).toMatchObject({
       ComparisonOperator: 'GT',
       Size: ref('MaxBodyBytes'),
       FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
     });
+    expect(exempt?.NotStatement).toMatchObject({
+      Statement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'ENDS_WITH',
+          SearchString: '/okta/event-hook',
+        },
+      },
+    });
+    // The common rule set's own 8 KB body rule only counts; BodyTooLarge keeps the limit elsewhere.
+    const common = rules.find(
+      (r) =>
+        (r.Statement?.ManagedRuleGroupStatement as { Name?: string } | undefined)?.Name ===
+        'AWSManagedRulesCommonRuleSet',
+    );
+    expect(
+      (common?.Statement?.ManagedRuleGroupStatement as { RuleActionOverrides?: unknown } | undefined)
+        ?.RuleActionOverrides,
+    ).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
     const priorities = rules.map((r) => r.Priority);
     expect(new Set(priorities).size).toBe(priorities.length);
     // Allow-list: a conditional rule and IP set, off when the parameter is empty.
@@ -491,9 +519,14 @@ describe('template.yaml: API, authorizer and WAF', () => {
         TextTransformations: [{ Priority: 0, Type: 'NONE' }],
       },
     };
+    // Twilio's status callbacks are not Okta's either (Twilio publishes no ranges; they are signed).
+    const twilioPath = {
+      ByteMatchStatement: { ...auth0Path.ByteMatchStatement, SearchString: '/twilio/status' },
+    };
     expect(ifRule('HasOktaIpAllowList').Statement.AndStatement.Statements).toEqual([
       { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('OktaIpSet') } } } },
       { NotStatement: { Statement: auth0Path } },
+      { NotStatement: { Statement: twilioPath } },
     ]);
     expect(ifRule('HasAuth0IpAllowList').Statement.AndStatement.Statements).toEqual([
       { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('Auth0IpSet') } } } },
