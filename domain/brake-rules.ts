@@ -219,17 +219,30 @@ export function planCounters(
       reply: policy.replies['spend-country-daily'],
     });
   }
-  return assignItems([...counters.values()]);
+  // The item a counter lives in must depend on the policy alone, never on which limits this request's
+  // purpose brings in: otherwise a sign-in and an enrollment would count one phone's 30 s window in two
+  // different items (the longer, purpose-scoped window naming one of them) and each would see half.
+  const longestWindow = new Map<string, number>();
+  for (const limit of policy.limits)
+    longestWindow.set(
+      limit.dimension,
+      Math.max(longestWindow.get(limit.dimension) ?? 0, limit.windowSeconds),
+    );
+  return assignItems([...counters.values()], longestWindow);
 }
 
 type Unstored = Omit<PlannedCounter, 'item' | 'field'>;
 
 /**
  * Groups counters into stored items: per subject (spend: per day, the total and the country together),
- * the longest window names the item and every counter whose window divides it lives in it. Windows are
+ * the longest window among the policy's limits on that dimension names the item (whatever this request's
+ * purpose brings in) and every counter whose window divides it lives in it. Windows are
  * aligned on the epoch, so such a window lies wholly inside one item window.
  */
-function assignItems(counters: readonly Unstored[]): PlannedCounter[] {
+function assignItems(
+  counters: readonly Unstored[],
+  longestWindow: ReadonlyMap<string, number>,
+): PlannedCounter[] {
   const groupOf = (c: Unstored) =>
     c.dimension === 'spend' || c.dimension === 'spend-country'
       ? { dimension: 'spend', subject: '*' }
@@ -238,7 +251,10 @@ function assignItems(counters: readonly Unstored[]): PlannedCounter[] {
   for (const counter of counters) {
     const { dimension, subject } = groupOf(counter);
     const id = `${dimension}|${subject}`;
-    longest.set(id, Math.max(longest.get(id) ?? 0, counter.windowSeconds));
+    longest.set(
+      id,
+      Math.max(longest.get(id) ?? 0, longestWindow.get(counter.dimension) ?? 0, counter.windowSeconds),
+    );
   }
   return counters.map((counter) => {
     const { dimension, subject } = groupOf(counter);

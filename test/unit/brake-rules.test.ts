@@ -135,6 +135,32 @@ describe('planCounters', () => {
     ]);
   });
 
+  it('keeps a counter in the same item whatever limits the purpose brings in (a scoped longer window)', () => {
+    // phone=1/30s for every purpose and phone[account-unlock]=0/1h: an unlock and an enrollment to one phone
+    // must add to the same 30 s counter, or each would see only its own half of the traffic.
+    const policy = {
+      ...DEFAULT_POLICY,
+      limits: [
+        { dimension: 'phone' as const, limit: 1, windowSeconds: 30, reply: 'fail' as const },
+        {
+          dimension: 'phone' as const,
+          limit: 0,
+          windowSeconds: 3600,
+          reply: 'fail' as const,
+          purposes: ['account-unlock' as const],
+        },
+      ],
+    };
+    const thirty = (purpose: 'account-unlock' | 'enrollment') =>
+      planCounters(policy, facts('+33612345678', { purpose }), destinationOf('+33612345678'), now).find(
+        (c) => c.dimension === 'phone' && c.windowSeconds === 30,
+      );
+    const unlock = thirty('account-unlock');
+    const enrollment = thirty('enrollment');
+    expect(enrollment?.item).toEqual(unlock?.item);
+    expect(enrollment?.field).toBe(unlock?.field);
+  });
+
   it('stores counters of one subject in one item when their windows nest: one write per subject', () => {
     const planned = planCounters(DEFAULT_POLICY, facts('+33612345678'), destinationOf('+33612345678'), now);
     const hour = Date.UTC(2026, 10, 29, 10) / 1000;
