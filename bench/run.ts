@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the five measurements of issue 6, each in its own process, then a table and
- * bench/results.json. Not part of `npm test`; about a minute on a 2-core machine.
+ * `npm run bench`: the shipped path (issue 10) and the five measurements of issue 6, each in its own
+ * process, then a table, the budgets and bench/results.json. Exits 1 when a budget is missed. Not part of
+ * `npm test`; about two minutes on a 2-core machine.
  *
  *   npm run bench                                   everything
  *   npm run bench -- --only cold-start --profile    one section; CPU profile of a cold start
@@ -8,6 +9,7 @@
  *                                                   resolves against that file's folder)
  */
 import { execFileSync, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -44,8 +46,12 @@ const options: SectionOptions = {
 
 const started = Date.now();
 const loadAverageBefore = loadavg();
-// One file, overwritten each run: the handlers log every request at INFO, a few MB per run.
-const logFile = join(tmpdir(), 'otp-courier-bench.log');
+// One file per checkout, overwritten each run: the handlers log every request at INFO, a few MB per run.
+// (Named after the checkout, so benches of two clones on one machine do not write into each other's log.)
+const logFile = join(
+  tmpdir(),
+  `otp-courier-bench-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8)}.log`,
+);
 const log = openSync(logFile, 'w');
 console.error(`bench: section output (handler logs) → ${logFile}`);
 
@@ -110,7 +116,20 @@ writeFileSync(
 );
 console.log(renderReport(report));
 for (const [name, error] of Object.entries(errors)) console.error(`\n${name} failed:\n${error}`);
-process.exitCode = Object.keys(errors).length > 0 ? 1 : 0;
+// A missed budget fails the run, loudly: the figures are the contract, not a report to skim.
+const missed = report.budgets.filter((b) => b.status === 'MISS');
+if (missed.length > 0) {
+  console.error(
+    [
+      '',
+      `BENCH FAILED: ${missed.length} budget${missed.length === 1 ? '' : 's'} missed`,
+      ...missed.map((b) => `  ✗ ${b.budget}: ${b.actual} ${b.unit} (limit ${b.limit})`),
+      `  load average ${report.machine.loadAverageBefore.join('/')} before the run: on a busy machine, run again`,
+      '  before believing a miss.',
+    ].join('\n'),
+  );
+}
+process.exitCode = Object.keys(errors).length > 0 || missed.length > 0 ? 1 : 0;
 
 /** Which code was measured: the commit, marked dirty when the working tree differs from it. */
 function commitDescription(): string {

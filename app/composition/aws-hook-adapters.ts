@@ -10,39 +10,55 @@ import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
+import type { CachedTemplateStore } from '../cached-template-store';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
 import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { tuneClient } from './aws-client-tuning';
 import type { HookAdapters } from './hook-container';
-import { templateSources } from './template-sources';
+import { cachedTemplateSources } from './template-sources';
 
-/** The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS. */
+/**
+ * The production adapters: DynamoDB, End User Messaging SMS & Voice v2, SQS and KMS; and the template
+ * table's cache, for the Lambda's init phase to prime (hook-warm-up.ts).
+ */
 export function awsHookAdapters(
   config: AwsConfig,
   settings: Pick<HookAdapters, 'delivery' | 'hook'> & { readonly logLevel: LogLevelName },
-): HookAdapters {
+): HookAdapters & { readonly templateCache: CachedTemplateStore } {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
   // Every call bounded per client (see loadHookCallBounds); the use case also aborts at the deadline.
   const bounds = config.callBounds;
-  const dynamo = new DynamoDBClient(boundedClientConfig(bounds.dynamodb));
-  const kms = new KMSClient(boundedClientConfig(bounds.kms));
+  // Trimmed for the request path (aws-client-tuning.ts). DynamoDB's account-based endpoints need the
+  // account id in the credentials, which Lambda's do not carry: the regional endpoint, decided once.
+  const dynamo = tuneClient(
+    new DynamoDBClient({ ...boundedClientConfig(bounds.dynamodb), accountIdEndpointMode: 'disabled' }),
+  );
+  const kms = tuneClient(new KMSClient(boundedClientConfig(bounds.kms)));
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
+  const templates = cachedTemplateSources({
+    table: templateTable,
+    clock,
+    logger,
+    cacheTtlSeconds: config.templateCacheTtlSeconds,
+  });
+  if (!templates.cache) throw new Error('a template table without its cache');
   return {
-    templates: templateSources({
-      table: templateTable,
-      clock,
-      logger,
-      cacheTtlSeconds: config.templateCacheTtlSeconds,
-    }),
+    templates: templates.store,
+    templateCache: templates.cache,
     sender: new EndUserMessagingSender(
-      createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice)),
+      tuneClient(createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice))),
       config.messaging,
     ),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
-    deadLetters: new SqsDeadLetterQueue(new SQSClient(boundedClientConfig(bounds.sqs)), {
-      queueUrl: config.deadLetterQueueUrl,
-    }),
+    deadLetters: new SqsDeadLetterQueue(
+      // The queue could one day feed a function: its calls keep the loop-detecting trace header.
+      tuneClient(new SQSClient(boundedClientConfig(bounds.sqs)), {
+        except: ['recursionDetectionMiddleware'],
+      }),
+      { queueUrl: config.deadLetterQueueUrl },
+    ),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
     fingerprinter: new KmsDerivedFingerprinter(kms, {
       keyId: config.fingerprintKmsKeyId,

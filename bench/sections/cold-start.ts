@@ -21,11 +21,11 @@ import {
 import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
 import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
-import { loadTemplate } from '../../scripts/cloudformation-yaml';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { startJwksServer } from '../support/jwks-server';
+import { bundleNodeOptions, LAMBDA_ENV } from '../support/lambda-runtime';
 import { median, round } from '../support/stats';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ export interface ColdStartBundle {
   readonly functionName: string;
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
-  /** NODE_OPTIONS from template.yaml, applied to every run as Lambda would. */
+  /** NODE_OPTIONS as sam build leaves them for the function, applied to every run as Lambda would. */
   readonly nodeOptions: string;
   readonly runs: number;
   /** Medians over the runs. */
@@ -68,16 +68,6 @@ interface ProbeReport {
 const RUNS = 15;
 const PROBE = fileURLToPath(new URL('../cold-start-probe.mjs', import.meta.url));
 const ISSUER = 'https://example.okta.com/oauth2/ausBench';
-
-// What the Lambda runtime sets, with credentials that work nowhere but on the local fakes.
-const LAMBDA_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-  AWS_SECRET_ACCESS_KEY: 'bench-secret',
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-  TZ: ':UTC',
-};
 
 /**
  * Measurement 3: each bundle exactly as `sam build` makes it, imported by a fresh `node` process that
@@ -113,7 +103,6 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       bundledTemplates(),
     );
     const issuer = await createDevIssuer(ISSUER, key);
-    const template = loadTemplate(templatePath);
 
     const envFor: Record<string, Record<string, string>> = {
       AuthorizerFunction: {
@@ -129,14 +118,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       },
       TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
     };
-    const nodeOptionsOf = (b: LambdaBundle): string => {
-      const variables = (
-        template.Resources[b.functionName]?.Properties?.Environment as
-          | { Variables?: Record<string, unknown> }
-          | undefined
-      )?.Variables;
-      return typeof variables?.NODE_OPTIONS === 'string' ? variables.NODE_OPTIONS : '';
-    };
+    const nodeOptionsOf = (b: LambdaBundle): string => bundleNodeOptions(b, templatePath);
 
     async function firstEvent(b: LambdaBundle, i: number): Promise<unknown> {
       if (b.functionName === 'AuthorizerFunction')

@@ -40,7 +40,12 @@ export function trafficShape(i: number): TrafficShape {
  * Okta hook bodies with an event id and code unique per request, so idempotency never replays and
  * every request is a real delivery. A random run tag keeps event ids unique across runs too.
  */
-export function createTraffic(): { readonly runTag: string; body(i: number): string } {
+export function createTraffic(
+  options: {
+    /** Passcode lifetime from when the body is built (default Okta's 5 minutes); longer for bodies built ahead. */
+    readonly expiresInSeconds?: number;
+  } = {},
+): { readonly runTag: string; body(i: number): string } {
   const runTag = randomBytes(4).toString('hex');
   return {
     runTag,
@@ -52,6 +57,7 @@ export function createTraffic(): { readonly runTag: string; body(i: number): str
           eventId: `bench${runTag}${i}`,
           // Eight digits, unique per request within a run.
           code: String(10_000_000 + (i % 90_000_000)),
+          ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
         }),
       );
     },
