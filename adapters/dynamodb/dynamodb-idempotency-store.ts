@@ -38,8 +38,17 @@ const STATES: ReadonlySet<string> = new Set<DeliveryState>(['in-progress', 'sent
 /** Rounds of puts in one claim. A round repeats only when a holder vanished under it (released or expired). */
 const MAX_CLAIM_ROUNDS = 3;
 
-/** What one conditional put found: the key is ours now, someone else's live item holds it, or it vanished. */
-type PutResult = 'claimed' | Item | undefined;
+/**
+ * A conditional put that did not apply: the holder DynamoDB returned with the failure (ALL_OLD), and
+ * whether an earlier attempt of the same write may have applied it (the SDK retried the call).
+ */
+interface Refusal {
+  readonly held?: Item;
+  readonly retried: boolean;
+}
+
+/** The key is ours now, or it is held by someone else's live item, or it vanished / expired under us. */
+type Holding = 'claimed' | Item | undefined;
 
 /**
  * Claims with two conditional PutItems sent together, event and code, in one round trip; completes by
@@ -93,8 +102,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     const eventItem = item(eventPk);
     const codeItem = item(codePk, { [A.eventKey]: { S: keys.eventKey } });
 
-    let event: PutResult;
-    let code: PutResult;
+    let event: Holding;
+    let code: Holding;
     let takeOver = false;
     for (let round = 1; ; round++) {
       const now = this.clock.now();
@@ -104,34 +113,59 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ? code
           : this.putIfFree(codeItem, now, signal, takeOver ? keys.eventKey : undefined),
       ]);
-      event = eventPut.status === 'fulfilled' ? eventPut.value : undefined;
-      code = codePut.status === 'fulfilled' ? codePut.value : undefined;
       const failure = [eventPut, codePut].find((r) => r.status === 'rejected');
       if (failure) {
-        await this.releaseHeld({ event, code }, { eventPk, codePk }, claimId, signal);
+        await this.releaseHeld(
+          {
+            event: eventPut.status === 'fulfilled' && this.mayHold(eventPut.value, claimId),
+            code: codePut.status === 'fulfilled' && this.mayHold(codePut.value, claimId),
+          },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
         throw failure.reason;
       }
+      const eventResult = (eventPut as PromiseFulfilledResult<'claimed' | Refusal>).value;
+      const codeResult = (codePut as PromiseFulfilledResult<'claimed' | Refusal>).value;
 
+      // The event item decides; the code item's holder is only read when it matters.
+      event = await this.holding(eventResult, eventItem, now, signal);
       if (event !== 'claimed' && event !== undefined) {
         // The event is someone else's: a duplicate by event, whatever became of the code item.
-        await this.releaseHeld({ code }, { eventPk, codePk }, claimId, signal);
+        await this.releaseHeld(
+          { code: this.mayHold(codeResult, claimId) },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
         return this.describe(event, 'event', now);
       }
       if (event === 'claimed') {
+        code = await this.holding(codeResult, codeItem, now, signal);
         if (code === 'claimed') return { claimed: true };
         if (code !== undefined) {
           if (code[A.eventKey]?.S === keys.eventKey) {
             // Left by another copy of this event (which cannot hold the event item now): ours to take.
             takeOver = true;
           } else {
-            await this.releaseHeld({ event }, { eventPk, codePk }, claimId, signal);
+            await this.releaseHeld({ event: true }, { eventPk, codePk }, claimId, signal);
             return this.describeCodeHolder(code, now, signal);
           }
         }
+      } else if (codeResult === 'claimed') {
+        code = 'claimed';
+      } else {
+        code = undefined;
       }
       if (round >= MAX_CLAIM_ROUNDS) {
         // Keeps flipping under us: someone else is busy with it, and PENDING never sends twice.
-        await this.releaseHeld({ event, code }, { eventPk, codePk }, claimId, signal);
+        await this.releaseHeld(
+          { event: event === 'claimed', code: code === 'claimed' || this.mayHold(codeResult, claimId) },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
         return { claimed: false, state: 'in-progress' };
       }
     }
@@ -181,20 +215,16 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   /**
-   * 'claimed', or the live item holding the key, or undefined if it vanished before we could read it.
-   * `takeOverFor` (code item only): also take the key from an item that names this event.
-   *
-   * The SDK retries a PutItem whose answer was lost (a timeout, a reset): if the first attempt was
-   * applied, the retry fails its own condition against our own item. The holder then carries this
-   * claim's random id, and the claim is ours — not a concurrent request's, which would make the very
-   * first request for a fresh key answer PENDING and end neither sent nor parked.
+   * 'claimed', or why not: the holder DynamoDB returned with the failure (dynalite returns none), and
+   * whether the SDK retried this write. `takeOverFor` (code item only): also take the key from an item
+   * that names this event.
    */
   private async putIfFree(
     item: Item,
     now: number,
     signal: AbortSignal | undefined,
     takeOverFor?: string,
-  ): Promise<PutResult> {
+  ): Promise<'claimed' | Refusal> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -214,7 +244,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             ':nowSeconds': { N: String(Math.floor(now / 1000)) },
             ...(takeOverFor ? { ':eventKey': { S: takeOverFor } } : {}),
           },
-          // DynamoDB returns the holder with the failure (saving a read); dynalite does not, hence GetItem.
+          // DynamoDB returns the holder with the failure (saving a read); dynalite does not.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
         { abortSignal: signal },
@@ -222,17 +252,44 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       return 'claimed';
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const holder = err.Item ?? (await this.read(item[A.pk] as AttributeValue, signal));
-      if (!holder) return undefined;
-      if (holder[A.claimId]?.S === item[A.claimId]?.S) {
-        this.logger.info('idempotency claim applied by an earlier attempt of the same write; it is ours', {
-          key: item[A.pk]?.S?.startsWith('event#') ? 'event' : 'code',
-        });
-        return 'claimed';
-      }
-      const holderExpiry = Number(holder[A.expiresAt]?.N);
-      return holderExpiry * 1000 < now ? undefined : holder;
+      // Refused on its first attempt, the write was never applied: only a retry can meet its own item.
+      return { ...(err.Item ? { held: err.Item } : {}), retried: err.$metadata?.attempts !== 1 };
     }
+  }
+
+  /**
+   * What a put found, holder read if DynamoDB did not return it: 'claimed', the live item holding the key,
+   * or undefined if it vanished or expired before we could read it.
+   *
+   * The SDK retries a PutItem whose answer was lost (a timeout, a reset): if the first attempt was
+   * applied, the retry fails its own condition against our own item. The holder then carries this
+   * claim's random id, and the claim is ours — not a concurrent request's, which would make the very
+   * first request for a fresh key answer PENDING and end neither sent nor parked.
+   */
+  private async holding(
+    result: 'claimed' | Refusal,
+    item: Item,
+    now: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Holding> {
+    if (result === 'claimed') return 'claimed';
+    const holder = result.held ?? (await this.read(item[A.pk] as AttributeValue, signal));
+    if (!holder) return undefined;
+    if (holder[A.claimId]?.S === item[A.claimId]?.S) {
+      this.logger.info('idempotency claim applied by an earlier attempt of the same write; it is ours', {
+        key: item[A.pk]?.S?.startsWith('event#') ? 'event' : 'code',
+      });
+      return 'claimed';
+    }
+    const holderExpiry = Number(holder[A.expiresAt]?.N);
+    return holderExpiry * 1000 < now ? undefined : holder;
+  }
+
+  /** Whether a put's item may be ours without our reading it: applied, or refused only on a retry. */
+  private mayHold(result: 'claimed' | Refusal, claimId: string): boolean {
+    if (result === 'claimed') return true;
+    if (result.held) return result.held[A.claimId]?.S === claimId;
+    return result.retried;
   }
 
   private async read(pk: AttributeValue, signal: AbortSignal | undefined): Promise<Item | undefined> {
@@ -243,16 +300,16 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return out.Item;
   }
 
-  /** Lets go of whichever of the two items this claim holds, together. */
+  /** Lets go of whichever of the two items this claim holds (or may hold), together. */
   private async releaseHeld(
-    held: { readonly event?: PutResult; readonly code?: PutResult },
+    held: { readonly event?: boolean; readonly code?: boolean },
     pks: { readonly eventPk: string; readonly codePk: string },
     claimId: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     await Promise.all([
-      held.event === 'claimed' ? this.release(pks.eventPk, claimId, signal) : undefined,
-      held.code === 'claimed' ? this.release(pks.codePk, claimId, signal) : undefined,
+      held.event ? this.release(pks.eventPk, claimId, signal) : undefined,
+      held.code ? this.release(pks.codePk, claimId, signal) : undefined,
     ]);
   }
 

@@ -83,7 +83,12 @@ const DRIVER = fileURLToPath(new URL('../shipped-driver.mjs', import.meta.url));
  * User Messaging, KMS and SQS on the fake AWS endpoint. dynalite and the fake run here, in another
  * process, so the driver's CPU time is the function's own.
  */
-export async function runShippedPath(): Promise<ShippedPathResult> {
+export async function runShippedPath(
+  options: {
+    /** Another template.yaml to build from (e.g. another checkout, to compare); default: the repository's. */
+    readonly templatePath?: string;
+  } = {},
+): Promise<ShippedPathResult> {
   const work = await mkdtemp(join(tmpdir(), 'otp-courier-bench-shipped-'));
   const dynamo = await startEmbeddedDynamo({});
   const fake = await FakeAwsEndpoint.start();
@@ -97,7 +102,11 @@ export async function runShippedPath(): Promise<ShippedPathResult> {
     await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
-    const [bundle] = await buildLambdas({ outRoot: join(work, 'build'), only: ['TelephonyHookFunction'] });
+    const [bundle] = await buildLambdas({
+      outRoot: join(work, 'build'),
+      only: ['TelephonyHookFunction'],
+      ...(options.templatePath ? { templatePath: options.templatePath } : {}),
+    });
     if (!bundle) throw new Error('no TelephonyHookFunction bundle');
 
     // Built ahead of a run that takes minutes on a busy machine: the codes must not expire meanwhile.
@@ -125,7 +134,7 @@ export async function runShippedPath(): Promise<ShippedPathResult> {
       }),
     );
 
-    const nodeOptions = bundleNodeOptions(bundle);
+    const nodeOptions = bundleNodeOptions(bundle, options.templatePath);
     const child = fork(DRIVER, [pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, planFile], {
       cwd: bundle.outdir,
       execArgv: process.env.SHIPPED_PROFILE_DIR

@@ -25,7 +25,7 @@ export type SectionName = keyof SectionResults;
 export const SECTIONS: {
   readonly [K in SectionName]: (options: SectionOptions) => Promise<SectionResults[K]>;
 } = {
-  'shipped-path': async () => (await import('../sections/shipped-path')).runShippedPath(),
+  'shipped-path': async (options) => (await import('../sections/shipped-path')).runShippedPath(options),
   'warm-path': async () => (await import('../sections/warm-path')).runWarmPath(),
   'local-stack': async () => (await import('../sections/local-stack-load')).runLocalStackLoad(),
   'cold-start': async (options) => (await import('../sections/cold-start')).runColdStart(options),
