@@ -42,6 +42,7 @@ async function pass(requests, concurrency) {
   let started = 0;
   let done = 0;
   const cpuBefore = process.cpuUsage();
+  const switchesBefore = process.resourceUsage().involuntaryContextSwitches;
   const wallStart = performance.now();
   async function loop() {
     while (started < requests) {
@@ -66,6 +67,9 @@ async function pass(requests, concurrency) {
     requests,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    systemCpuMs: cpu.system / 1000,
+    // Times the kernel took the CPU away mid-work: a busy machine, whose figures read high.
+    preemptions: process.resourceUsage().involuntaryContextSwitches - switchesBefore,
     latencies: Array.from(latencies),
     statuses,
   };

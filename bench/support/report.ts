@@ -83,7 +83,7 @@ function shippedPath(shipped: ShippedPathResult): string[] {
           .join(' | '),
         statuses(l.statuses),
       ]),
-      ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
     ),
     `  per request: ${num(shipped.sdkCallsPerRequest)} SDK calls in ${num(shipped.roundTripsPerRequest)} sequential round ` +
       `trips: ${shipped.callSequence}`,
