@@ -22,11 +22,17 @@ export interface ShippedLevel {
   /** Medians over the rounds. */
   readonly requestsPerSecond: number;
   readonly cpuMsPerRequest: number;
+  readonly systemCpuMsPerRequest: number;
+  readonly preemptionsPerRequest: number;
   readonly latencyMs: Distribution;
   /** Every round's figures, to see the spread. */
   readonly rounds: readonly {
     readonly requestsPerSecond: number;
     readonly cpuMsPerRequest: number;
+    /** Of which in the kernel: mostly sockets (on loopback the sender also pays the receiver's TCP work). */
+    readonly systemCpuMsPerRequest: number;
+    /** Involuntary context switches per request: how often other processes took the CPU. */
+    readonly preemptionsPerRequest: number;
     readonly p50: number;
     readonly p99: number;
   }[];
@@ -52,6 +58,8 @@ interface DriverPass {
   readonly requests: number;
   readonly wallMs: number;
   readonly cpuMs: number;
+  readonly systemCpuMs: number;
+  readonly preemptions: number;
   readonly latencies: readonly number[];
   readonly statuses: Readonly<Record<string, number>>;
 }
@@ -168,6 +176,8 @@ export async function runShippedPath(
         return {
           requestsPerSecond: round((p.requests / p.wallMs) * 1000, 0),
           cpuMsPerRequest: round(p.cpuMs / p.requests, 3),
+          systemCpuMsPerRequest: round(p.systemCpuMs / p.requests, 3),
+          preemptionsPerRequest: round(p.preemptions / p.requests, 2),
           p50: round(d.p50, 3),
           p99: round(d.p99, 3),
         };
@@ -182,6 +192,8 @@ export async function runShippedPath(
         concurrency,
         requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
         cpuMsPerRequest: median(rounds.map((r) => r.cpuMsPerRequest)),
+        systemCpuMsPerRequest: median(rounds.map((r) => r.systemCpuMsPerRequest)),
+        preemptionsPerRequest: median(rounds.map((r) => r.preemptionsPerRequest)),
         latencyMs: roundDistribution(distribution(middle?.latencies ?? [])),
         rounds,
         statuses,
