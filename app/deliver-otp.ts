@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
 import type { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
@@ -16,6 +16,7 @@ import type { IdempotencyKeys, IdempotencyStore } from '../ports/idempotency-sto
 import type { Logger } from '../ports/logger';
 import type { MessageSender } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
+import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
 import { deadlineSignal, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
@@ -91,6 +92,7 @@ export class DeliverOtp {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.DeliverySettings) private readonly settings: DeliverySettings,
+    @inject(Brakes) @optional() private readonly brakes: BrakeGate = NO_BRAKES,
   ) {}
 
   /** Delivers and resolves with the reply; never rejects. */
@@ -100,10 +102,14 @@ export class DeliverOtp {
 
   /** Starts a delivery and returns its handle, for an edge that keeps a safety net of its own. */
   start(request: DeliveryRequest, deadline: Deadline): DeliveryRun {
-    // A request that arrives with its budget spent (a stale API Gateway stamp) is never sent, but it is
-    // still claimed, so replays are deduplicated, and parked, within a bounded slot of its own.
+    // A request that arrives too late to be sent (a stale API Gateway stamp) is still claimed, so replays
+    // are deduplicated, and parked, within a bounded slot of its own: one reserve for each. Okta has long
+    // stopped waiting for it, so its reply may leave after the deadline.
     const reserve = this.settings.failurePathReserveMs;
-    const replyBy = deadline.atLeast(this.clock.now(), reserve + REPLY_MARGIN_MS);
+    const now = this.clock.now();
+    const replyBy = deadline.earlier(reserve).passed(now)
+      ? deadline.atLeast(now, 2 * reserve + REPLY_MARGIN_MS)
+      : deadline;
     return new DeliveryRun(deadline, replyBy, replyBy.later(reserve), (run) => this.deliver(request, run));
   }
 
@@ -114,10 +120,11 @@ export class DeliverOtp {
       this.clock,
       () => new Error('request deadline reached'),
     );
-    // Normally the send deadline; for a request that arrived too late to send, half of its slot, so that
-    // claiming it leaves time to park it.
+    // Normally the send deadline, leaving the reserve to the failure path; for a request too late to send,
+    // the first half of its slot.
+    const late = run.replyBy.at > run.deadline.at;
     const claimBy = deadlineSignal(
-      run.deadline.earlier(reserve).atLeast(this.clock.now(), reserve / 2),
+      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve),
       this.clock,
       () => new Error('no time left before the failure-path reserve'),
     );
@@ -146,8 +153,27 @@ export class DeliverOtp {
     }
   }
 
-  private async claimAndSend(base: Context): Promise<DeliveryOutcome> {
-    const { request, run, signal, beforeSend } = base;
+  private async claimAndSend(context: Context): Promise<DeliveryOutcome> {
+    const { run } = context;
+    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
+    // From here on, a request still unsent halfway to the send deadline — its claim or its send running
+    // late — gets its code sealed ahead, so that its failure path only has to park.
+    const sealAhead = this.sealAhead(context, sendBy);
+    try {
+      return await this.claimThenSend({ ...context, sealAhead }, sendBy);
+    } finally {
+      // Whatever way the request ended, no sealing (or its timer) outlives it.
+      sealAhead.cancel();
+    }
+  }
+
+  private async claimThenSend(
+    base: Context & { sealAhead: SealAhead },
+    sendBy: Deadline,
+  ): Promise<DeliveryOutcome> {
+    const { request, run, signal, beforeSend, sealAhead } = base;
+    // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
+    const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
       keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
@@ -155,8 +181,13 @@ export class DeliverOtp {
         this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
         beforeSend,
       );
-      if (!claim.claimed) return run.decide(this.replay(request, run, claim.state, claim.outcome));
+      if (!claim.claimed) {
+        sealAhead.cancel();
+        await this.brakes.withdraw(brakes);
+        return run.decide(this.replay(request, run, claim.state, claim.outcome));
+      }
     } catch (error) {
+      await this.brakes.withdraw(brakes);
       // Without a claim we cannot promise "at most once"; failing lets Okta use its own provider. This
       // request sent nothing, but without the claim it cannot know that no duplicate of it did: the
       // letter is uncertain, so redrive does not resend it on its own.
@@ -169,19 +200,28 @@ export class DeliverOtp {
     // instead of parking one letter each.
     const now = this.clock.now();
     if (request.expiresAt.getTime() < now - this.settings.expirySkewMs) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'code-expired',
         certainty: 'not-sent',
         message: 'the passcode had expired on arrival',
       });
     }
-    const sendBy = run.deadline.earlier(this.settings.failurePathReserveMs);
     if (sendBy.passed(now)) {
+      await this.brakes.withdraw(brakes);
       return this.fail(ctx, {
         kind: 'deadline-exceeded',
         certainty: 'not-sent',
         message: `reached the hook ${run.deadline.elapsed(now)} ms after API Gateway received it: no time left to send`,
       });
+    }
+
+    // Refused: never sent, not a dead letter (nothing to redrive); duplicates replay the same reply.
+    const refused = await this.brakes.refusal(brakes, request, run.deadline.startedAt);
+    if (refused) {
+      const outcome = run.decide(refused);
+      await this.record(ctx, 'failed', outcome);
+      return outcome;
     }
 
     let message: OutboundMessage | undefined;
@@ -199,7 +239,6 @@ export class DeliverOtp {
     }
 
     let outcome: DeliveryOutcome;
-    const sealAhead = this.sealAhead(ctx, sendBy);
     try {
       const receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
       sealAhead.cancel();
@@ -228,7 +267,7 @@ export class DeliverOtp {
     } catch (error) {
       // A foreign error from inside a sender says nothing of what it did on the wire.
       const failure = this.describe(error, request, 'internal-error', 'uncertain');
-      return this.fail({ ...ctx, sealAhead }, failure, message);
+      return this.fail(ctx, failure, message);
     }
     // A slow or failed record cannot change the answer; aborted at the cut-off, the claim stays
     // "in progress" and duplicates get PENDING, never a second send.
@@ -237,20 +276,24 @@ export class DeliverOtp {
   }
 
   /**
-   * Starts sealing the code one reserve before the send deadline if the send is still running then: a
-   * send that late will likely be abandoned, and its failure path then only has to park. A prompt send
-   * never pays for it (the timer is dropped), and a late one that succeeds cancels the sealing.
+   * Starts sealing the code halfway to the send deadline if the request is still unsent then (its claim or
+   * its send running late): it may well be abandoned, and its failure path then only has to park, even
+   * on an instance so starved that the reserve alone would not fit a seal. A prompt request never pays
+   * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
     const { request, run } = ctx;
     const controller = new AbortController();
     let sealing: Promise<SealedSecret> | undefined;
-    const timer = setTimeout(() => {
-      const signal = AbortSignal.any([run.signal, controller.signal]);
-      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-      // Awaited by the failure path, or abandoned when the send succeeds.
-      sealing.catch(() => undefined);
-    }, sendBy.earlier(this.settings.failurePathReserveMs).remaining(this.clock.now()));
+    const timer = setTimeout(
+      () => {
+        const signal = AbortSignal.any([run.signal, controller.signal]);
+        sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+        // Awaited by the failure path, or abandoned when the send succeeds.
+        sealing.catch(() => undefined);
+      },
+      Math.max(0, (sendBy.at - run.deadline.startedAt) / 2 - run.deadline.elapsed(this.clock.now())),
+    );
     return {
       started: () => sealing,
       cancel: () => {
@@ -370,10 +413,10 @@ export class DeliverOtp {
     const { request, run, signal } = ctx;
     const receivedAt = run.deadline.startedAt;
     try {
-      const sealedCode = await untilAborted(
-        ctx.sealAhead?.started() ?? this.sealer.seal(request.code, request.eventId, { signal }),
-        signal,
-      );
+      const sealNow = () => this.sealer.seal(request.code, request.eventId, { signal });
+      // Sealed ahead if the send ran late; sealed now if not, or if sealing ahead failed.
+      const sealing = ctx.sealAhead?.started()?.catch(sealNow) ?? sealNow();
+      const sealedCode = await untilAborted(sealing, signal);
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,

@@ -1,10 +1,12 @@
 import { bundledTemplates, spokenLocale } from '../adapters/i18n/i18next-template-store';
 import { isPollyVoiceId, POLLY_VOICES, voiceSpeaks, voicesFor } from '../adapters/i18n/polly-voices';
 import type { Channel } from '../domain/delivery-request';
+import { EXPIRY_UNITS, expiryAmount } from '../domain/expiry-phrase';
+import { type PluralCoverage, pluralCoverage } from '../domain/expiry-validation';
 import type { MessageTemplate, TemplatePurpose, TemplateSource } from '../domain/message-template';
 import { renderSms, type TemplateValues } from '../domain/render-message';
-import { analyseSms, type SmsEncoding } from '../domain/sms-segments';
-import { replacePlaceholders } from '../domain/template-placeholders';
+import { analyseSms, type SmsAnalysis, type SmsEncoding } from '../domain/sms-segments';
+import { countPlaceholder, replacePlaceholders } from '../domain/template-placeholders';
 import { templateProblems } from '../domain/template-validation';
 
 /**
@@ -17,6 +19,13 @@ export const LINT_SAMPLE: Required<TemplateValues> = {
   minutes: 10,
   firstName: 'Alexandra',
 };
+
+/**
+ * The validities an SMS must fit its segment budget with: every whole minute up to a day (Okta's codes
+ * live 5 minutes, Cognito's up to a day). Each one picks its own unit and plural form, so the longest
+ * phrase ("102 минуты", "119 minutes", "23 hours") is what counts.
+ */
+export const LINT_VALIDITY_MINUTES: readonly number[] = Array.from({ length: 1440 }, (_, i) => i + 1);
 
 /** Latin-script text can always be written in GSM-7, so it gets no second segment; other scripts get two. */
 export type ScriptClass = 'latin' | 'other';
@@ -40,9 +49,14 @@ export interface LintRow {
   readonly units?: number;
   /** SMS only: the characters that force UCS-2, empty for GSM-7. */
   readonly ucs2Characters: readonly string[];
+  /** SMS only: the validity (minutes) the segment figures are for, the worst of LINT_VALIDITY_MINUTES. */
+  readonly worstMinutes?: number;
   readonly voiceId?: string;
   /** Voice only: the locale the call is spoken in. */
   readonly spokenLocale?: string;
+  /** Which plural categories of its language the template covers where it says the validity. */
+  readonly plurals: PluralCoverage;
+  /** No problem (warnings allowed). */
   readonly ok: boolean;
 }
 
@@ -60,7 +74,10 @@ export interface LintSummary {
   readonly oneSegmentLocales: number;
   /** …of which every SMS is GSM-7. */
   readonly gsm7Locales: number;
+  /** Locales whose every template has a phrase for every plural category its language needs. */
+  readonly fullPluralLocales: number;
   readonly problems: number;
+  readonly warnings: number;
   /** The sample the segment counts were computed with. */
   readonly codeDigits: number;
   readonly brandCharacters: number;
@@ -69,6 +86,8 @@ export interface LintSummary {
 export interface LintReport {
   readonly rows: readonly LintRow[];
   readonly problems: readonly LintProblem[];
+  /** Sent as it is, but not right for every count: plural categories without a phrase. */
+  readonly warnings: readonly LintProblem[];
   readonly summary: LintSummary;
 }
 
@@ -79,9 +98,51 @@ export function scriptOf(body: string): ScriptClass {
   return letters.every((c) => /\p{Script=Latin}/u.test(c)) ? 'latin' : 'other';
 }
 
-function lintSms(template: MessageTemplate, sample: TemplateValues, problems: string[]): Partial<LintRow> {
+// A body that never says the validity renders the same for every one of them.
+function validitiesFor(
+  template: MessageTemplate,
+  validities: readonly number[],
+  fallback: number,
+): readonly number[] {
+  const body = template.body;
+  const saysValidity = countPlaceholder(body, 'expiry') + countPlaceholder(body, 'minutes') > 0;
+  return saysValidity && validities.length > 0 ? validities : [fallback];
+}
+
+function worstSms(
+  template: MessageTemplate,
+  sample: TemplateValues,
+  validities: readonly number[],
+): { analysis: SmsAnalysis; minutes: number } {
+  let worst: { analysis: SmsAnalysis; minutes: number } | undefined;
+  const bareMinutes = countPlaceholder(template.body, 'minutes') > 0;
+  const seen = new Set<string>();
+  for (const minutes of validitiesFor(template, validities, sample.minutes)) {
+    // 120…1439 minutes are 22 distinct "N hours": render each phrase once, not 1,300 times.
+    if (!bareMinutes && template.expiry !== undefined) {
+      const { unit, count } = expiryAmount(minutes, template.expiry);
+      if (seen.has(`${unit}${count}`)) continue;
+      seen.add(`${unit}${count}`);
+    }
+    const analysis = analyseSms(renderSms(template, { ...sample, minutes }));
+    const worse =
+      worst === undefined ||
+      analysis.segments > worst.analysis.segments ||
+      (analysis.segments === worst.analysis.segments && analysis.units > worst.analysis.units);
+    if (worse) worst = { analysis, minutes };
+  }
+  // validitiesFor never returns an empty list.
+  return worst as { analysis: SmsAnalysis; minutes: number };
+}
+
+function lintSms(
+  template: MessageTemplate,
+  sample: TemplateValues,
+  validities: readonly number[],
+  problems: string[],
+): Partial<LintRow> {
   const script = scriptOf(template.body);
-  const analysis = analyseSms(renderSms(template, sample));
+  const { analysis, minutes } = worstSms(template, sample, validities);
   const limit = MAX_SEGMENTS[script];
   if (analysis.segments > limit) {
     const forcing =
@@ -90,7 +151,7 @@ function lintSms(template: MessageTemplate, sample: TemplateValues, problems: st
         : '';
     problems.push(
       `SMS takes ${analysis.segments} segments (${analysis.encoding}, ${analysis.units} units) with a ` +
-        `${sample.code.length}-digit code and a ${sample.brand.length}-character brand; ` +
+        `${sample.code.length}-digit code, a ${sample.brand.length}-character brand and a validity of ${minutes} minutes; ` +
         `${script === 'latin' ? 'Latin-script' : 'non-Latin-script'} SMS must fit ${limit}${forcing}`,
     );
   }
@@ -100,6 +161,7 @@ function lintSms(template: MessageTemplate, sample: TemplateValues, problems: st
     segments: analysis.segments,
     units: analysis.units,
     ucs2Characters: analysis.ucs2Characters,
+    worstMinutes: minutes,
   };
 }
 
@@ -121,25 +183,46 @@ function lintVoice(template: MessageTemplate, spoken: string, problems: string[]
   return { ...(voiceId ? { voiceId } : {}), spokenLocale: spoken };
 }
 
-/** Lints templates: every rule of validateTemplate, segment budgets, voice ids, a generic per locale × channel. */
+/**
+ * Lints templates: every rule of validateTemplate, segment budgets over every validity up to a day, voice
+ * ids, a generic per locale × channel; and, as warnings, plural categories a phrase does not cover.
+ */
 export function lintTemplates(
   targets: readonly LintTarget[],
   sample: TemplateValues = LINT_SAMPLE,
+  validities: readonly number[] = LINT_VALIDITY_MINUTES,
 ): LintReport {
   const rows: LintRow[] = [];
   const problems: LintProblem[] = [];
-  for (const { template, spokenLocale: spoken } of targets) {
+  const warnings: LintProblem[] = [];
+  for (const { template: given, spokenLocale: spoken } of targets) {
+    // A declared spoken language is the wording's language: plural rules follow it too.
+    const template =
+      spoken !== undefined && spoken !== given.locale && given.language === undefined
+        ? { ...given, language: spoken }
+        : given;
     const own = templateProblems(template);
     const extra =
       template.channel === 'sms'
-        ? lintSms(template, sample, own)
-        : lintVoice(template, spoken ?? template.locale, own);
+        ? lintSms(template, sample, validities, own)
+        : lintVoice(template, spoken ?? template.language ?? template.locale, own);
+    const plurals = pluralCoverage(template);
     const { locale, channel, purpose, source } = template;
-    rows.push({ locale, channel, purpose, source, ucs2Characters: [], ...extra, ok: own.length === 0 });
+    rows.push({
+      locale,
+      channel,
+      purpose,
+      source,
+      ucs2Characters: [],
+      ...extra,
+      plurals,
+      ok: own.length === 0,
+    });
     problems.push(...own.map((message) => ({ locale, channel, purpose, message })));
+    warnings.push(...plurals.gaps.map((message) => ({ locale, channel, purpose, message })));
   }
   problems.push(...missingGenerics(targets.map((t) => t.template)));
-  return { rows, problems, summary: summarise(rows, problems.length, sample) };
+  return { rows, problems, warnings, summary: summarise(rows, problems.length, warnings.length, sample) };
 }
 
 // Without a generic template, a purpose nobody wrote for falls through to another language.
@@ -162,12 +245,19 @@ function missingGenerics(templates: readonly MessageTemplate[]): LintProblem[] {
     }));
 }
 
-function summarise(rows: readonly LintRow[], problems: number, sample: TemplateValues): LintSummary {
+function summarise(
+  rows: readonly LintRow[],
+  problems: number,
+  warnings: number,
+  sample: TemplateValues,
+): LintSummary {
   const byLocale = new Map<string, LintRow[]>();
   for (const row of rows) byLocale.set(row.locale, [...(byLocale.get(row.locale) ?? []), row]);
   let oneSegmentLocales = 0;
   let gsm7Locales = 0;
+  let fullPluralLocales = 0;
   for (const localeRows of byLocale.values()) {
+    if (localeRows.every((r) => r.plurals.complete)) fullPluralLocales += 1;
     const sms = localeRows.filter((r) => r.channel === 'sms');
     if (sms.length === 0) continue;
     if (sms.every((r) => r.segments === 1)) oneSegmentLocales += 1;
@@ -178,7 +268,9 @@ function summarise(rows: readonly LintRow[], problems: number, sample: TemplateV
     templates: rows.length,
     oneSegmentLocales,
     gsm7Locales,
+    fullPluralLocales,
     problems,
+    warnings,
     codeDigits: sample.code.length,
     brandCharacters: Array.from(sample.brand).length,
   };
@@ -190,6 +282,21 @@ export function lintBundledCatalogue(sample: TemplateValues = LINT_SAMPLE): Lint
     bundledTemplates().map((template) => ({ template, spokenLocale: spokenLocale(template) })),
     sample,
   );
+}
+
+/**
+ * Plural coverage in a table cell: "4/4 mhd" (categories covered of those needed; units with phrases),
+ * "1/3 {{minutes}}" for a bare number in a language with several forms, "-" when no validity is said.
+ */
+export function formatPluralCoverage(c: PluralCoverage): string {
+  if (c.uses === 'none') return '-';
+  const units = EXPIRY_UNITS.filter((u) => c.units[u] !== undefined)
+    .map((u) => u[0])
+    .join('');
+  const how = [c.uses !== 'minutes' ? units : '', c.uses !== 'expiry' ? '{{minutes}}' : '']
+    .filter(Boolean)
+    .join(' ');
+  return `${c.covered}/${c.required.length} ${how}`.trimEnd();
 }
 
 // Non-Latin scripts list most of their alphabet; the first few say enough in a table.
@@ -208,6 +315,7 @@ export function formatLintReport(report: LintReport): string {
     'units',
     'UCS-2 characters',
     'voice',
+    'plurals',
     'ok',
   ];
   const lines = report.rows.map((r) => [
@@ -223,7 +331,8 @@ export function formatLintReport(report: LintReport): string {
       : r.spokenLocale !== undefined && r.spokenLocale !== r.locale
         ? `${r.voiceId} (${r.spokenLocale})`
         : r.voiceId,
-    r.ok ? 'ok' : 'FAIL',
+    formatPluralCoverage(r.plurals),
+    r.ok ? (r.plurals.complete ? 'ok' : 'WARN') : 'FAIL',
   ]);
   // Pad by code points so accented and CJK rows line up as well as a terminal allows.
   const width = (s: string) => Array.from(s).length;
@@ -239,8 +348,11 @@ export function formatLintReport(report: LintReport): string {
     ...lines.map(format),
     '',
     ...report.problems.map((p) => `FAIL ${p.locale}/${p.channel}/${p.purpose}: ${p.message}`),
+    ...report.warnings.map((p) => `WARN ${p.locale}/${p.channel}/${p.purpose}: ${p.message}`),
     `${summary.templates} templates in ${summary.locales} locales; ${summary.oneSegmentLocales} locales fit ` +
-      `every SMS in one segment (${summary.gsm7Locales} in GSM-7) with a code of ${summary.codeDigits} digits ` +
-      `and a brand of ${summary.brandCharacters} characters; ${summary.problems} problem(s).`,
+      `every SMS in one segment (${summary.gsm7Locales} in GSM-7) with a code of ${summary.codeDigits} digits, ` +
+      `a brand of ${summary.brandCharacters} characters and any validity up to a day; ` +
+      `${summary.fullPluralLocales} locales have every plural form; ` +
+      `${summary.problems} problem(s), ${summary.warnings} warning(s).`,
   ].join('\n');
 }

@@ -2,8 +2,10 @@ import * as v from 'valibot';
 import type { DynamoDbTemplateStore, StoredTemplate } from '../adapters/dynamodb/dynamodb-template-store';
 import { templatePk, templateSk } from '../adapters/dynamodb/template-table';
 import { bundledVoiceFallback } from '../adapters/i18n/i18next-template-store';
-import { isPollyVoiceId, voiceSpeaks, voicesFor } from '../adapters/i18n/polly-voices';
+import { isPollyVoiceId, POLLY_VOICES, voiceSpeaks, voicesFor } from '../adapters/i18n/polly-voices';
 import { CHANNELS, PURPOSES } from '../domain/delivery-request';
+import type { ExpiryForms } from '../domain/expiry-phrase';
+import { pluralCoverage } from '../domain/expiry-validation';
 import { localeKeyProblem } from '../domain/locale';
 import type { MessageTemplate, TemplatePurpose } from '../domain/message-template';
 import { templateProblems } from '../domain/template-validation';
@@ -20,6 +22,13 @@ export interface TemplateFileItem {
   readonly channel: MessageTemplate['channel'];
   readonly purpose: TemplatePurpose;
   readonly body: string;
+  /**
+   * The `{{expiry}}` phrases: `{ "minutes": { "one": "{{count}} minute", "other": "{{count}} minutes" },
+   * "hours": {…}, "days": {…} }`, one phrase per CLDR plural category of the template's language.
+   */
+  readonly expiry?: ExpiryForms;
+  /** The wording's language when it is not the locale's (a voice template in a fallback language). */
+  readonly language?: string;
   readonly voiceId?: string;
   readonly version?: number;
   readonly updatedAt?: string;
@@ -57,6 +66,16 @@ const ItemSchema = v.strictObject({
   channel: v.picklist(CHANNELS, `must be one of ${CHANNELS.join(', ')}`),
   purpose: v.picklist(TEMPLATE_PURPOSES, `must be one of ${TEMPLATE_PURPOSES.join(', ')}`),
   body: v.string(),
+  // Only the shape here; units, categories and phrases are checked by the domain's rules, which name
+  // the categories the template's language has.
+  expiry: v.optional(
+    v.record(
+      v.string(),
+      v.record(v.string(), v.string('must be a phrase (a string)'), 'must map plural categories to phrases'),
+      'must map units (minutes, hours, days) to plural phrases',
+    ),
+  ),
+  language: v.optional(v.pipe(v.string(), v.nonEmpty('is empty'))),
   voiceId: v.optional(v.pipe(v.string(), v.nonEmpty('is empty'))),
   version: v.optional(
     v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
@@ -104,8 +123,12 @@ export async function exportTemplates(
 /**
  * Reads a template file (already JSON-parsed) into templates ready to write. Checks the shape, every
  * template's rules, voice ids and duplicate keys, and throws one TemplateFileError listing all of it.
+ * Plural gaps (a language's category with no phrase) do not stop an import: they come back as warnings.
  */
-export function parseTemplateFile(json: unknown): { templates: MessageTemplate[] } {
+export function parseTemplateFile(json: unknown): {
+  templates: MessageTemplate[];
+  warnings: TemplateFileProblem[];
+} {
   const file = v.safeParse(FileSchema, json);
   if (!file.success) {
     throw new TemplateFileError(
@@ -113,6 +136,7 @@ export function parseTemplateFile(json: unknown): { templates: MessageTemplate[]
     );
   }
   const problems: TemplateFileProblem[] = [];
+  const warnings: TemplateFileProblem[] = [];
   const templates: MessageTemplate[] = [];
   const firstIndexOf = new Map<string, number>();
   file.output.templates.forEach((raw, index) => {
@@ -128,23 +152,32 @@ export function parseTemplateFile(json: unknown): { templates: MessageTemplate[]
       }
       return;
     }
-    const { locale, channel, purpose, body, voiceId, version } = item.output;
+    const { locale, channel, purpose, body, expiry, language, voiceId, version } = item.output;
     const key = `${locale}/${channel}/${purpose}`;
-    const template: MessageTemplate = {
+    const declared: MessageTemplate = {
       locale,
       channel,
       purpose,
       body,
+      ...(expiry ? { expiry: expiry as ExpiryForms } : {}),
+      ...(language ? { language } : {}),
       // The sender upper-cases voice ids anyway; storing them canonical keeps exports stable.
       ...(voiceId ? { voiceId: voiceId.toUpperCase() } : {}),
       source: 'dynamodb',
       ...(version !== undefined ? { version } : {}),
     };
+    const voice = voiceProblems(declared);
+    // Only a voice that may read this template tells which language it is written in.
+    const template = voice.length === 0 ? withSpokenLanguage(declared) : declared;
     const itemProblems = [
       ...localeProblems(locale),
-      ...voiceProblems(template),
+      ...(language === undefined ? [] : localeProblems(language, 'language')),
+      ...voice,
       ...templateProblems(template),
     ];
+    if (itemProblems.length === 0) {
+      for (const gap of pluralCoverage(template).gaps) warnings.push({ index, key, problem: gap });
+    }
     const earlier = firstIndexOf.get(keyOf(template));
     if (earlier !== undefined) itemProblems.push(`same locale, channel and purpose as #${earlier}`);
     else firstIndexOf.set(keyOf(template), index);
@@ -152,7 +185,18 @@ export function parseTemplateFile(json: unknown): { templates: MessageTemplate[]
     templates.push(template);
   });
   if (problems.length > 0) throw new TemplateFileError(problems);
-  return { templates };
+  return { templates, warnings };
+}
+
+/**
+ * A voice template whose voice does not speak its locale is written in the voice's language (the
+ * catalogue's fallback, e.g. a "lt" call in British English): record that language, so plural forms
+ * follow English rules and not Lithuanian ones ("21 minutes", not "21 minute").
+ */
+function withSpokenLanguage(t: MessageTemplate): MessageTemplate {
+  if (t.channel !== 'voice' || t.language !== undefined || !t.voiceId || !isPollyVoiceId(t.voiceId)) return t;
+  if (voiceSpeaks(t.voiceId, t.locale)) return t;
+  return { ...t, language: POLLY_VOICES[t.voiceId].locale };
 }
 
 /**
@@ -163,10 +207,11 @@ export async function importTemplates(
   store: DynamoDbTemplateStore,
   file: unknown,
   opts: { updatedBy?: string } = {},
-): Promise<{ written: number }> {
-  const { templates } = parseTemplateFile(file);
-  if (templates.length === 0) return { written: 0 };
-  return { written: await store.putTemplates(templates, { updatedBy: opts.updatedBy ?? IMPORT_BY }) };
+): Promise<{ written: number; warnings: TemplateFileProblem[] }> {
+  const { templates, warnings } = parseTemplateFile(file);
+  if (templates.length === 0) return { written: 0, warnings };
+  const written = await store.putTemplates(templates, { updatedBy: opts.updatedBy ?? IMPORT_BY });
+  return { written, warnings };
 }
 
 /** The table key, so "same template" means what DynamoDB means by it. */
@@ -174,9 +219,10 @@ function keyOf(t: Pick<MessageTemplate, 'channel' | 'locale' | 'purpose'>): stri
   return `${templatePk(t.channel, t.locale)}\u0000${templateSk(t.purpose)}`;
 }
 
-function localeProblems(locale: string): string[] {
+function localeProblems(locale: string, field: 'locale' | 'language' = 'locale'): string[] {
   const problem = localeKeyProblem(locale);
-  return problem === undefined ? [] : [problem];
+  if (problem === undefined) return [];
+  return [field === 'locale' ? problem : problem.replace(/^locale /, `${field} `)];
 }
 
 /**
@@ -195,6 +241,14 @@ function voiceProblems(t: MessageTemplate): string[] {
     const suggestions = voicesFor(t.locale);
     return [
       `voiceId "${t.voiceId}" is not a voice End User Messaging supports${suggestions.length > 0 ? `; for ${t.locale}: ${suggestions.join(', ')}` : ''}`,
+    ];
+  }
+  if (t.language !== undefined && t.language !== t.locale) {
+    // A declared language: the voice must speak it.
+    if (voiceSpeaks(t.voiceId, t.language)) return [];
+    const suggestions = voicesFor(t.language);
+    return [
+      `voiceId ${t.voiceId} does not speak ${t.language}, the template's language${suggestions.length > 0 ? `; use one of ${suggestions.join(', ')}` : ''}`,
     ];
   }
   if (voiceSpeaks(t.voiceId, t.locale)) return [];
@@ -216,6 +270,8 @@ function toFileItem(t: StoredTemplate): TemplateFileItem {
     channel: t.channel,
     purpose: t.purpose,
     body: t.body,
+    ...(t.expiry ? { expiry: t.expiry } : {}),
+    ...(t.language ? { language: t.language } : {}),
     ...(t.voiceId ? { voiceId: t.voiceId } : {}),
     ...(t.version !== undefined ? { version: t.version } : {}),
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),

@@ -10,4 +10,6 @@ export const TOKENS = {
   Fingerprinter: Symbol.for('otp-courier.Fingerprinter'),
   DeliverySettings: Symbol.for('otp-courier.DeliverySettings'),
   HookSettings: Symbol.for('otp-courier.HookSettings'),
+  RateCounterStore: Symbol.for('otp-courier.RateCounterStore'),
+  BrakesSettings: Symbol.for('otp-courier.BrakesSettings'),
 } as const;

@@ -33,4 +33,8 @@ export interface DeliveryRequest {
   readonly firstName?: string;
   /** The IdP's own rendered, localised SMS text (Okta's msgTemplate), a last-resort template. */
   readonly idpMessage?: string;
+  /** The end user's client IP as the IdP saw it (Okta: data.context.request.ipAddress), for the brakes. */
+  readonly clientIp?: string;
+  /** The IdP's id of the user (Okta: data.userProfile.userId), for the brakes; never shown in a message. */
+  readonly userId?: string;
 }

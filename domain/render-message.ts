@@ -1,4 +1,6 @@
+import { renderExpiry } from './expiry-phrase';
 import type { MessageTemplate } from './message-template';
+import { speakCount } from './spoken-number';
 import { escapeXml, toSpeakDocument } from './ssml';
 import { type PlaceholderName, replacePlaceholders } from './template-placeholders';
 
@@ -49,8 +51,18 @@ export function sanitiseBrand(raw: string): string {
   return cleanValue(raw);
 }
 
+/** Whole minutes, at least 1, at most 99,999: what every rendering of the validity starts from. */
+export function wholeMinutes(minutes: number): number {
+  return Number.isFinite(minutes) ? Math.min(Math.max(Math.ceil(minutes), 1), MAX_MINUTES) : 1;
+}
+
 export function renderMinutes(minutes: number): string {
-  return String(Number.isFinite(minutes) ? Math.min(Math.max(Math.ceil(minutes), 1), MAX_MINUTES) : 1);
+  return String(wholeMinutes(minutes));
+}
+
+/** The language plural forms and spoken numbers follow: the wording's, which is the locale's unless declared. */
+export function wordingLanguage(template: MessageTemplate): string {
+  return template.language ?? template.locale;
 }
 
 const CLOSING_PUNCTUATION = /^[\r\n,.!?;:،、，。！？]/;
@@ -71,25 +83,62 @@ function dropEmptyFirstName(body: string): string {
   );
 }
 
-function substitute(
-  template: MessageTemplate,
-  values: TemplateValues,
-  code: string,
-  escapeValue: (s: string) => string,
-) {
+/** How one channel writes values: its escaping, its numbers, and the expiry phrases it has worked out. */
+interface Writer {
+  readonly escapeValue: (s: string) => string;
+  readonly sayCount: (count: number, language: string) => string;
+  /**
+   * The phrase depends on the template and the minutes only, and a warm Lambda sees the same few
+   * minutes again and again (Okta's codes live 5): each phrase is worked out once per template,
+   * sparing Intl.PluralRules.select (microseconds) on every request. Templates are immutable values.
+   */
+  readonly expiryPhrases: WeakMap<MessageTemplate, Map<number, string>>;
+}
+
+const MAX_PHRASES_PER_TEMPLATE = 64;
+
+function expiryText(template: MessageTemplate, minutes: number, writer: Writer): string {
+  const language = wordingLanguage(template);
+  // Validation requires phrases wherever {{expiry}} is used; without them the bare number is the safe text.
+  if (template.expiry === undefined) return writer.sayCount(minutes, language);
+  let phrases = writer.expiryPhrases.get(template);
+  if (phrases === undefined) {
+    phrases = new Map();
+    writer.expiryPhrases.set(template, phrases);
+  }
+  let text = phrases.get(minutes);
+  if (text === undefined) {
+    const sayCount = (count: number) => writer.sayCount(count, language);
+    text = renderExpiry(template.expiry, language, minutes, sayCount, writer.escapeValue);
+    if (phrases.size >= MAX_PHRASES_PER_TEMPLATE) phrases.clear();
+    phrases.set(minutes, text);
+  }
+  return text;
+}
+
+function substitute(template: MessageTemplate, values: TemplateValues, code: string, writer: Writer) {
   const firstName = sanitiseFirstName(values.firstName);
   const body = firstName === '' ? dropEmptyFirstName(template.body) : template.body;
+  const minutes = wholeMinutes(values.minutes);
+  const { escapeValue } = writer;
   const rendered: Record<PlaceholderName, string> = {
     code,
-    minutes: escapeValue(renderMinutes(values.minutes)),
+    minutes: writer.sayCount(minutes, wordingLanguage(template)),
+    expiry: expiryText(template, minutes, writer),
     brand: escapeValue(sanitiseBrand(values.brand)),
     firstName: escapeValue(firstName),
   };
   return replacePlaceholders(body, (name) => rendered[name]);
 }
 
+const SMS_WRITER: Writer = {
+  escapeValue: (s) => s,
+  sayCount: (count) => String(count),
+  expiryPhrases: new WeakMap(),
+};
+
 export function renderSms(template: MessageTemplate, values: TemplateValues): string {
-  return substitute(template, values, String(values.code ?? ''), (s) => s);
+  return substitute(template, values, String(values.code ?? ''), SMS_WRITER);
 }
 
 // Polly reads each digit on its own, with a pause a listener can write it down in.
@@ -104,7 +153,13 @@ export function speakCode(code: string): string {
   ).join(DIGIT_PAUSE);
 }
 
+const VOICE_WRITER: Writer = {
+  escapeValue: escapeXml,
+  sayCount: speakCount,
+  expiryPhrases: new WeakMap(),
+};
+
 /** A complete `<speak>` document; every substituted value is XML-escaped. */
 export function renderVoiceSsml(template: MessageTemplate, values: TemplateValues): string {
-  return toSpeakDocument(substitute(template, values, speakCode(values.code), escapeXml));
+  return toSpeakDocument(substitute(template, values, speakCode(values.code), VOICE_WRITER));
 }

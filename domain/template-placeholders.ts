@@ -1,5 +1,5 @@
 /** The `{{name}}` placeholders templates may use; whitespace inside the braces is allowed. */
-export const PLACEHOLDER_NAMES = ['code', 'minutes', 'brand', 'firstName'] as const;
+export const PLACEHOLDER_NAMES = ['code', 'minutes', 'expiry', 'brand', 'firstName'] as const;
 export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 
 export interface PlaceholderUse {

@@ -1,4 +1,5 @@
 import { TemplateError } from './errors';
+import { expiryProblems } from './expiry-validation';
 import type { MessageTemplate } from './message-template';
 import { renderVoiceSsml } from './render-message';
 import { inspectSsml, ssmlProblems, toSpeakDocument } from './ssml';
@@ -46,6 +47,7 @@ export function templateProblems(template: MessageTemplate): string[] {
     );
   }
   if (CONTROL_CHARACTER.test(body)) problems.push('body contains a control character');
+  problems.push(...expiryProblems(template));
 
   const codes = countPlaceholder(body, 'code');
   if (codes === 0) problems.push('no {{code}} placeholder');

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CHANNELS, type Channel, PURPOSES } from '../../domain/delivery-request';
 import { TemplateError } from '../../domain/errors';
+import type { ExpiryForms } from '../../domain/expiry-phrase';
 import { localeKeyProblem } from '../../domain/locale';
 import type { MessageTemplate, TemplatePurpose } from '../../domain/message-template';
 import { describeTemplate, validateTemplate } from '../../domain/template-validation';
@@ -189,7 +190,40 @@ function toItem(t: MessageTemplate, updatedAt: string, updatedBy: string): Item 
     [A.updatedBy]: { S: updatedBy },
   };
   if (t.voiceId) item[A.voiceId] = { S: t.voiceId };
+  if (t.language) item[A.language] = { S: t.language };
+  if (t.expiry) item[A.expiry] = { M: expiryToMap(t.expiry) };
   return item;
+}
+
+// A native map (not a JSON string) so the phrases read and edit as they are in the DynamoDB console.
+function expiryToMap(expiry: ExpiryForms): Item {
+  return Object.fromEntries(
+    Object.entries(expiry).map(([unit, forms]) => [
+      unit,
+      {
+        M: Object.fromEntries(
+          Object.entries(forms ?? {}).map(([category, phrase]) => [category, { S: phrase }]),
+        ),
+      },
+    ]),
+  );
+}
+
+/** The `expiry` attribute as phrases, or why it is not a map of maps of strings. */
+function expiryFromMap(attribute: AttributeValue): ExpiryForms | string {
+  if (attribute.M === undefined) return 'expiry is not a map';
+  const expiry: Record<string, Record<string, string>> = {};
+  for (const [unit, forms] of Object.entries(attribute.M)) {
+    if (forms.M === undefined) return `expiry.${unit} is not a map`;
+    const phrases: Record<string, string> = {};
+    for (const [category, phrase] of Object.entries(forms.M)) {
+      if (phrase.S === undefined) return `expiry.${unit}.${category} is not a string`;
+      phrases[category] = phrase.S;
+    }
+    expiry[unit] = phrases;
+  }
+  // Units and categories are checked by validateTemplate, with the language's own categories.
+  return expiry as ExpiryForms;
 }
 
 /** The item as a template, or why it is not one. */
@@ -209,6 +243,11 @@ function parseItem(item: Item): StoredTemplate | string {
   if (body.S.trim() === '') return 'body is empty';
   const voiceId = item[A.voiceId];
   if (voiceId && voiceId.S === undefined) return 'voiceId is not a string';
+  const language = item[A.language];
+  if (language && language.S === undefined) return 'language is not a string';
+  const expiryAttribute = item[A.expiry];
+  const expiry = expiryAttribute === undefined ? undefined : expiryFromMap(expiryAttribute);
+  if (typeof expiry === 'string') return expiry;
   const versionAttr = item[A.version];
   let version: number | undefined;
   if (versionAttr) {
@@ -221,6 +260,8 @@ function parseItem(item: Item): StoredTemplate | string {
     purpose: sk as TemplatePurpose,
     body: body.S,
     ...(voiceId?.S ? { voiceId: voiceId.S } : {}),
+    ...(language?.S ? { language: language.S } : {}),
+    ...(expiry ? { expiry } : {}),
     source: 'dynamodb',
     ...(version !== undefined ? { version } : {}),
     ...(item[A.updatedAt]?.S ? { updatedAt: item[A.updatedAt]?.S } : {}),

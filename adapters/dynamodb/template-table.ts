@@ -8,7 +8,9 @@ import { ensureTable } from './ensure-table';
  *
  *   pk (S, HASH)  "<channel>#<locale>"   e.g. "sms#pt-BR"
  *   sk (S, RANGE) "<purpose>"            e.g. "verification" or "generic"
- *   body (S), voiceId (S, voice only), version (N), updatedAt (S, ISO-8601), updatedBy (S)
+ *   body (S), voiceId (S, voice only), version (N), updatedAt (S, ISO-8601), updatedBy (S),
+ *   expiry (M: unit → M: plural category → S, the {{expiry}} phrases), language (S, the wording's
+ *   language when it is not the locale's: a voice template spoken in a fallback language)
  *
  * A request's whole fallback chain (locales × {purpose, generic}, one channel) is a set of exact
  * keys, so it resolves with one BatchGetItem — never a Scan, and no index to keep in sync.
@@ -18,6 +20,8 @@ export const TEMPLATE_ATTRIBUTES = {
   sk: 'sk',
   body: 'body',
   voiceId: 'voiceId',
+  expiry: 'expiry',
+  language: 'language',
   version: 'version',
   updatedAt: 'updatedAt',
   updatedBy: 'updatedBy',

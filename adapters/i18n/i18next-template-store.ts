@@ -1,6 +1,7 @@
 import i18next, { type i18n } from 'i18next';
 import { injectable } from 'inversify';
 import { CHANNELS, type Channel, PURPOSES } from '../../domain/delivery-request';
+import type { ExpiryForms } from '../../domain/expiry-phrase';
 import type { MessageTemplate, TemplatePurpose } from '../../domain/message-template';
 import type { TemplateQuery, TemplateStore } from '../../ports/template-store';
 import { CATALOGUE, type CatalogueResource, type VoiceFallback } from './catalogue/index';
@@ -20,7 +21,10 @@ function catalogueI18n(): i18n {
       ),
       ns: [NAMESPACE],
       defaultNS: NAMESPACE,
-      // The domain owns fallback (locale chain × purpose); i18next must not substitute another language.
+      // One fallback mechanism: the domain's locale chain (domain/locale.ts). It spans every template
+      // source (DynamoDB, this catalogue, the IdP's own text), knows scripts (zh-TW → zh-Hant, never
+      // sr-Latn → sr) and aliases (tl/fil, nb/no), and ranks purpose-specific over generic per locale;
+      // i18next's fallbackLng would only see this catalogue. So i18next never substitutes a language.
       fallbackLng: false,
       initAsync: false,
       // Placeholders are rendered by the domain, which escapes for SSML; i18next only stores text.
@@ -36,6 +40,24 @@ const CANONICAL_LOCALE: ReadonlyMap<string, string> = new Map(
   Object.keys(CATALOGUE).map((locale) => [locale.toLowerCase(), locale]),
 );
 
+/**
+ * i18next's plural keys ("minutes_one", "hours_few") as the domain's phrases per unit and category
+ * ({ minutes: { one }, hours: { few } }). Keys are split, not filtered: a typo such as "minutes_fwe"
+ * reaches validation (and fails the catalogue lint) instead of silently vanishing.
+ */
+export function expiryFromI18nextKeys(resource: unknown): ExpiryForms | undefined {
+  if (typeof resource !== 'object' || resource === null) return undefined;
+  const forms: Record<string, Record<string, unknown>> = {};
+  for (const [key, phrase] of Object.entries(resource)) {
+    const separator = key.lastIndexOf('_');
+    const unit = separator < 0 ? key : key.slice(0, separator);
+    const category = separator < 0 ? '' : key.slice(separator + 1);
+    forms[unit] = { ...forms[unit], [category]: phrase };
+  }
+  // The shape is the domain's to check (expiryProblems); this only regroups the keys.
+  return forms as ExpiryForms;
+}
+
 function readTemplate(
   i18n: i18n,
   locale: string,
@@ -44,15 +66,23 @@ function readTemplate(
 ): MessageTemplate | undefined {
   const body: unknown = i18n.getResource(locale, NAMESPACE, `${channel}.${purpose}`);
   if (typeof body !== 'string') return undefined;
-  if (channel === 'sms') return { locale, channel, purpose, body, source: 'catalogue' };
-  const voiceId: unknown = i18n.getResource(locale, NAMESPACE, 'voice.voiceId');
-  return {
+  const expiry = expiryFromI18nextKeys(i18n.getResource(locale, NAMESPACE, `${channel}.expiry`));
+  const common = {
     locale,
     channel,
     purpose,
     body,
-    source: 'catalogue',
+    source: 'catalogue' as const,
+    ...(expiry ? { expiry } : {}),
+  };
+  if (channel === 'sms') return common;
+  const voiceId: unknown = i18n.getResource(locale, NAMESPACE, 'voice.voiceId');
+  const fallback = bundledVoiceFallback(locale);
+  return {
+    ...common,
     ...(typeof voiceId === 'string' ? { voiceId } : {}),
+    // Plural forms and spoken numbers follow the language the call is spoken in.
+    ...(fallback ? { language: fallback.locale } : {}),
   };
 }
 
@@ -112,10 +142,9 @@ export function bundledVoiceFallback(locale: string): VoiceFallback | undefined 
 }
 
 /**
- * The language a bundled voice template is written and spoken in: its own locale, or the declared
- * fallback (e.g. "hi" voice calls are in Indian English).
+ * The language a voice template is written and spoken in: its declared language (bundled templates
+ * declare their voice fallback, e.g. "hi" voice calls are in Indian English), else its locale.
  */
 export function spokenLocale(template: MessageTemplate): string {
-  if (template.channel !== 'voice' || template.source !== 'catalogue') return template.locale;
-  return bundledVoiceFallback(template.locale)?.locale ?? template.locale;
+  return template.language ?? template.locale;
 }

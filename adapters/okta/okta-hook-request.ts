@@ -239,5 +239,19 @@ export function parseOktaHookBody(
   const firstName = data.userProfile?.firstName?.trim();
   if (firstName) request.firstName = firstName;
   if (profile.msgTemplate) request.idpMessage = profile.msgTemplate;
+  const userId = data.userProfile?.userId?.trim();
+  if (userId) request.userId = userId;
+  const clientIp = clientIpOf(json);
+  if (clientIp) request.clientIp = clientIp;
   return request;
+}
+
+/**
+ * data.context.request.ipAddress, read outside the schema on purpose: the brakes only use it, so an odd
+ * or missing value drops the per-client limit instead of refusing the whole request.
+ */
+function clientIpOf(json: unknown): string | undefined {
+  const ip = (json as { data?: { context?: { request?: { ipAddress?: unknown } } } })?.data?.context?.request
+    ?.ipAddress;
+  return typeof ip === 'string' && ip.trim().length > 0 && ip.length <= 64 ? ip.trim() : undefined;
 }

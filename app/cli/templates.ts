@@ -25,8 +25,9 @@ import { openTemplateTable, type TemplateTable } from './template-table';
 const USAGE = `usage: npm run templates -- <command>
 
   lint [--json]       validate every bundled template; print encoding, segments (8-digit code,
-                      20-character brand), characters forcing UCS-2 and voice per locale x channel.
-                      Exits 1 on any problem.
+                      20-character brand, every validity from 1 minute to 1 day), characters forcing
+                      UCS-2, voice and plural coverage per locale x channel. Exits 1 on any problem;
+                      warnings (plural forms missing) do not fail it.
   preview --locale fr-CA --channel sms|voice --purpose ${PURPOSES.join('|')}
           [--code 12345678] [--brand Acme] [--first-name Alex] [--minutes 5] [--default-locale en]
                       render the message exactly as it would be sent, resolving along the locale
@@ -186,9 +187,12 @@ async function importCommand(args: string[]): Promise<number> {
   }
   return withTable(values.endpoint, async (table) => {
     try {
-      const { written } = await importTemplates(table.store, json, {
+      const { written, warnings } = await importTemplates(table.store, json, {
         updatedBy: process.env.USER ?? 'templates import',
       });
+      for (const w of warnings) {
+        process.stderr.write(`warning #${w.index ?? '?'}${w.key ? ` ${w.key}` : ''}: ${w.problem}\n`);
+      }
       process.stdout.write(`imported ${written} templates into ${table.description}\n`);
       return 0;
     } catch (error) {

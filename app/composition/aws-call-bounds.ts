@@ -1,4 +1,4 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 
 /** How long one AWS SDK call may take, attempts included. */
 export interface AwsCallBounds {
@@ -23,23 +23,34 @@ export type AwsClientBounds = { readonly [S in AwsService]: AwsCallBounds };
 const RETRY_BACKOFF_BASE_MS = 50;
 
 /**
- * The options every AWS SDK v3 client here is built with: one NodeHttpHandler per client whose timeouts
- * actually end the call. With @smithy/node-http-handler 4.x, `requestTimeout` alone only logs a warning
- * and leaves the call pending; `throwOnRequestTimeout` makes it destroy the socket and reject with a
- * TimeoutError, which the SDK then retries within `maxAttempts`.
+ * The request-handler options that make `bounds` real. With @smithy/node-http-handler 4.x,
+ * `requestTimeout` alone only logs a warning and leaves the call pending; `throwOnRequestTimeout` makes it
+ * destroy the socket and reject with a TimeoutError, which the SDK then retries within `maxAttempts`.
+ * Options rather than a handler, for factories that add their own (End User Messaging's socket watch).
  */
-export function boundedClientConfig(bounds: AwsCallBounds): {
+export function boundedHandlerOptions(bounds: AwsCallBounds): NodeHttpHandlerOptions {
+  return {
+    connectionTimeout: bounds.connectTimeoutMs,
+    requestTimeout: bounds.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+    // requestTimeout stops counting when the headers arrive; a body that stalls after them is caught here.
+    socketTimeout: bounds.requestTimeoutMs,
+  };
+}
+
+/**
+ * The options every AWS SDK v3 client here is built with: one NodeHttpHandler per client whose timeouts
+ * actually end the call (see boundedHandlerOptions); `extra` adds handler options such as an agent.
+ */
+export function boundedClientConfig(
+  bounds: AwsCallBounds,
+  extra: NodeHttpHandlerOptions = {},
+): {
   requestHandler: NodeHttpHandler;
   maxAttempts: number;
 } {
   return {
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: bounds.connectTimeoutMs,
-      requestTimeout: bounds.requestTimeoutMs,
-      throwOnRequestTimeout: true,
-      // requestTimeout stops counting when the headers arrive; a body that stalls after them is caught here.
-      socketTimeout: bounds.requestTimeoutMs,
-    }),
+    requestHandler: new NodeHttpHandler({ ...boundedHandlerOptions(bounds), ...extra }),
     maxAttempts: bounds.maxAttempts,
   };
 }

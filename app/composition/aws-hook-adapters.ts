@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { createEndUserMessagingClient } from '../../adapters/end-user-messaging/end-user-messaging-client';
 import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-user-messaging-sender';
@@ -13,7 +14,7 @@ import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { CachedTemplateStore } from '../cached-template-store';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
-import { boundedClientConfig, worstCaseMs } from './aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
 import { tuneClient } from './aws-client-tuning';
 import type { HookAdapters } from './hook-container';
 import { cachedTemplateSources } from './template-sources';
@@ -48,7 +49,8 @@ export function awsHookAdapters(
     templates: templates.store,
     templateCache: templates.cache,
     sender: new EndUserMessagingSender(
-      tuneClient(createEndUserMessagingClient(boundedClientConfig(bounds.smsVoice))),
+      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+      tuneClient(createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(bounds.smsVoice) })),
       config.messaging,
     ),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
@@ -70,5 +72,9 @@ export function awsHookAdapters(
     logger,
     delivery: settings.delivery,
     hook: settings.hook,
+    brakes: {
+      counters: new DynamoDbRateCounterStore(dynamo, { tableName: config.counterTable }),
+      settings: config.brakes,
+    },
   };
 }

@@ -5,8 +5,11 @@ import type { Fingerprinter } from '../../ports/fingerprinter';
 import type { IdempotencyStore } from '../../ports/idempotency-store';
 import type { Logger } from '../../ports/logger';
 import type { MessageSender } from '../../ports/message-sender';
+import type { RateCounterStore } from '../../ports/rate-counter-store';
 import type { SecretSealer } from '../../ports/secret-sealer';
 import type { TemplateStore } from '../../ports/template-store';
+import { Brakes } from '../brakes';
+import type { BrakesSettings } from '../brakes-settings';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
 import type { HookSettings } from '../hook-settings';
@@ -26,6 +29,8 @@ export interface HookAdapters {
   readonly logger: Logger;
   readonly delivery: DeliverySettings;
   readonly hook: HookSettings;
+  /** SMS pumping and toll-fraud brakes; every deployment passes them (tests may leave them out). */
+  readonly brakes?: { readonly counters: RateCounterStore; readonly settings: BrakesSettings };
 }
 
 /**
@@ -44,6 +49,11 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind<Logger>(TOKENS.Logger).toConstantValue(adapters.logger);
   container.bind<DeliverySettings>(TOKENS.DeliverySettings).toConstantValue(adapters.delivery);
   container.bind<HookSettings>(TOKENS.HookSettings).toConstantValue(adapters.hook);
+  if (adapters.brakes) {
+    container.bind<RateCounterStore>(TOKENS.RateCounterStore).toConstantValue(adapters.brakes.counters);
+    container.bind<BrakesSettings>(TOKENS.BrakesSettings).toConstantValue(adapters.brakes.settings);
+    container.bind(Brakes).toSelf();
+  }
   container.bind(MessageComposer).toSelf();
   container.bind(DeliverOtp).toSelf();
   container.bind(TelephonyHookHandler).toSelf();

@@ -17,7 +17,7 @@ import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv, requiredText, text } from '../config/env-readers';
 import { loadLocalConfig } from '../config/local-config';
 import { loadOrCreateDevSecrets } from '../local/dev-secrets';
-import { boundedClientConfig, OPERATOR_CALL_BOUNDS } from './aws-call-bounds';
+import { boundedClientConfig, boundedHandlerOptions, OPERATOR_CALL_BOUNDS } from './aws-call-bounds';
 import type { RedriveAdapters } from './redrive-container';
 import { templateSources } from './template-sources';
 
@@ -92,7 +92,7 @@ export async function awsRedriveAdapters(options: RedriveAdapterOptions): Promis
   // One attempt per call (the sender decides retries); each send is also cut at --timeout-ms.
   const messaging = createEndUserMessagingClient({
     region,
-    ...boundedClientConfig({ ...OPERATOR_CALL_BOUNDS, maxAttempts: 1 }),
+    requestHandler: boundedHandlerOptions(OPERATOR_CALL_BOUNDS),
   });
   return {
     deadLetters: new SqsDeadLetterQueue(sqs, {

@@ -1,6 +1,8 @@
 import type { EndUserMessagingSettings } from '../../adapters/end-user-messaging/end-user-messaging-sender';
+import type { BrakesSettings } from '../brakes-settings';
 import type { AwsClientBounds } from '../composition/aws-call-bounds';
 import { loadHookCallBounds } from './aws-call-bounds-config';
+import { loadBrakesConfig } from './brakes-config';
 import {
   ConfigError,
   type Env,
@@ -26,6 +28,8 @@ export type MessagingConfig = Pick<
 export interface AwsConfig {
   readonly templateTable: string;
   readonly idempotencyTable: string;
+  /** Brake counters; the idempotency table unless COUNTER_TABLE names another. */
+  readonly counterTable: string;
   readonly templateCacheTtlSeconds: number;
   readonly deadLetterQueueUrl: string;
   readonly sealingKmsKeyId: string;
@@ -33,6 +37,7 @@ export interface AwsConfig {
   readonly messaging: MessagingConfig;
   /** Timeouts and attempts of each SDK client. */
   readonly callBounds: AwsClientBounds;
+  readonly brakes: BrakesSettings;
 }
 
 /** ORIGINATION_IDENTITIES, DEFAULT_ORIGINATION_IDENTITY and the optional End User Messaging settings. */
@@ -73,6 +78,7 @@ export function loadAwsConfig(env: Env): AwsConfig {
     readEnv(env, {
       TEMPLATE_TABLE: requiredText('the templates DynamoDB table'),
       IDEMPOTENCY_TABLE: requiredText('the idempotency DynamoDB table'),
+      COUNTER_TABLE: text(),
       TEMPLATE_CACHE_TTL_SECONDS: integer(300, 0, 86_400),
       DEAD_LETTER_QUEUE_URL: requiredText('the SQS dead-letter queue URL'),
       SEALING_KMS_KEY_ID: requiredText('the KMS key that seals codes in dead letters'),
@@ -81,16 +87,19 @@ export function loadAwsConfig(env: Env): AwsConfig {
   );
   const messaging = attempt(() => loadMessagingConfig(env));
   const callBounds = attempt(() => loadHookCallBounds(env));
-  if (!raw || !messaging || !callBounds) throw new ConfigError(problems);
+  const brakes = attempt(() => loadBrakesConfig(env));
+  if (!raw || !messaging || !callBounds || !brakes) throw new ConfigError(problems);
   return {
     templateTable: raw.TEMPLATE_TABLE,
     idempotencyTable: raw.IDEMPOTENCY_TABLE,
+    counterTable: raw.COUNTER_TABLE ?? raw.IDEMPOTENCY_TABLE,
     templateCacheTtlSeconds: raw.TEMPLATE_CACHE_TTL_SECONDS,
     deadLetterQueueUrl: raw.DEAD_LETTER_QUEUE_URL,
     sealingKmsKeyId: raw.SEALING_KMS_KEY_ID,
     fingerprintKmsKeyId: raw.FINGERPRINT_KMS_KEY_ID,
     messaging,
     callBounds,
+    brakes,
   };
 }
 

@@ -1,9 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
+import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-counter-store';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
@@ -14,6 +14,7 @@ import { JsonlDeadLetterQueue } from '../../adapters/local/jsonl-dead-letter-que
 import { OutboxMessageSender } from '../../adapters/local/outbox-message-sender';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-logger';
+import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
@@ -25,6 +26,7 @@ import {
   loadAuthorizerConfig,
   localDevOAuthConfig,
 } from '../config/authorizer-config';
+import { loadBrakesConfig } from '../config/brakes-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { type Env, logLevel, readEnv } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
@@ -63,6 +65,8 @@ export interface LocalStackOptions {
    * used instead of starting dynalite; it is left running on close.
    */
   readonly dynamoEndpoint?: string;
+  /** The hook's clock (default: the system's); simulations drive a fake one. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -77,15 +81,6 @@ export interface LocalStack {
 }
 
 /**
- * One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default pool
- * of 50 sockets, a burst of slow writes would hold every socket and starve the claims queued behind them.
- */
-function fleetSizedPool<T extends ReturnType<typeof boundedClientConfig>>(config: T): T {
-  config.requestHandler.updateHttpClientConfig('httpAgent', new Agent({ keepAlive: true, maxSockets: 1024 }));
-  return config;
-}
-
-/**
  * Everything `npm start` runs, in one process on 127.0.0.1: dynalite for templates and
  * idempotency, the outbox for messages, a JSONL file for dead letters, local keys for sealing and
  * fingerprints, and an HTTP server that plays API Gateway in front of the real handlers.
@@ -96,7 +91,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { LOG_LEVEL } = readEnv(options.env, { LOG_LEVEL: logLevel() });
   const logger =
     options.logger ?? new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-local', level: LOG_LEVEL });
-  const clock = new SystemClock();
+  const brakes = loadBrakesConfig(options.env);
+  const clock = options.clock ?? new SystemClock();
 
   const dynamo = options.dynamoEndpoint
     ? { endpoint: options.dynamoEndpoint, close: async () => {} }
@@ -110,7 +106,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...fleetSizedPool(boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS)),
+    // One process stands in for a fleet of Lambdas, each with its own connections: with the SDK's default
+    // pool of 50 sockets, a burst of slow writes would hold every socket and starve the claims behind them.
+    ...boundedClientConfig(EMBEDDED_DYNAMODB_BOUNDS, { httpAgent: { keepAlive: true, maxSockets: 1024 } }),
   });
   const templateTable = new DynamoDbTemplateStore(client, { tableName: config.templateTable }, logger);
   await ensureTemplateTable(client, config.templateTable);
@@ -139,6 +137,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
     delivery,
     hook,
+    // Counters live in the idempotency table, as in the AWS deployment.
+    brakes: {
+      counters: new DynamoDbRateCounterStore(client, { tableName: config.idempotencyTable }),
+      settings: brakes,
+    },
   });
 
   // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
@@ -159,6 +162,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     hook: container.get(TelephonyHookHandler),
     logger,
+    // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
+    now: () => clock.now(),
     ...(devKey ? { jwks: { path: DEV_JWKS_PATH, keys: { keys: [devKey.publicJwk] } } } : {}),
   });
   await new Promise<void>((resolve, reject) => {

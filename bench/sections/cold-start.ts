@@ -20,12 +20,12 @@ import {
 } from '../../app/local/dev-issuer';
 import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
+import { buildLambdas, type LambdaBundle, loadSamBuild } from '../../scripts/build-lambdas';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { startJwksServer } from '../support/jwks-server';
-import { bundleNodeOptions, LAMBDA_ENV } from '../support/lambda-runtime';
+import { LAMBDA_ENV } from '../support/lambda-runtime';
 import { median, round } from '../support/stats';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ export interface ColdStartBundle {
   readonly functionName: string;
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
-  /** NODE_OPTIONS as sam build leaves them for the function, applied to every run as Lambda would. */
+  /** NODE_OPTIONS as the deployed function has it (sam build's rewrite included), applied to every run. */
   readonly nodeOptions: string;
   readonly runs: number;
   /** Medians over the runs. */
@@ -80,6 +80,8 @@ export interface ColdStartOptions {
   readonly profile?: boolean;
   /** Another template.yaml to build from (to try build settings); default: the repository's. */
   readonly templatePath?: string;
+  /** Measure the output of a finished `sam build` (e.g. .aws-sam/build) instead of building. */
+  readonly samBuildDir?: string;
 }
 
 export async function runColdStart(options: ColdStartOptions = {}): Promise<ColdStartResult> {
@@ -96,7 +98,10 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
   try {
     const templatePath =
       options.templatePath ?? fileURLToPath(new URL('../../template.yaml', import.meta.url));
-    const bundles = await buildLambdas({ outRoot, templatePath });
+    // The bundles exactly as sam build makes them: its own output, or the same esbuild command line.
+    const bundles = options.samBuildDir
+      ? loadSamBuild(options.samBuildDir)
+      : await buildLambdas({ outRoot, templatePath });
     await ensureTemplateTable(client, 'templates');
     await ensureIdempotencyTable(client, 'idempotency');
     await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
@@ -118,7 +123,6 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       },
       TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
     };
-    const nodeOptionsOf = (b: LambdaBundle): string => bundleNodeOptions(b, templatePath);
 
     async function firstEvent(b: LambdaBundle, i: number): Promise<unknown> {
       if (b.functionName === 'AuthorizerFunction')
@@ -126,13 +130,18 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       return proxyEvent({
         path: '/okta/telephony-hook',
         headers: { 'content-type': 'application/json' },
+        // A different user and phone per run, as cold starts meet real traffic: the runs share one
+        // dynalite, and the brakes (issue 14) would rightly refuse one phone asked for 15 times a minute.
         body: JSON.stringify(
-          oktaSamplePayload({
-            code: String(20_000_000 + i),
-            locale: 'de-DE',
-            phone: '+4915112345678',
-            channel: 'sms',
-          }),
+          withUser(
+            oktaSamplePayload({
+              code: String(20_000_000 + i),
+              locale: 'de-DE',
+              phone: `+49151123456${String(i % 100).padStart(2, '0')}`,
+              channel: 'sms',
+            }),
+            `00uColdStart${i}`,
+          ),
         ),
         sourceIp: '198.51.100.7',
         receivedAt: Date.now(),
@@ -152,7 +161,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
             PATH: process.env.PATH ?? '',
             ...LAMBDA_ENV,
             AWS_LAMBDA_FUNCTION_NAME: b.functionName,
-            NODE_OPTIONS: nodeOptionsOf(b),
+            NODE_OPTIONS: b.nodeOptions,
             ...envFor[b.functionName],
           },
           maxBuffer: 16 * 1024 * 1024,
@@ -187,7 +196,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         functionName: b.functionName,
         bundleBytes: b.bytes,
         sourceMapBytes: sizeOrZero(`${b.handlerFile}.map`),
-        nodeOptions: nodeOptionsOf(b),
+        nodeOptions: b.nodeOptions,
         runs: runs.length,
         initMs: round(median(inits), 1),
         firstInvokeMs: round(median(runs.map((r) => r.firstInvokeMs)), 1),
@@ -219,3 +228,8 @@ function sizeOrZero(file: string): number {
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function withUser<T extends { data: { userProfile: { userId: string } } }>(payload: T, userId: string): T {
+  payload.data.userProfile.userId = userId;
+  return payload;
+}

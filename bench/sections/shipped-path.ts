@@ -14,7 +14,7 @@ import { createLocalClient } from '../../test/support/dynalite';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { createTraffic } from '../support/hook-traffic';
-import { bundleNodeOptions, LAMBDA_ENV } from '../support/lambda-runtime';
+import { LAMBDA_ENV } from '../support/lambda-runtime';
 import { type Distribution, distribution, median, round, roundDistribution } from '../support/stats';
 
 export interface ShippedLevel {
@@ -142,7 +142,8 @@ export async function runShippedPath(
       }),
     );
 
-    const nodeOptions = bundleNodeOptions(bundle, options.templatePath);
+    // As the deployed function gets it: sam build's rewrite (source maps) included.
+    const nodeOptions = bundle.nodeOptions;
     const child = fork(DRIVER, [pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, planFile], {
       cwd: bundle.outdir,
       execArgv: process.env.SHIPPED_PROFILE_DIR

@@ -51,15 +51,18 @@ export function createTraffic(
     runTag,
     body(i: number): string {
       const shape = trafficShape(i);
-      return JSON.stringify(
-        oktaSamplePayload({
-          ...shape,
-          eventId: `bench${runTag}${i}`,
-          // Eight digits, unique per request within a run.
-          code: String(10_000_000 + (i % 90_000_000)),
-          ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
-        }),
-      );
+      const payload = oktaSamplePayload({
+        ...shape,
+        eventId: `bench${runTag}${i}`,
+        // Eight digits, unique per request within a run.
+        code: String(10_000_000 + (i % 90_000_000)),
+        ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
+      });
+      // A user and client per request, as an org's traffic has: one dev user asking for thousands of
+      // codes is what the brakes (issue 14) are there to refuse.
+      payload.data.userProfile.userId = `00uBench${runTag}${i}`;
+      payload.data.context.request.ipAddress = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      return JSON.stringify(payload);
     },
   };
 }

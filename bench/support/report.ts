@@ -1,6 +1,8 @@
+import type { BrakesLatencyResult } from '../sections/brakes';
 import type { ColdStartResult } from '../sections/cold-start';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
+import type { PumpingResult } from '../sections/pumping';
 import type { ShippedPathResult } from '../sections/shipped-path';
 import type { TemplateScalingResult } from '../sections/template-scaling';
 import type { WarmPathResult } from '../sections/warm-path';
@@ -173,7 +175,7 @@ function coldStart(cold: ColdStartResult): string[] {
       ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
-      `${cold.bundles[0]?.nodeOptions || '(none)'} as in template.yaml; node's own start-up ` +
+      `${cold.bundles[0]?.nodeOptions.trim() || '(none)'} as sam build sets it; node's own start-up ` +
       `(${num(cold.bundles[0]?.nodeBootMs ?? 0, 0)} ms) not included`,
   ];
   for (const b of cold.bundles) {
@@ -249,6 +251,108 @@ function providerStress(stress: ProviderStressResult): string[] {
   ];
 }
 
+function brakes(result: BrakesLatencyResult): string[] {
+  const { cpu, dynamo, roundTrips } = result;
+  return [
+    table(
+      ['brakes', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        [
+          'off',
+          num(roundTrips.without.p50, 2),
+          num(roundTrips.without.p99, 2),
+          num(roundTrips.without.max, 2),
+        ],
+        [
+          'on (defaults)',
+          num(roundTrips.with.p50, 2),
+          num(roundTrips.with.p99, 2),
+          num(roundTrips.with.max, 2),
+        ],
+      ],
+      ['left'],
+    ),
+    `  ${num(roundTrips.requests)} sequential deliveries each, DynamoDB stand-in answering every call after ${roundTrips.roundTripMs} ms ` +
+      `and doing no work (round trips on the critical path): brakes add ${num(roundTrips.addedP50Ms, 2)} ms at p50`,
+    table(
+      ['brakes', 'p50 ms', 'p99 ms', 'max ms', 'DynamoDB calls / request', 'CPU µs / request'],
+      [
+        [
+          'off',
+          num(dynamo.without.p50, 2),
+          num(dynamo.without.p99, 2),
+          num(dynamo.without.max, 2),
+          num(dynamo.callsPerRequestWithout, 1),
+          num(cpu.withoutUs),
+        ],
+        [
+          'on (defaults)',
+          num(dynamo.with.p50, 2),
+          num(dynamo.with.p99, 2),
+          num(dynamo.with.max, 2),
+          num(dynamo.callsPerRequestWith, 1),
+          num(cpu.withUs),
+        ],
+      ],
+      ['left'],
+    ),
+    `  ${num(dynamo.requests)} sequential deliveries through dynalite (in this process) behind a proxy adding ${dynamo.roundTripMs} ms ` +
+      `to every call: brakes add ${num(dynamo.addedP50Ms, 2)} ms at p50, dynalite's own CPU for the extra writes included; ` +
+      `${num(dynamo.refused)} refused. CPU in-process with in-memory stores over ${num(cpu.requests)} requests: ` +
+      `+${num(cpu.addedUs)} µs per request`,
+  ];
+}
+
+function pumping(result: PumpingResult): string[] {
+  const { attack, legit, size } = result;
+  const rules = (counts: Readonly<Record<string, number>>) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([rule, n]) => `${rule} ${num(n)}`)
+      .join(', ') || 'none';
+  return [
+    table(
+      [
+        'traffic',
+        'requests',
+        'sent',
+        'sent %',
+        'refused: fail (to Okta)',
+        'refused: absorbed',
+        'users refused',
+      ],
+      [
+        [
+          'attack',
+          num(attack.requests),
+          num(attack.sent),
+          num(attack.sentPercent, 2),
+          num(attack.toOktaFallback),
+          num(attack.absorbed),
+          '',
+        ],
+        [
+          'real users',
+          num(legit.requests),
+          num(legit.sent),
+          num((legit.sent / Math.max(1, legit.requests)) * 100, 2),
+          '',
+          '',
+          `${num(legit.usersRefused)} of ${num(legit.users)}`,
+        ],
+      ],
+      ['left'],
+    ),
+    `  ${num(size.attackRequests)} attack requests over ${num(size.attackNumbers)} sequential numbers (premium and mobile) from ` +
+      `${size.attackIps} IPs and ${num(size.legitUsers)} real users, one simulated hour, local stack over HTTP with dynalite counters; ` +
+      `${num(result.requestsPerSecond)} req/s, ${num(result.wallMs / 1000, 0)} s`,
+    `  attack refused by: ${rules(attack.byRule)}; sent while its counters failed open (timeout): ${num(attack.sentWhileFailedOpen)}`,
+    `  real users refused by: ${rules(legit.byRule)}; not sent for other reasons: ${rules(legit.notSentOther)}`,
+    `  duplicates ${num(result.duplicates.requests)}, sent again ${num(result.duplicates.sentAgain)}; ` +
+      `counter failures: ${rules(result.counterFailures)}`,
+  ];
+}
+
 const TITLES: { readonly [K in SectionName]: string } = {
   'shipped-path':
     '0. As shipped: the hook bundle in-process, real SDK v3 clients → dynalite (idempotency, templates) and the fake AWS endpoint',
@@ -259,6 +363,8 @@ const TITLES: { readonly [K in SectionName]: string } = {
   'cold-start': '3. Cold start: each bundle as sam build makes it, a fresh node process, one first event',
   'template-scaling': '4. Template resolution vs table size (dynalite; one BatchGetItem per fallback chain)',
   'provider-stress': '5. Provider under stress: production adapters, real SDK clients → fake endpoint',
+  brakes: '6. Brakes (issue 14): added latency and CPU per request',
+  pumping: '7. SMS pumping simulation (issue 14), full size',
 };
 
 const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => string[] } = {
@@ -268,6 +374,8 @@ const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => stri
   'cold-start': coldStart,
   'template-scaling': templateScaling,
   'provider-stress': providerStress,
+  brakes,
+  pumping,
 };
 
 function section<K extends SectionName>(name: K, result: SectionResults[K]): string[] {

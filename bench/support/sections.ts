@@ -1,6 +1,8 @@
+import type { BrakesLatencyResult } from '../sections/brakes';
 import type { ColdStartOptions, ColdStartResult } from '../sections/cold-start';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
+import type { PumpingResult } from '../sections/pumping';
 import type { ShippedPathResult } from '../sections/shipped-path';
 import type { TemplateScalingResult } from '../sections/template-scaling';
 import type { WarmPathResult } from '../sections/warm-path';
@@ -14,6 +16,8 @@ export interface SectionResults {
   'cold-start': ColdStartResult;
   'template-scaling': TemplateScalingResult;
   'provider-stress': ProviderStressResult;
+  brakes: BrakesLatencyResult;
+  pumping: PumpingResult;
 }
 
 export type SectionName = keyof SectionResults;
@@ -31,7 +35,12 @@ export const SECTIONS: {
   'cold-start': async (options) => (await import('../sections/cold-start')).runColdStart(options),
   'template-scaling': async () => (await import('../sections/template-scaling')).runTemplateScaling(),
   'provider-stress': async () => (await import('../sections/provider-stress')).runProviderStress(),
+  brakes: async () => (await import('../sections/brakes')).runBrakesLatency(),
+  pumping: async () => (await import('../sections/pumping')).runPumping(),
 };
+
+/** Sections too long for a plain `npm run bench`: they run when named in --only. */
+export const OPT_IN_SECTIONS: readonly SectionName[] = ['pumping'];
 
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
 

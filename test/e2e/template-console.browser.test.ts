@@ -80,7 +80,8 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
     await expect.poll(() => page.locator('#sms-text').textContent()).toContain('<img src=x');
     expect(await page.locator('#sms-text img').count()).toBe(0);
 
-    await body.fill('Acme console test: your code is {{code}}. Valid {{minutes}} min.');
+    // The catalogue's expiry phrases come along with the template, so the body says {{expiry}}.
+    await body.fill('Acme console test: your code is {{code}}. Valid {{expiry}}.');
     await expect.poll(() => page.locator('#save-ok').count()).toBe(1);
     await page.getByRole('button', { name: 'Review changes…' }).click();
     await page.waitForLoadState();
@@ -115,7 +116,7 @@ describe.skipIf(missing !== undefined)('template console in Chromium', () => {
       channel: 'sms',
       locale: 'en',
       templateSource: 'dynamodb',
-      body: `Acme console test: your code is ${code}. Valid 5 min.`,
+      body: `Acme console test: your code is ${code}. Valid 5 minutes.`,
     });
   }, 30_000);
 

@@ -16,7 +16,12 @@ import { EndUserMessagingSender } from '../../adapters/end-user-messaging/end-us
 import { KmsSecretSealer } from '../../adapters/kms/kms-secret-sealer';
 import { SystemClock } from '../../adapters/local/system-clock';
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
-import { type AwsCallBounds, boundedClientConfig, worstCaseMs } from '../../app/composition/aws-call-bounds';
+import {
+  type AwsCallBounds,
+  boundedClientConfig,
+  boundedHandlerOptions,
+  worstCaseMs,
+} from '../../app/composition/aws-call-bounds';
 import { awsHookAdapters } from '../../app/composition/aws-hook-adapters';
 import { buildHookContainer } from '../../app/composition/hook-container';
 import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
@@ -97,7 +102,10 @@ describe('each SDK client, built by the production factory with the production b
     const dynamoClient = new DynamoDBClient({ ...at, ...boundedClientConfig(BOUNDS.dynamodb) });
     const kms = new KMSClient({ ...at, ...boundedClientConfig(BOUNDS.kms) });
     const sqs = new SQSClient({ ...at, ...boundedClientConfig(BOUNDS.sqs) });
-    const smsVoice = createEndUserMessagingClient({ ...at, ...boundedClientConfig(BOUNDS.smsVoice) });
+    const smsVoice = createEndUserMessagingClient({
+      ...at,
+      requestHandler: boundedHandlerOptions(BOUNDS.smsVoice),
+    });
     const logger = new RecordingLogger();
     try {
       const [claim, seal, park, send] = await Promise.all([

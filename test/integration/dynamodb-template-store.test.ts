@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
@@ -133,6 +133,59 @@ describe('DynamoDbTemplateStore against dynalite', () => {
       'sms#de/verification: body is not a string',
     ]);
     expect(logger.warnings.every((w) => w.message === 'template item skipped')).toBe(true);
+  });
+
+  it('stores expiry phrases as a native map with the wording language, and reads them back', async () => {
+    const expiry = {
+      minutes: { one: '{{count}} minute', other: '{{count}} minutes' },
+      hours: { one: '{{count}} hour', other: '{{count}} hours' },
+    };
+    const template: MessageTemplate = {
+      locale: 'lt',
+      channel: 'voice',
+      purpose: 'generic',
+      body: 'Code {{code}}. Again {{code}}. It expires in {{expiry}}.',
+      voiceId: 'AMY',
+      language: 'en-GB',
+      expiry,
+      source: 'dynamodb',
+    };
+    await store.putTemplates([template]);
+    const [found] = await store.find({ channel: 'voice', locales: ['lt'], purposes: ['generic'] });
+    expect(found).toMatchObject({ expiry, language: 'en-GB', voiceId: 'AMY' });
+    const raw = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'voice#lt' }, sk: { S: 'generic' } } }),
+    );
+    expect(raw.Item?.expiry?.M?.minutes?.M?.one).toEqual({ S: '{{count}} minute' });
+    expect(raw.Item?.language).toEqual({ S: 'en-GB' });
+  });
+
+  it('skips items whose expiry phrases are mistyped or wrong for the language', async () => {
+    const put = (sk: string, expiry: AttributeValue) =>
+      dynamo.client.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { pk: { S: 'sms#uk' }, sk: { S: sk }, body: { S: 'Код {{code}}, {{expiry}}' }, expiry },
+        }),
+      );
+    await put('generic', { S: '{"minutes":{}}' });
+    await put('verification', { M: { minutes: { M: { one: { N: '1' } } } } });
+    await put('enrollment', {
+      M: { minutes: { M: { one: { S: 'хвилину' }, other: { S: '{{count}} хв' } } } },
+    });
+    expect(
+      await store.find({
+        channel: 'sms',
+        locales: ['uk'],
+        purposes: ['generic', 'verification', 'enrollment'],
+      }),
+    ).toEqual([]);
+    const reasons = logger.warnings.map((w) => `${w.fields?.sk}: ${w.fields?.reason}`).sort();
+    expect(reasons).toEqual([
+      'enrollment: template uk/sms/enrollment (dynamodb): expiry.minutes.one has no {{count}}, but in uk "one" covers 1, 21, 31, 41…: say the number with {{count}}',
+      'generic: expiry is not a map',
+      'verification: expiry.minutes.one is not a string',
+    ]);
   });
 
   it('putTemplates writes nothing if any template is invalid', async () => {

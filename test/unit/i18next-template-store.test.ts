@@ -3,10 +3,13 @@ import {
   bundledLocales,
   bundledTemplates,
   bundledVoiceFallback,
+  expiryFromI18nextKeys,
   I18nextTemplateStore,
   spokenLocale,
 } from '../../adapters/i18n/i18next-template-store';
+import { EXPIRY_UNITS } from '../../domain/expiry-phrase';
 import { localeFallbackChain } from '../../domain/locale';
+import { pluralCategoriesOf } from '../../domain/plural-rules';
 
 // The languages issue 3 asks for by name.
 const REQUIRED_LOCALES = [
@@ -167,5 +170,49 @@ describe('bundled catalogue', () => {
     expect(bundledVoiceFallback('fr-CA')).toBeUndefined();
     const hindiVoice = bundledTemplates().find((t) => t.locale === 'hi' && t.channel === 'voice');
     expect(hindiVoice && spokenLocale(hindiVoice)).toBe('en-IN');
+  });
+});
+
+describe('expiry phrases in i18next plural keys', () => {
+  it('regroups "<unit>_<category>" keys into phrases per unit and category', () => {
+    expect(
+      expiryFromI18nextKeys({
+        minutes_one: '{{count}} minute',
+        minutes_other: '{{count}} minutes',
+        hours_other: '{{count}} hours',
+      }),
+    ).toEqual({
+      minutes: { one: '{{count}} minute', other: '{{count}} minutes' },
+      hours: { other: '{{count}} hours' },
+    });
+    // A typo is kept, so validation names it instead of the phrase silently vanishing.
+    expect(expiryFromI18nextKeys({ minutes_fwe: 'x', weeks_one: 'y', minutes: 'z' })).toEqual({
+      minutes: { fwe: 'x', '': 'z' },
+      weeks: { one: 'y' },
+    });
+    expect(expiryFromI18nextKeys(undefined)).toBeUndefined();
+  });
+
+  it("gives every bundled template expiry phrases keyed by its wording language's own categories", () => {
+    for (const t of bundledTemplates()) {
+      const language = t.language ?? t.locale;
+      const categories = pluralCategoriesOf(language);
+      for (const [unit, forms] of Object.entries(t.expiry ?? {})) {
+        expect(EXPIRY_UNITS, `${t.locale}/${t.channel}`).toContain(unit);
+        for (const category of Object.keys(forms ?? {})) {
+          expect(categories, `${t.locale}/${t.channel} ${unit}_${category}`).toContain(category);
+        }
+      }
+    }
+  });
+
+  it('declares the spoken language of voice templates in a fallback language, so plurals follow it', () => {
+    const voice = (locale: string) =>
+      bundledTemplates().find((t) => t.locale === locale && t.channel === 'voice' && t.purpose === 'generic');
+    expect(voice('lt')?.language).toBe('en-GB');
+    expect(voice('ca')?.language).toBe('es');
+    expect(voice('zh-Hant')?.language).toBe('zh-Hans');
+    expect(voice('ru')?.language).toBeUndefined();
+    expect(bundledTemplates().filter((t) => t.channel === 'sms' && t.language !== undefined)).toEqual([]);
   });
 });

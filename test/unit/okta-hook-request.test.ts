@@ -58,7 +58,21 @@ describe('parseOktaHookBody: Okta sample', () => {
       requestedLocale: 'EN-US',
       firstName: 'test',
       idpMessage: '(HOOK)Your code is 11111',
+      // For the brakes (issue 14): per-client and per-user limits.
+      clientIp: '127.0.0.1',
+      userId: '00uyxxSknGtK8022w0g3',
     });
+  });
+
+  it('never refuses a request over its client IP: an odd or missing ipAddress only drops it', () => {
+    for (const ipAddress of [42, null, '', 'x'.repeat(100), { v: 1 }]) {
+      const raw = JSON.parse(FIXTURE);
+      raw.data.context.request.ipAddress = ipAddress;
+      expect(parseOktaHookBody(JSON.stringify(raw), IN).clientIp).toBeUndefined();
+    }
+    const raw = JSON.parse(FIXTURE);
+    delete raw.data.context;
+    expect(parseOktaHookBody(JSON.stringify(raw), IN)).not.toHaveProperty('clientIp');
   });
 
   it('rejects the sample number with region US, naming the field and not the value', () => {

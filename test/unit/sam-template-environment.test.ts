@@ -20,7 +20,8 @@ const GUIDED_ANSWERS: Record<string, string> = {
   BrandName: 'Acme',
   DefaultOriginationIdentity: '+12065550100',
   OriginationIdentities: 'US=+12065550100,GB=AcmeOTP',
-  OriginationIdentityArns: 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1',
+  OriginationIdentityArns:
+    'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1234567890abcdef1234567890abcdef,arn:aws:sms-voice:us-east-1:111122223333:sender-id/AcmeOTP/GB',
 };
 
 /** Evaluates the intrinsic functions the Variables blocks use, picking the "set" branch of each If. */
@@ -157,7 +158,32 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'SMS_MAX_PRICE',
       'VOICE_MAX_PRICE_PER_MINUTE',
       'LOG_LEVEL',
+      'BRAKES_LIMITS',
+      'BRAKES_REPLIES',
+      'BRAKES_ON_COUNTER_FAILURE',
+      'BRAKES_SPEND_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_CAPS',
+      'BRAKES_PRICES',
     ];
     expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+  });
+
+  it('the sample answers pass the parameters’ own constraints (what CloudFormation checks first)', () => {
+    for (const [name, answer] of Object.entries(GUIDED_ANSWERS)) {
+      const parameter = template.Parameters?.[name] as Record<string, unknown> | undefined;
+      expect(parameter, name).toBeDefined();
+      // A CommaDelimitedList's AllowedPattern applies to each item.
+      const items = parameter?.Type === 'CommaDelimitedList' ? answer.split(',') : [answer];
+      for (const item of items) {
+        if (typeof parameter?.AllowedPattern === 'string') {
+          expect(new RegExp(parameter.AllowedPattern).test(item), `${name}: ${item}`).toBe(true);
+        }
+        if (typeof parameter?.MinLength === 'number')
+          expect(item.length).toBeGreaterThanOrEqual(parameter.MinLength);
+        if (typeof parameter?.MaxLength === 'number')
+          expect(item.length).toBeLessThanOrEqual(parameter.MaxLength);
+      }
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { samNodeOptions } from '../../scripts/build-lambdas';
 import { type CfnResource, loadTemplate } from '../../scripts/cloudformation-yaml';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +56,7 @@ describe('template.yaml: functions', () => {
     expect(functions.map(([id]) => id).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
   });
 
-  it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, source maps', (_id, fn) => {
+  it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, no shipped map', (_id, fn) => {
     expect(fn.Metadata?.BuildMethod).toBe('esbuild');
     const build = fn.Metadata?.BuildProperties as Record<string, unknown>;
     const entryPoints = build.EntryPoints as string[];
@@ -64,22 +66,29 @@ describe('template.yaml: functions', () => {
       Format: 'esm',
       OutExtension: ['.js=.mjs'],
       Minify: true,
-      Sourcemap: true,
-      Target: 'node22',
+      // SAM drops a boolean false, so a map would come with sourcesContent; and any truthy Sourcemap
+      // makes sam build add --enable-source-maps, which reads the map at every cold start.
+      Sourcemap: false,
+      Target: 'node24',
     });
+    expect(build.SourcesContent).toBeUndefined();
     // The handler module is the bundle of the entry point.
     const module = String(fn.Properties?.Handler).split('.')[0];
     expect(entryPoints[0]).toMatch(new RegExp(`/${module}\\.ts$`));
     // Not --enable-source-maps: reading the map costs ~20 ms of every cold start (npm run bench), and our
-    // logs carry error names, never stacks; the maps ship for symbolicating offline.
+    // logs carry error names, never stacks; `npm run symbolicate` rebuilds the map offline.
     const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
     expect(environment?.Variables).toBeDefined();
     expect(environment?.Variables?.NODE_OPTIONS).toBeUndefined();
+    // …and none is added by sam build.
+    expect(samNodeOptions(fn)).toBe('');
   });
 
-  it.each(functions)('%s: nodejs22.x on arm64, explicit role, explicit log group', (_id, fn) => {
+  it.each(functions)('%s: nodejs24.x on arm64, explicit role, explicit log group', (_id, fn) => {
     const p = fn.Properties ?? {};
-    expect(p.Runtime).toBe('nodejs22.x');
+    // nodejs22.x is deprecated on 2027-04-30, nodejs24.x on 2028-04-30; the bundle is the same bytes
+    // for esbuild targets node20 to node24.
+    expect(p.Runtime).toBe('nodejs24.x');
     expect(p.Architectures).toEqual(['arm64']);
     expect(p.Role).toMatchObject({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
     expect(p.Policies).toBeUndefined();
@@ -227,17 +236,20 @@ describe('template.yaml: least privilege', () => {
     expect(via.filter((v) => v.includes('sqs.'))).toHaveLength(1);
   });
 
-  it('sms-voice: configuration set and protect configuration ARNs come from parameters, only when set', () => {
-    const conditional = (props('HookPolicy').PolicyDocument as { Statement: unknown[] }).Statement.filter(
-      (s) => (s as object) && 'Fn::If' in (s as object),
-    ) as Array<{ 'Fn::If': [string, Statement, unknown] }>;
-    expect(conditional.map((c) => c['Fn::If'][0]).sort()).toEqual([
-      'HasConfigurationSet',
-      'HasProtectConfiguration',
+  it('sms-voice: text and voice sends only from the configured origination identities', () => {
+    // Service Authorization Reference (End User Messaging SMS and Voice V2): both actions are
+    // authorised against the origination identity (phone-number, pool; sender-id for text), never
+    // against a configuration set or protect configuration.
+    const sends = rolePolicy('HookRole').filter((s) => actions(s).some((a) => a.startsWith('sms-voice:')));
+    expect(sends.map((s) => [actions(s).join(), s.Resource])).toEqual([
+      ['sms-voice:SendTextMessage', ref('OriginationIdentityArns')],
+      ['sms-voice:SendVoiceMessage', ref('OriginationIdentityArns')],
     ]);
-    const resourcesOf = conditional.map((c) => JSON.stringify(c['Fn::If'][1].Resource));
-    expect(resourcesOf.join()).toMatch(/configuration-set\/\$\{ConfigurationSetName\}/);
-    expect(resourcesOf.join()).toMatch(/protect-configuration\/\$\{ProtectConfigurationId\}/);
+    expect(JSON.stringify(props('HookPolicy'))).not.toMatch(/configuration-set|protect-configuration/);
+  });
+
+  it("the stack's brakes protect configuration exists when no protect configuration is named (issue 14)", () => {
+    expect(resources.BrakesProtectConfiguration?.Condition).toBe('CreateBrakesProtectConfiguration');
   });
 
   it('key policies name the function roles, not the whole account, for data use', () => {
@@ -428,5 +440,140 @@ describe('template.yaml: alarms, parameters, outputs', () => {
     expect(outputs.TemplateTableName?.Value).toEqual(ref('TemplateTable'));
     expect(outputs.IdempotencyTableName?.Value).toEqual(ref('IdempotencyTable'));
     expect(outputs.DeadLetterQueueUrl?.Value).toEqual(ref('DeadLetterQueue'));
+  });
+});
+
+describe('template.yaml: keys, kept data and checked inputs', () => {
+  /** Whether an IAM action pattern (with * and ?) covers an action, case-insensitively as IAM does. */
+  const covers = (pattern: string, action: string) =>
+    new RegExp(`^${pattern.replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i').test(action);
+
+  it.each(ofType('AWS::KMS::Key'))(
+    '%s: only an AWS service may create a grant (no Decrypt by grant)',
+    (_id, key) => {
+      const granting = statementsOf(key.Properties?.KeyPolicy).filter(
+        (s) => s.Effect === 'Allow' && actions(s).some((a) => covers(a, 'kms:CreateGrant')),
+      );
+      for (const s of granting) {
+        expect(s.Condition?.Bool?.['kms:GrantIsForAWSResource'], s.Sid).toBe('true');
+      }
+      // The administrators' statement names its actions; none of them is a grant.
+      const admin = statementsOf(key.Properties?.KeyPolicy).find((s) => s.Sid === 'AccountAdministersTheKey');
+      expect(actions(admin as Statement).filter((a) => covers(a, 'kms:CreateGrant'))).toEqual([]);
+      expect(
+        actions(admin as Statement).filter((a) => /Decrypt|Encrypt|GenerateDataKey|GenerateMac/.test(a)),
+      ).toEqual([]);
+    },
+  );
+
+  it('the stack key lets DynamoDB, and nothing else, create grants for the tables', () => {
+    const granting = statementsOf(props('DataKey').KeyPolicy).filter((s) =>
+      actions(s).some((a) => covers(a, 'kms:CreateGrant')),
+    );
+    expect(granting).toHaveLength(1);
+    expect(JSON.stringify(granting[0]?.Condition?.StringEquals?.['kms:ViaService'])).toContain('dynamodb.');
+  });
+
+  // Snapshot is not a deletion policy these types support (EC2 volumes, RDS, ElastiCache, Redshift, Neptune, DocDB do).
+  const STATEFUL = ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::KMS::Key'];
+
+  it.each(Object.entries(resources).filter(([, r]) => STATEFUL.includes(r.Type)))(
+    '%s: kept when the stack is deleted or the resource replaced',
+    (_id, resource) => {
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
+
+  it('covers the template table, the idempotency table, the queue and both keys', () => {
+    const kept = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .map(([id]) => id);
+    expect(kept).toEqual(
+      expect.arrayContaining([
+        'TemplateTable',
+        'IdempotencyTable',
+        'DeadLetterQueue',
+        'DataKey',
+        'FingerprintKey',
+      ]),
+    );
+    // Named log groups are not kept: a kept one would make the next deploy of the same stack fail.
+    for (const [id] of ofType('AWS::Logs::LogGroup')) expect(resources[id]?.DeletionPolicy).toBeUndefined();
+  });
+
+  describe('OriginationIdentityArns: each item must be an origination identity ARN', () => {
+    const parameter = template.Parameters?.OriginationIdentityArns as {
+      AllowedPattern: string;
+      Type: string;
+    };
+    // CloudFormation applies a CommaDelimitedList's AllowedPattern to every item.
+    const allowed = (value: string) => new RegExp(parameter.AllowedPattern).test(value);
+
+    it('is a list with a pattern', () => {
+      expect(parameter.Type).toBe('CommaDelimitedList');
+      expect(typeof parameter.AllowedPattern).toBe('string');
+    });
+
+    it.each([
+      'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1234567890abcdef1234567890abcdef',
+      'arn:aws:sms-voice:eu-west-2:111122223333:pool/pool-2a15b2be68394d1e9b3d9d1b21a2f8c8',
+      'arn:aws:sms-voice:eu-central-1:111122223333:sender-id/ACME-OTP/DE',
+      'arn:aws-us-gov:sms-voice:us-gov-west-1:111122223333:phone-number/phone-abc',
+      'arn:aws-cn:sms-voice:cn-north-1:111122223333:pool/pool-abc',
+    ])('accepts %s', (arn) => {
+      expect(allowed(arn)).toBe(true);
+    });
+
+    it.each([
+      '+12065550100',
+      'phone-1234567890abcdef1234567890abcdef',
+      'MySenderId',
+      '*',
+      'arn:aws:sms-voice:us-east-1:111122223333:*',
+      'arn:aws:sms-voice:*:*:phone-number/*',
+      'arn:aws:sms-voice:us-east-1:111122223333:configuration-set/otp',
+      'arn:aws:sms-voice:us-east-1:111122223333:sender-id/ThisIsTooLongForAnId/US',
+      'arn:aws:sms-voice:us-east-1:111122223333:sender-id/ACME',
+      'arn:aws:sns:us-east-1:111122223333:phone-number/phone-1',
+      'arn:aws:sms-voice:us-east-1:1111:phone-number/phone-1',
+      ' arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1',
+    ])('refuses %s', (value) => {
+      expect(allowed(value)).toBe(false);
+    });
+
+    it('accepts every well-formed identity ARN and nothing with a wildcard or whitespace', () => {
+      const region = fc.constantFrom(
+        'us-east-1',
+        'eu-west-3',
+        'ap-southeast-2',
+        'ca-central-1',
+        'us-gov-east-1',
+      );
+      const account = fc.stringMatching(/^[0-9]{12}$/);
+      const resource = fc.oneof(
+        fc.stringMatching(/^[0-9a-f]{32}$/).map((id) => `phone-number/phone-${id}`),
+        fc.stringMatching(/^[0-9a-f]{32}$/).map((id) => `pool/pool-${id}`),
+        fc
+          .tuple(fc.stringMatching(/^[A-Za-z0-9_-]{1,11}$/), fc.stringMatching(/^[A-Z]{2}$/))
+          .map(([id, country]) => `sender-id/${id}/${country}`),
+      );
+      fc.assert(
+        fc.property(
+          fc.constantFrom('aws', 'aws-cn', 'aws-us-gov'),
+          region,
+          account,
+          resource,
+          (p, r, a, res) => allowed(`arn:${p}:sms-voice:${r}:${a}:${res}`),
+        ),
+      );
+      fc.assert(
+        fc.property(fc.string(), fc.constantFrom('*', ' ', '\n', '?'), fc.string(), (before, bad, after) => {
+          return !allowed(
+            `arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-${before}${bad}${after}`,
+          );
+        }),
+      );
+    });
   });
 });

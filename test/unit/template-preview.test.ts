@@ -58,7 +58,7 @@ describe('previewTemplate', () => {
     expect(long.saveProblems).toEqual([]);
     expect(long.lintProblems[0]).toMatch(/SMS takes 2 segments .* Latin-script SMS must fit 1/);
     expect(saveProblems({ locale: 'pt-br', channel: 'sms', purpose: 'generic', body: '{{code}}' })).toEqual([
-      'locale "pt-br" must be written "pt-BR" (lookups use canonical case)',
+      'locale "pt-br" must be written "pt-BR": requests look templates up by canonical tag, so "pt-br" would never be served',
     ]);
   });
 

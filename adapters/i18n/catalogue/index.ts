@@ -55,8 +55,15 @@ import vi from './vi.json' with { type: 'json' };
 import zhHans from './zh-Hans.json' with { type: 'json' };
 import zhHant from './zh-Hant.json' with { type: 'json' };
 
+/**
+ * The `{{expiry}}` phrases in i18next's own plural format (JSON v4): `<unit>_<CLDR category>` keys,
+ * e.g. "minutes_one", "minutes_few", "hours_other", so `t("sms.expiry.minutes", { lng, count })` works.
+ */
+export type CatalogueExpiry = Readonly<Record<string, string>>;
+
 export interface CatalogueChannel {
   readonly generic: string;
+  readonly expiry: CatalogueExpiry;
   readonly enrollment?: string;
   readonly verification?: string;
   readonly 'account-unlock'?: string;

@@ -1,0 +1,13 @@
+import type { BrakePolicy } from '../domain/brake-policy';
+
+/** What the Brakes service needs from configuration (app/config/brakes-config.ts builds it). */
+export interface BrakesSettings {
+  readonly policy: BrakePolicy;
+  /**
+   * When the counters cannot be read in time: `open` sends anyway (the pure rules still apply; a log line
+   * and its alarm say so), `closed` refuses under the `counters-unavailable` rule.
+   */
+  readonly onCounterFailure: 'open' | 'closed';
+  /** How long the counters may take; they run beside the idempotency claim, so keep it under its budget. */
+  readonly counterTimeoutMs: number;
+}
