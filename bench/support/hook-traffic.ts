@@ -12,8 +12,8 @@ export const MARKETS = [
   { locale: 'pt-BR', prefix: '+55119', width: 8 },
   { locale: 'es-ES', prefix: '+346', width: 8 },
   { locale: 'it-IT', prefix: '+39333', width: 7 },
-  { locale: 'ja-JP', prefix: '+8190', width: 8 },
-  { locale: 'nl-NL', prefix: '+316', width: 8 },
+  { locale: 'ja-JP', prefix: '+81901', width: 7 },
+  { locale: 'nl-NL', prefix: '+3161', width: 7 },
   { locale: 'hi-IN', prefix: '+9198', width: 8 },
 ] as const;
 
