@@ -5,6 +5,9 @@
  *
  *   npm run bench                                   everything
  *   npm run bench -- --only cold-start --profile    one section; CPU profile of a cold start
+ *   npm run bench -- --only shipped-path --profile  the headline, and a CPU profile of a warm run
+ *   npm run bench -- --only shipped-path --quick    a smaller run, for a look while working
+ *   npm run bench -- --only shipped-path --template /tmp/other-checkout/template.yaml   compare builds
  *   npm run bench -- --only cold-start --template /tmp/t.yaml    other build settings (CodeUri
  *                                                   resolves against that file's folder)
  *   npm run bench -- --only cold-start --sam-build .aws-sam/build   the output of a real `sam build`
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     template: { type: 'string' },
     'sam-build': { type: 'string' },
+    quick: { type: 'boolean', default: false },
   },
 });
 const selected = values.only
@@ -48,6 +52,7 @@ if (unknown.length > 0) {
 }
 const options: SectionOptions = {
   profile: values.profile,
+  quick: values.quick,
   ...(values.template ? { templatePath: values.template } : {}),
   ...(values['sam-build'] ? { samBuildDir: values['sam-build'] } : {}),
 };

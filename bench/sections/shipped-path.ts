@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,10 +9,11 @@ import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { proxyEvent } from '../../app/local/api-gateway-events';
 import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
-import { buildLambdas } from '../../scripts/build-lambdas';
+import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
 import { createLocalClient } from '../../test/support/dynalite';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
+import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { createTraffic } from '../support/hook-traffic';
 import { LAMBDA_ENV } from '../support/lambda-runtime';
 import { type Distribution, distribution, median, round, roundDistribution } from '../support/stats';
@@ -51,6 +52,8 @@ export interface ShippedPathResult {
   /** The calls of a typical request, in order, by X-Amz-Target ("‖" joins calls made in parallel). */
   readonly callSequence: string;
   readonly structureStatuses: Readonly<Record<string, number>>;
+  /** With --profile: where a profiled run (whole process, warm-up included) spent its time, by source. */
+  readonly profile?: ProfileSummary & { readonly file: string };
 }
 
 interface DriverPass {
@@ -77,10 +80,14 @@ interface DriverReport {
   readonly passes: readonly DriverPass[];
 }
 
-const WARMUP = Number(process.env.SHIPPED_WARMUP ?? 2_000);
+/** Requests before measuring (JIT, sockets, caches), then rounds of each level; --quick for a look. */
+const SIZES = {
+  full: { warmup: 2_000, rounds: 3, requestsPerRound: 1_000 },
+  quick: { warmup: 800, rounds: 1, requestsPerRound: 400 },
+} as const;
 const STRUCTURE_REQUESTS = 100;
-const ROUNDS = Number(process.env.SHIPPED_ROUNDS ?? 3);
-const REQUESTS_PER_ROUND = Number(process.env.SHIPPED_REQUESTS ?? 1_000);
+/** The profiled run (--profile): one level, one round, after the same warm-up. */
+const PROFILED_REQUESTS = 1_000;
 const CONCURRENCIES = [1, 8];
 const DRIVER = fileURLToPath(new URL('../shipped-driver.mjs', import.meta.url));
 
@@ -95,14 +102,18 @@ export async function runShippedPath(
   options: {
     /** Another template.yaml to build from (e.g. another checkout, to compare); default: the repository's. */
     readonly templatePath?: string;
+    /** One extra run under `node --cpu-prof` (bundle rebuilt with its source map), summarised by source. */
+    readonly profile?: boolean;
+    /** A smaller run, for a look while working; its figures are not the headline's. */
+    readonly quick?: boolean;
   } = {},
 ): Promise<ShippedPathResult> {
+  const size = options.quick ? SIZES.quick : SIZES.full;
   const work = await mkdtemp(join(tmpdir(), 'otp-courier-bench-shipped-'));
   const dynamo = await startEmbeddedDynamo({});
   const fake = await FakeAwsEndpoint.start();
   const admin = createLocalClient(dynamo.endpoint);
   // The fake keeps every request for inspection; a bench run would keep hundreds of MB of them.
-  if (process.env.SHIPPED_KEEP) console.error('bench work dir', work);
   const trim = setInterval(() => fake.reset(), 2_000);
   try {
     await ensureTemplateTable(admin, 'templates');
@@ -110,16 +121,22 @@ export async function runShippedPath(
     await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
-    const [bundle] = await buildLambdas({
-      outRoot: join(work, 'build'),
-      only: ['TelephonyHookFunction'],
-      ...(options.templatePath ? { templatePath: options.templatePath } : {}),
-    });
-    if (!bundle) throw new Error('no TelephonyHookFunction bundle');
+    const build = async (folder: string, extraArgs: string[] = []) => {
+      const [built] = await buildLambdas({
+        outRoot: join(work, folder),
+        only: ['TelephonyHookFunction'],
+        extraArgs,
+        ...(options.templatePath ? { templatePath: options.templatePath } : {}),
+      });
+      if (!built) throw new Error('no TelephonyHookFunction bundle');
+      return built;
+    };
+    const bundle = await build('build');
 
     // Built ahead of a run that takes minutes on a busy machine: the codes must not expire meanwhile.
     const traffic = createTraffic({ expiresInSeconds: 3_600 });
-    const total = WARMUP + STRUCTURE_REQUESTS + ROUNDS * REQUESTS_PER_ROUND * CONCURRENCIES.length;
+    const total =
+      size.warmup + STRUCTURE_REQUESTS + size.rounds * size.requestsPerRound * CONCURRENCIES.length;
     const template = proxyEvent({
       path: '/okta/telephony-hook',
       headers: { 'content-type': 'application/json' },
@@ -128,47 +145,62 @@ export async function runShippedPath(
       receivedAt: Date.now(),
       authorizer: { principalId: 'bench', policyDocument: { Version: '2012-10-17', Statement: [] } },
     });
-    const planFile = join(work, 'plan.json');
-    await writeFile(
-      planFile,
-      JSON.stringify({
-        template,
-        bodies: Array.from({ length: total }, (_, i) => traffic.body(i)),
-        warmup: WARMUP,
-        structureRequests: STRUCTURE_REQUESTS,
-        rounds: ROUNDS,
-        requestsPerRound: REQUESTS_PER_ROUND,
-        concurrencies: CONCURRENCIES,
-      }),
-    );
-
-    // As the deployed function gets it: sam build's rewrite (source maps) included.
-    const nodeOptions = bundle.nodeOptions;
-    const child = fork(DRIVER, [pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, planFile], {
-      cwd: bundle.outdir,
-      execArgv: process.env.SHIPPED_PROFILE_DIR
-        ? ['--cpu-prof', '--cpu-prof-dir', process.env.SHIPPED_PROFILE_DIR]
-        : [],
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...LAMBDA_ENV,
-        AWS_LAMBDA_FUNCTION_NAME: bundle.functionName,
-        NODE_OPTIONS: process.env.SHIPPED_NODE_OPTIONS ?? nodeOptions,
-        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
-      },
-      // The function logs every request at INFO, as in Lambda; into the bench log, not the report.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const report = await new Promise<DriverReport>((resolve, reject) => {
-      let message: DriverReport | undefined;
-      child.on('message', (m) => {
-        message = m as DriverReport;
-      });
-      child.on('error', reject);
-      child.on('exit', (code) =>
-        message ? resolve(message) : reject(new Error(`shipped driver exited with code ${code}`)),
+    const bodies = Array.from({ length: total }, (_, i) => traffic.body(i));
+    const drive = async (
+      driven: LambdaBundle,
+      plan: { warmup: number; rounds: number; requestsPerRound: number; concurrencies: readonly number[] },
+      execArgv: string[] = [],
+    ): Promise<DriverReport> => {
+      const planFile = join(work, `plan-${driven.outdir.split('/').at(-2)}.json`);
+      await writeFile(
+        planFile,
+        JSON.stringify({ template, bodies, structureRequests: STRUCTURE_REQUESTS, ...plan }),
       );
-    });
+      const child = fork(DRIVER, [pathToFileURL(driven.handlerFile).href, driven.handlerExport, planFile], {
+        cwd: driven.outdir,
+        execArgv,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...LAMBDA_ENV,
+          AWS_LAMBDA_FUNCTION_NAME: driven.functionName,
+          // As the deployed function gets it: sam build's rewrite (source maps) included.
+          NODE_OPTIONS: driven.nodeOptions,
+          ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        },
+        // The function logs every request at INFO, as in Lambda; into the bench log, not the report.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      return new Promise<DriverReport>((resolve, reject) => {
+        let message: DriverReport | undefined;
+        child.on('message', (m) => {
+          message = m as DriverReport;
+        });
+        child.on('error', reject);
+        child.on('exit', (code) =>
+          message ? resolve(message) : reject(new Error(`shipped driver exited with code ${code}`)),
+        );
+      });
+    };
+    const nodeOptions = bundle.nodeOptions;
+    const report = await drive(bundle, { ...size, concurrencies: CONCURRENCIES });
+
+    let profile: ShippedPathResult['profile'];
+    if (options.profile) {
+      // The same code with its map beside it, so the profile reads in source files, not minified names.
+      const mapped = await build('profile-build', ['--sourcemap']);
+      const dir = join(work, 'profile');
+      await drive(
+        mapped,
+        { warmup: size.warmup, rounds: 1, requestsPerRound: PROFILED_REQUESTS, concurrencies: [1] },
+        ['--cpu-prof', '--cpu-prof-dir', dir],
+      );
+      const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        const kept = join(tmpdir(), `otp-courier-shipped-${Date.now()}.cpuprofile`);
+        await copyFile(join(dir, file), kept);
+        profile = { file: kept, ...summariseProfile(kept, mapped.handlerFile, 16) };
+      }
+    }
 
     const levels = CONCURRENCIES.map((concurrency): ShippedLevel => {
       const passes = report.passes.filter((p) => p.concurrency === concurrency);
@@ -206,20 +238,21 @@ export async function runShippedPath(
     return {
       bundleBytes: bundle.bytes,
       nodeOptions,
-      rounds: ROUNDS,
-      requestsPerRound: REQUESTS_PER_ROUND,
+      rounds: size.rounds,
+      requestsPerRound: size.requestsPerRound,
       levels,
       sdkCallsPerRequest: median(report.structure.map((r) => r.calls)),
       roundTripsPerRequest: median(report.structure.map((r) => r.roundTrips)),
       callSequence: typicalSequence(report.structure),
       structureStatuses,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     clearInterval(trim);
     admin.destroy();
     await fake.close();
     await dynamo.close();
-    if (!process.env.SHIPPED_KEEP) await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
 

@@ -92,6 +92,14 @@ function shippedPath(shipped: ShippedPathResult): string[] {
     `  bundle ${num(shipped.bundleBytes / 1024, 1)} KB as sam build makes it, NODE_OPTIONS=${shipped.nodeOptions || '(none)'}, ` +
       `LOG_LEVEL=INFO, template cache on; medians of ${shipped.rounds} rounds × ${num(shipped.requestsPerRound)} requests ` +
       'per level; CPU is the function process alone (dynalite and the fake endpoint run in another)',
+    ...(shipped.profile
+      ? [
+          `  CPU profile of one more run, by source (${shipped.profile.file}):`,
+          ...shipped.profile.bySource.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
+          '  heaviest functions (self time):',
+          ...shipped.profile.topFrames.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
+        ]
+      : []),
   ];
 }
 

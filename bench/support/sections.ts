@@ -7,7 +7,10 @@ import type { ShippedPathResult } from '../sections/shipped-path';
 import type { TemplateScalingResult } from '../sections/template-scaling';
 import type { WarmPathResult } from '../sections/warm-path';
 
-export type SectionOptions = ColdStartOptions;
+export type SectionOptions = ColdStartOptions & {
+  /** A smaller run of the sections that support it (shipped-path): a look, not the headline. */
+  readonly quick?: boolean;
+};
 
 export interface SectionResults {
   'shipped-path': ShippedPathResult;
