@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkBudgets } from './support/budgets';
+import { machineSpeedMs } from './support/machine-speed';
 import { type BenchReport, renderReport } from './support/report';
 import {
   isSectionName,
@@ -59,6 +60,7 @@ const options: SectionOptions = {
 
 const started = Date.now();
 const loadAverageBefore = loadavg();
+const speedBefore = machineSpeedMs();
 // One file per checkout, overwritten each run: the handlers log every request at INFO, a few MB per run.
 // (Named after the checkout, so benches of two clones on one machine do not write into each other's log.)
 const logFile = join(
@@ -117,6 +119,7 @@ const report: BenchReport = {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     loadAverageBefore: loadAverageBefore.map((l) => Math.round(l * 100) / 100),
+    speedIndexMs: [speedBefore, machineSpeedMs()],
     loadAverageAfter: loadavg().map((l) => Math.round(l * 100) / 100),
   },
   results: typed,

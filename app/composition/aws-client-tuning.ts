@@ -145,8 +145,9 @@ function isSignalOnly(options: unknown): options is { abortSignal?: AbortSignal 
 function signalFromRequest(inner: RequestHandlerLike): RequestHandlerLike {
   return {
     handle(request, options = {}) {
-      const abortSignal = signalOfRequest.get(request as object) ?? options.abortSignal;
-      return inner.handle(request, abortSignal ? { ...options, abortSignal } : options);
+      const abortSignal = signalOfRequest.get(request as object);
+      if (!abortSignal || abortSignal === options.abortSignal) return inner.handle(request, options);
+      return inner.handle(request, { ...options, abortSignal });
     },
     updateHttpClientConfig(key, value) {
       inner.updateHttpClientConfig?.(key, value);

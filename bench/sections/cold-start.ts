@@ -185,11 +185,20 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
       for (const r of runs) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
       let profile: ColdStartBundle['profile'];
       if (options.profile) {
+        // The same code with its map beside it (no map ships), so the profile reads in source files; the
+        // map is only read here, by the summary, never by the profiled process.
+        // Kept with the profile (outside the build folder, which is removed), to read it again later.
         const dir = await mkdtemp(join(tmpdir(), `otp-courier-bench-profile-${b.functionName}-`));
-        await probe(b, RUNS, ['--cpu-prof', '--cpu-prof-dir', dir]);
+        const [mapped] = await buildLambdas({
+          outRoot: join(dir, 'bundle'),
+          templatePath,
+          only: [b.functionName],
+          extraArgs: ['--sourcemap'],
+        });
+        if (mapped) await probe(mapped, RUNS, ['--cpu-prof', '--cpu-prof-dir', dir]);
         const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-        if (file) {
-          profile = { file: join(dir, file), ...summariseProfile(join(dir, file), b.handlerFile) };
+        if (file && mapped) {
+          profile = { file: join(dir, file), ...summariseProfile(join(dir, file), mapped.handlerFile, 20) };
         }
       }
       results.push({

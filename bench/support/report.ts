@@ -16,6 +16,8 @@ export interface MachineInfo {
   readonly cpuModel: string;
   readonly memoryGb: number;
   readonly loadAverageBefore: readonly number[];
+  /** machine-speed.ts's fixed workload, CPU ms, before and after the run: lower is faster. */
+  readonly speedIndexMs?: readonly number[];
   readonly loadAverageAfter: readonly number[];
 }
 
@@ -190,7 +192,7 @@ function coldStart(cold: ColdStartResult): string[] {
     if (!b.profile) continue;
     lines.push(
       `  ${b.functionName}: CPU profile of one more cold start, by source (${b.profile.file})`,
-      ...b.profile.bySource.slice(0, 8).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
+      ...b.profile.bySource.slice(0, 20).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
     );
   }
   return lines;
@@ -397,7 +399,11 @@ export function renderReport(report: BenchReport): string {
     `otp-courier bench — ${report.generatedAt}, commit ${report.commit}, ${num(report.durationSeconds, 0)} s`,
     `node ${machine.node} on ${machine.platform}, ${machine.cpus} × ${machine.cpuModel}, ${num(machine.memoryGb, 1)} GB; ` +
       `load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join('/')} before, ` +
-      `${machine.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after`,
+      `${machine.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after` +
+      (machine.speedIndexMs
+        ? `; speed index ${machine.speedIndexMs.map((ms) => num(ms, 1)).join(' → ')} ms ` +
+          '(a fixed CPU workload, bench/support/machine-speed.ts: lower is faster; compare runs by it)'
+        : ''),
     '',
   ];
   for (const name of SECTION_NAMES) {
