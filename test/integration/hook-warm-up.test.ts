@@ -141,6 +141,59 @@ describe('the hook warmed up at init', () => {
     await expect.poll(() => hole.openConnections).toBe(0);
   }, 10_000);
 
+  it('KMS hangs on the fake AWS endpoint at init: bounded, templates still primed, the first request derives the key itself', async () => {
+    fake.reset();
+    proxy.requests.length = 0;
+    // Every attempt the KMS client makes hangs (the endpoint accepts the call and never answers).
+    fake.failNext({ type: 'hang' }, { target: 'GenerateMac', times: BOUNDS.kms.maxAttempts });
+    const { targets, deliverOtp, hook, logger } = compose({ dynamo: proxy.url, kms: fake.url });
+    const started = Date.now();
+    const report = await warmUpHook(targets);
+    expect(Date.now() - started).toBeLessThanOrEqual(worstCaseMs(BOUNDS.kms) + 100 + TIMER_SLACK_MS);
+    expect(report.failures).toEqual([
+      expect.stringMatching(/^fingerprint key: (TimeoutError|KmsDerivationTimeoutError)$/),
+    ]);
+    expect(report.fingerprintKeyMs).toBeUndefined();
+    // The template read went through (the table is empty here: the catalogue serves this language).
+    expect(report.templatesMs).toBeGreaterThanOrEqual(0);
+    expect(proxy.count('BatchGetItem')).toBe(2);
+    expect(logger.warnings.map((w) => w.message)).toEqual([
+      'init warm-up incomplete; the first requests will do the rest',
+    ]);
+    const hungCalls = fake.requestsFor('GenerateMac').length;
+    expect(hungCalls).toBeGreaterThanOrEqual(1);
+    expect(hungCalls).toBeLessThanOrEqual(BOUNDS.kms.maxAttempts);
+
+    // The failure is not kept: the first request asks KMS again (now answering), and sends once.
+    const outcome = await deliverOtp.execute(
+      request('sms', 'en-US'),
+      Deadline.after(Date.now(), hook.deadlineMs),
+    );
+    expect(outcome.status).toBe('SUCCESSFUL');
+    expect(fake.requestsFor('GenerateMac')).toHaveLength(hungCalls + 1);
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
+    expect(proxy.count('BatchGetItem')).toBe(2); // none more: the primed cache served the request
+  }, 10_000);
+
+  it('KMS failing with 5xx and DynamoDB silent at init: both reported; the first request claims nothing and sends nothing', async () => {
+    fake.reset();
+    fake.failNext({ type: 'server-error' }, { target: 'GenerateMac', times: BOUNDS.kms.maxAttempts });
+    const { targets, deliverOtp, hook } = compose({ dynamo: hole.url, kms: fake.url });
+    const report = await warmUpHook(targets);
+    expect([...report.failures].sort()).toEqual([
+      'fingerprint key: InternalServerException',
+      'templates: TimeoutError',
+    ]);
+    // DynamoDB is a black hole for this composition, so the request's claim cannot be made: it must end
+    // FAILED (parked as uncertain), never SUCCESSFUL without a claim. The point: init did not fail.
+    const outcome = await deliverOtp.execute(
+      request('sms', 'en-US'),
+      Deadline.after(Date.now(), hook.deadlineMs),
+    );
+    expect(outcome.status).toBe('FAILED');
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(0);
+  }, 15_000);
+
   it('the Lambda module finishes its init when KMS hangs, and its handler is there', async () => {
     Object.assign(process.env, {
       ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
