@@ -6,6 +6,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
@@ -14,6 +15,7 @@ import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { IdempotencyKeys } from '../../ports/idempotency-store';
 import { DelayAnswerProxy } from '../support/delay-answer-proxy';
 import { countCommands, createLocalClient, startTestDynamo, type TestDynamo } from '../support/dynalite';
+import '../support/fast-check-seed';
 import { RecordingLogger } from '../support/recording-logger';
 
 const TABLE = 'idempotency';
@@ -153,6 +155,28 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
       if (other !== winner.eventKey) expect(await read(`event#${other}`)).toBeUndefined();
     }
   });
+
+  it('property: any mix of copies of events sharing codes, all at once: at most one claim per event and per code, and every code is claimed by someone', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Each event carries one code (as an IdP sends it); several events may repeat a code.
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 14 }),
+        async (codeOfEvent, picks) => {
+          const codes = Array.from({ length: 3 }, hex);
+          const events = codeOfEvent.map((code) => ({ eventKey: hex(), codeKey: codes[code] as string }));
+          const claimants = picks.map((i) => events[i % events.length] as IdempotencyKeys);
+          const results = await Promise.all(claimants.map((k) => store.claim(k, T0 + OTP_LIFE_MS)));
+          const winners = claimants.filter((_, i) => results[i]?.claimed);
+          expect(new Set(winners.map((w) => w.eventKey)).size).toBe(winners.length);
+          expect(new Set(winners.map((w) => w.codeKey)).size).toBe(winners.length);
+          // Nobody is left out for good: each code that was asked for has its one sender.
+          expect(new Set(winners.map((w) => w.codeKey))).toEqual(new Set(claimants.map((c) => c.codeKey)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 
   it('holding the event item, a claim takes over a code item another copy of its event left', async () => {
     const keys = newKeys();
