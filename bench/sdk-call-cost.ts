@@ -67,7 +67,9 @@ for (const client of Object.values(variants)) await measure(client, 500);
 const samples: Record<string, number[]> = {};
 for (let round = 0; round < rounds; round++) {
   for (const [name, client] of Object.entries(variants)) {
-    (samples[name] ??= []).push(await measure(client, calls));
+    const own = samples[name] ?? [];
+    own.push(await measure(client, calls));
+    samples[name] = own;
   }
 }
 for (const [name, values] of Object.entries(samples)) {
