@@ -11,4 +11,9 @@ export interface HookSettings {
    * it into the request's one Deadline.
    */
   readonly deadlineMs: number;
+  /**
+   * How long an Auth0 phone code lives (Auth0's event carries no expiry); 5 minutes when unset. The
+   * Auth0 adapter turns it into the request's expiry.
+   */
+  readonly auth0CodeValidityMinutes?: number;
 }

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { composeMessage } from '../domain/compose-message';
-import type { DeliveryRequest } from '../domain/delivery-request';
+import { acceptsGenericTemplate, type DeliveryRequest } from '../domain/delivery-request';
 import { localeFallbackChain, normaliseLocale } from '../domain/locale';
 import type { OutboundMessage } from '../domain/outbound-message';
 import { idpMessageAsTemplate, selectTemplate } from '../domain/template-selection';
@@ -28,7 +28,7 @@ export class MessageComposer {
     const candidates = await this.templates.find({
       channel: request.channel,
       locales,
-      purposes: [request.purpose, 'generic'],
+      purposes: acceptsGenericTemplate(request.purpose) ? [request.purpose, 'generic'] : [request.purpose],
     });
     const requested = normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale;
     const idpTemplate = () =>

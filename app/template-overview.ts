@@ -1,5 +1,11 @@
 import { spokenLocale as catalogueSpokenLocale } from '../adapters/i18n/i18next-template-store';
-import { CHANNELS, type Channel, PURPOSES, type Purpose } from '../domain/delivery-request';
+import {
+  CHANNELS,
+  type Channel,
+  PURPOSES,
+  type Purpose,
+  purposeUsesChannel,
+} from '../domain/delivery-request';
 import { normaliseLocale } from '../domain/locale';
 import type { MessageTemplate } from '../domain/message-template';
 import { type CoverageCell, coverageOf, isMissingCoverage } from '../domain/template-coverage';
@@ -52,7 +58,12 @@ export function templateOverview(
   options: { readonly defaultLocale: string; readonly extraLocales?: readonly string[] },
 ): TemplateOverview {
   const candidates = [...tableTemplates, ...catalogueTemplates];
-  const columns = CHANNELS.flatMap((channel) => PURPOSES.map((purpose) => ({ channel, purpose })));
+  const columns = CHANNELS.flatMap((channel) =>
+    PURPOSES.filter((purpose) => purposeUsesChannel(purpose, channel)).map((purpose) => ({
+      channel,
+      purpose,
+    })),
+  );
   const locales = new Set<string>();
   for (const t of candidates) locales.add(t.locale);
   for (const raw of options.extraLocales ?? []) {

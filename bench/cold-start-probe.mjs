@@ -39,5 +39,8 @@ function describe(result) {
     const body = JSON.parse(result.body);
     return `${result.statusCode} ${body.commands?.[0]?.value?.[0]?.status ?? body.error?.errorSummary ?? 'unknown'}`;
   }
+  // The Cognito trigger's reply: how the delivery ended.
+  if (typeof result?.status === 'string')
+    return `trigger ${result.status}${result.reason ? ` ${result.reason}` : ''}`;
   return typeof result;
 }

@@ -1,20 +1,44 @@
 /** How the passcode reaches the phone. */
 export type Channel = 'sms' | 'voice';
 
-/** Why the identity provider issued the passcode; templates may differ per purpose. */
-export type Purpose = 'enrollment' | 'verification' | 'account-unlock' | 'password-reset';
+/**
+ * Why the identity provider issued the secret; templates may differ per purpose. Every purpose but one
+ * carries a numeric passcode; `temporary-password` carries a password an administrator's new user signs
+ * in with once (Cognito's AdminCreateUser): letters, digits and symbols, to be shown exactly as issued.
+ */
+export type Purpose =
+  | 'enrollment'
+  | 'verification'
+  | 'account-unlock'
+  | 'password-reset'
+  | 'temporary-password';
 
 export const PURPOSES: readonly Purpose[] = [
   'enrollment',
   'verification',
   'account-unlock',
   'password-reset',
+  'temporary-password',
 ];
+
+/**
+ * Whether a generic template ("your verification code is …") may serve this purpose. A temporary password
+ * is not a verification code: calling it one misleads the reader, so it falls back along the locale chain
+ * to the default language's temporary-password template instead, never to a generic one.
+ */
+export function acceptsGenericTemplate(purpose: Purpose): boolean {
+  return purpose !== 'temporary-password';
+}
 export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
+
+/** Whether a purpose is ever delivered on a channel: a temporary password is typed, so it goes by SMS only. */
+export function purposeUsesChannel(purpose: Purpose, channel: Channel): boolean {
+  return purpose !== 'temporary-password' || channel === 'sms';
+}
 
 /**
  * One passcode to deliver, independent of the identity provider that asked for it.
- * Inbound adapters (Okta, later Cognito and Auth0) map their payloads onto this shape.
+ * Inbound adapters (Okta, Cognito, later Auth0) map their payloads onto this shape.
  */
 export interface DeliveryRequest {
   /** The IdP's id for this event; a resend carries a new one. */
@@ -25,7 +49,10 @@ export interface DeliveryRequest {
   readonly channel: Channel;
   /** E.164, e.g. "+14155550123". */
   readonly phone: string;
-  /** The passcode itself: digits only. Never log it. */
+  /**
+   * The secret itself: a numeric passcode, or for `temporary-password` the password as issued (any
+   * printable characters; never assume digits). Never log it.
+   */
   readonly code: string;
   readonly expiresAt: Date;
   /** The locale as the IdP sent it, unnormalised (the domain normalises it). */

@@ -97,3 +97,19 @@ export class DeliveryError extends Error {
     this.tries = options?.tries ?? [];
   }
 }
+
+/**
+ * An IdP sent its secret encrypted (Cognito: AWS Encryption SDK under a KMS key) and it could not be
+ * decrypted. `mayPass` says whether trying again can help: the key service was unreachable or throttled
+ * (yes), or the ciphertext is malformed or under another key (no). The message never holds key material.
+ */
+export class SecretUnreadableError extends Error {
+  override readonly name = 'SecretUnreadableError';
+  constructor(
+    message: string,
+    readonly mayPass: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

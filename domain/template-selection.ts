@@ -1,4 +1,4 @@
-import type { Channel, DeliveryRequest, Purpose } from './delivery-request';
+import { acceptsGenericTemplate, type Channel, type DeliveryRequest, type Purpose } from './delivery-request';
 import { localeLanguage, normaliseLocale } from './locale';
 import type { MessageTemplate, TemplateSource } from './message-template';
 import { templateProblems } from './template-validation';
@@ -59,8 +59,9 @@ export function selectTemplate(
   candidates: readonly MessageTemplate[],
   q: TemplateSelectionQuery,
 ): MessageTemplate | undefined {
+  const generic = acceptsGenericTemplate(q.purpose);
   const usable = candidates.filter(
-    (t) => t.channel === q.channel && (t.purpose === 'generic' || t.purpose === q.purpose),
+    (t) => t.channel === q.channel && ((generic && t.purpose === 'generic') || t.purpose === q.purpose),
   );
   const defaultLanguage = localeLanguage(q.defaultLocale) ?? 'en';
   const askedForDefault = q.locales.length > 0 && localeLanguage(q.locales[0] ?? '') === defaultLanguage;
@@ -71,7 +72,7 @@ export function selectTemplate(
     if (found) return found;
   }
   const idp = typeof q.idpTemplate === 'function' ? q.idpTemplate() : q.idpTemplate;
-  if (q.channel === 'sms' && idp?.channel === 'sms') return idp;
+  if (q.channel === 'sms' && idp?.channel === 'sms' && generic) return idp;
   for (const locale of q.locales.filter(isDefault)) {
     const found = bestFor(locale, usable, q.purpose);
     if (found) return found;

@@ -1,8 +1,15 @@
-/** The claims of an access token that passed the policy; `scp` is always normalised to an array. */
+/** Which claim names the calling client: Okta says `cid`, Auth0 `azp`, RFC 9068 and Cognito `client_id`. */
+export type ClientClaim = 'cid' | 'azp' | 'client_id';
+
+/** How the scopes are carried: Okta's `scp` array, or RFC 8693's space-separated `scope` string. */
+export type ScopeClaim = 'scp' | 'scope';
+
+/** The claims of an access token that passed the policy; the scopes are always normalised to an array. */
 export interface TokenClaims {
   iss: string;
   aud: string | string[];
   sub: string;
+  /** The calling client's id, read from the policy's client claim (`cid` for Okta). */
   cid?: string;
   scp: string[];
   exp: number;
@@ -21,6 +28,16 @@ export interface TokenPolicy {
   scope: string;
   clockSkewSeconds: number;
   maxTokenAgeSeconds?: number;
+  /** The IdP profile's client claim; `cid` (Okta) when absent. */
+  clientClaim?: ClientClaim;
+  /** The IdP profile's scope claim; `scp` (Okta) when absent. */
+  scopeClaim?: ScopeClaim;
+  /**
+   * When set, the token's `gty` must be exactly this. Auth0 writes the grant that issued an access token
+   * there; the phone provider's Action uses client credentials, so a token a user obtained for the same
+   * API (a password or authorization-code grant) does not pass even if its `azp` were allowed.
+   */
+  grantType?: string;
 }
 
 export type TokenClaimsDecision = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
@@ -35,10 +52,15 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-/** Okta sends `scp` as an array; RFC 8693 `scope` style is a space-separated string. Accept both. */
-function readScopes(value: unknown): string[] | undefined {
+/**
+ * Okta sends `scp` as an array (a string is accepted there too, as before); RFC 8693's `scope` is a
+ * space-separated string and nothing else.
+ */
+function readScopes(payload: Record<string, unknown>, claim: ScopeClaim): string[] | undefined {
+  const value = payload[claim];
   if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
-  if (Array.isArray(value) && value.every((s): s is string => typeof s === 'string')) return [...value];
+  if (claim === 'scp' && Array.isArray(value) && value.every((s): s is string => typeof s === 'string'))
+    return [...value];
   return undefined;
 }
 
@@ -87,13 +109,18 @@ export function evaluateTokenClaims(
     if (payload.nbf > nowSeconds + skew) return { ok: false, reason: 'not-yet-valid' };
   }
 
-  if (!isShortString(payload.cid) || !policy.clientIds.includes(payload.cid)) {
+  const client = payload[policy.clientClaim ?? 'cid'];
+  if (!isShortString(client) || !policy.clientIds.includes(client)) {
     return { ok: false, reason: 'client-not-allowed' };
   }
 
-  const scp = readScopes(payload.scp);
+  const scp = readScopes(payload, policy.scopeClaim ?? 'scp');
   if (scp === undefined) return { ok: false, reason: 'invalid-scope' };
   if (policy.scope.length === 0 || !scp.includes(policy.scope)) return { ok: false, reason: 'missing-scope' };
+
+  if (policy.grantType !== undefined && payload.gty !== policy.grantType) {
+    return { ok: false, reason: 'wrong-grant-type' };
+  }
 
   if (payload.jti !== undefined && !isShortString(payload.jti)) return { ok: false, reason: 'invalid-jti' };
 
@@ -101,7 +128,7 @@ export function evaluateTokenClaims(
     iss: payload.iss,
     aud,
     sub: payload.sub,
-    cid: payload.cid,
+    cid: client,
     scp,
     exp: payload.exp,
     iat: payload.iat,

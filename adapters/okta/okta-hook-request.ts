@@ -1,19 +1,16 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as v from 'valibot';
 import type { Channel, DeliveryRequest, Purpose } from '../../domain/delivery-request';
 import { InvalidRequestError } from '../../domain/errors';
+import { MAX_PHONE_LENGTH, PHONE_CHARACTERS, toE164 } from '../../domain/phone-number';
+import { BodyTooLargeError, decodeRequestBody, parseJsonObject } from '../../domain/request-body';
 
 /** Okta's own hook payloads are ~1.5 KB; 16 KiB leaves room for added fields and stops abuse early. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
 /** The body is bigger than we are willing to parse; the edge answers 413. */
-export class OktaBodyTooLargeError extends Error {
+export class OktaBodyTooLargeError extends BodyTooLargeError {
   override readonly name = 'OktaBodyTooLargeError';
-  readonly status = 413;
-  constructor(readonly maxBytes: number) {
-    super(`request body exceeds ${maxBytes} bytes`);
-  }
 }
 
 export interface OktaHookParseOptions {
@@ -82,8 +79,8 @@ function phoneSchema(region: CountryCode) {
   return v.pipe(
     v.string(),
     v.minLength(1, 'must not be empty'),
-    v.maxLength(32, 'must be at most 32 characters'),
-    v.regex(/^\+?[0-9 ()./-]+$/, 'may contain only digits, spaces, ( ) . - and a leading +'),
+    v.maxLength(MAX_PHONE_LENGTH, `must be at most ${MAX_PHONE_LENGTH} characters`),
+    v.regex(PHONE_CHARACTERS, 'may contain only digits, spaces, ( ) . - and a leading +'),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const e164 = toE164(dataset.value, region);
       if (e164 === undefined) {
@@ -93,21 +90,6 @@ function phoneSchema(region: CountryCode) {
       return e164;
     }),
   );
-}
-
-/**
- * Okta usually sends E.164; its samples also omit the "+". Without it, the national reading in the
- * configured region wins when valid (a US "4155550123" must not become a Swiss +41 number), otherwise
- * the digits are read as international (E.164 that lost its "+", e.g. "447700900123").
- */
-function toE164(raw: string, region: CountryCode): string | undefined {
-  const valid = (candidate: string, country?: CountryCode) => {
-    const parsed = parsePhoneNumberFromString(candidate, country);
-    return parsed?.isValid() ? parsed.number : undefined;
-  };
-  const trimmed = raw.trim();
-  if (trimmed.startsWith('+')) return valid(trimmed);
-  return valid(trimmed, region) ?? valid(`+${trimmed.replace(/\D/g, '')}`);
 }
 
 function bodySchema(region: CountryCode) {
@@ -180,46 +162,15 @@ function invalid(issues: string[]): InvalidRequestError {
   return new InvalidRequestError('invalid Okta telephony hook request', issues);
 }
 
-function decodeBody(raw: string, isBase64: boolean, maxBytes: number): string {
-  if (!isBase64) {
-    if (Buffer.byteLength(raw, 'utf8') > maxBytes) throw new OktaBodyTooLargeError(maxBytes);
-    return raw;
-  }
-  // Refuse before decoding: 4 base64 characters carry 3 bytes.
-  if (raw.length > Math.ceil(maxBytes / 3) * 4 + 4) throw new OktaBodyTooLargeError(maxBytes);
-  const compact = raw.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
-    throw invalid(['body: must be valid base64']);
-  }
-  const bytes = Buffer.from(compact, 'base64');
-  if (bytes.byteLength > maxBytes) throw new OktaBodyTooLargeError(maxBytes);
-  return bytes.toString('utf8');
-}
-
 /**
- * Turns the raw body of Okta's telephony inline hook into an IdP-neutral DeliveryRequest.
- * Throws OktaBodyTooLargeError (413) or InvalidRequestError (400); nothing else.
+ * Turns the decoded JSON object of Okta's telephony inline hook into an IdP-neutral DeliveryRequest.
+ * Throws InvalidRequestError naming every field that is wrong (never its value); nothing else.
  */
-export function parseOktaHookBody(
-  raw: string | undefined | null,
-  options: OktaHookParseOptions,
-): DeliveryRequest {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (typeof raw !== 'string' || raw.length === 0) throw invalid(['body: is required']);
-
-  const decoded = decodeBody(raw, options.isBase64Encoded === true, maxBytes);
-  let json: unknown;
-  try {
-    json = JSON.parse(decoded);
-  } catch {
-    // No `cause`: V8's SyntaxError quotes part of the body, which may hold the code.
-    throw invalid(['body: must be valid JSON']);
-  }
-
+export function parseOktaHookJson(json: unknown, defaultPhoneRegion: CountryCode): DeliveryRequest {
   // valibot's object() takes arrays; a top-level array is a different mistake and says so.
   if (Array.isArray(json)) throw invalid(['body: must be of type object']);
   // abortPipeEarly: one issue per field, the first rule it breaks.
-  const result = v.safeParse(schemaFor(options.defaultPhoneRegion), json, { abortPipeEarly: true });
+  const result = v.safeParse(schemaFor(defaultPhoneRegion), json, { abortPipeEarly: true });
   if (!result.success) throw invalid(result.issues.map(describeIssue));
 
   const { eventId, requestType, data } = result.output;
@@ -254,4 +205,29 @@ function clientIpOf(json: unknown): string | undefined {
   const ip = (json as { data?: { context?: { request?: { ipAddress?: unknown } } } })?.data?.context?.request
     ?.ipAddress;
   return typeof ip === 'string' && ip.trim().length > 0 && ip.length <= 64 ? ip.trim() : undefined;
+}
+
+/**
+ * The raw body of Okta's hook, decoded and parsed as the generic HTTP edge does it (domain/request-body.ts)
+ * and then read by parseOktaHookJson: for callers holding a raw body rather than the edge's JSON object.
+ * Throws OktaBodyTooLargeError (413) or InvalidRequestError (400); nothing else.
+ */
+export function parseOktaHookBody(
+  raw: string | undefined | null,
+  options: OktaHookParseOptions,
+): DeliveryRequest {
+  let json: Record<string, unknown>;
+  try {
+    json = parseJsonObject(
+      decodeRequestBody(raw, {
+        isBase64Encoded: options.isBase64Encoded === true,
+        maxBytes: options.maxBytes ?? DEFAULT_MAX_BODY_BYTES,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new OktaBodyTooLargeError(error.maxBytes);
+    if (error instanceof InvalidRequestError) throw invalid([...error.issues]);
+    throw error;
+  }
+  return parseOktaHookJson(json, options.defaultPhoneRegion);
 }

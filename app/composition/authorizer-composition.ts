@@ -1,5 +1,6 @@
 import { HeaderSecretVerifier } from '../../adapters/okta/header-secret-verifier';
 import { JoseTokenVerifier } from '../../adapters/okta/jose-token-verifier';
+import { TokenRejectedError } from '../../domain/errors';
 import type { Logger } from '../../ports/logger';
 import type { TokenVerifier } from '../../ports/token-verifier';
 import { AuthorizeHookCall } from '../authorize-hook-call';
@@ -26,6 +27,15 @@ export function composeAuthorizer(
           allowLoopbackHttp: config.allowLoopbackHttp,
           now,
         })
-      : new HeaderSecretVerifier({ secret: config.secret, now });
+      : config.mode === 'header-secret'
+        ? new HeaderSecretVerifier({ secret: config.secret, now })
+        : REFUSES_EVERY_TOKEN;
   return new AuthorizeHookCall(verifier, logger);
 }
+
+/** The verifier of a switched-off IdP's route (AUTH_MODE=disabled): nothing passes, whatever it carries. */
+const REFUSES_EVERY_TOKEN: TokenVerifier = {
+  verify: async () => {
+    throw new TokenRejectedError('idp-disabled');
+  },
+};

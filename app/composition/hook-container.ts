@@ -13,6 +13,7 @@ import type { BrakesSettings } from '../brakes-settings';
 import { DeliverOtp } from '../deliver-otp';
 import type { DeliverySettings } from '../delivery-settings';
 import type { HookSettings } from '../hook-settings';
+import { HttpHooks } from '../http-hook-routes';
 import { MessageComposer } from '../message-composer';
 import { TelephonyHookHandler } from '../telephony-hook-handler';
 import { TOKENS } from '../tokens';
@@ -57,5 +58,6 @@ export function buildHookContainer(adapters: HookAdapters): Container {
   container.bind(MessageComposer).toSelf();
   container.bind(DeliverOtp).toSelf();
   container.bind(TelephonyHookHandler).toSelf();
+  container.bind(HttpHooks).toSelf();
   return container;
 }

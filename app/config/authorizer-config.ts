@@ -11,12 +11,24 @@ import {
   readEnv,
   text,
 } from './env-readers';
+import {
+  TOKEN_PROFILE_NAMES,
+  TOKEN_PROFILES,
+  type TokenProfile,
+  type TokenProfileName,
+} from './token-profiles';
 
-export type AuthMode = 'oauth' | 'header-secret';
+/**
+ * `disabled`: the authorizer of an optional IdP's route that is switched off (template.yaml's
+ * EnableAuth0 "false"): it refuses every call, so the route exists but nothing reaches the hook.
+ */
+export type AuthMode = 'oauth' | 'header-secret' | 'disabled';
 
 export type AuthorizerConfig =
   | {
       readonly mode: 'oauth';
+      /** TOKEN_PROFILE: which IdP's tokens (claims, variables); `okta` when unset. */
+      readonly profile?: TokenProfileName;
       readonly policy: TokenPolicy;
       readonly jwksUrl: string;
       /**
@@ -30,7 +42,8 @@ export type AuthorizerConfig =
       readonly allowLoopbackHttp: boolean;
       readonly logLevel: LogLevelName;
     }
-  | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName };
+  | { readonly mode: 'header-secret'; readonly secret: string; readonly logLevel: LogLevelName }
+  | { readonly mode: 'disabled'; readonly profile: TokenProfileName; readonly logLevel: LogLevelName };
 
 /**
  * A key Okta removes from its JWKS is trusted for at most this long, everything included: the
@@ -42,13 +55,22 @@ export const DEFAULT_KEY_REVOCATION_WINDOW_SECONDS = 300;
 export const MIN_KEY_SET_MAX_AGE_SECONDS = 30;
 const MIN_HEADER_SECRET_LENGTH = 24;
 
-const OAUTH_VARIABLES = ['OKTA_ISSUER', 'OKTA_AUDIENCE', 'OKTA_JWKS_URL', 'OKTA_CLIENT_IDS', 'OKTA_SCOPE'];
+const OAUTH_SETTINGS = ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'CLIENT_IDS', 'SCOPE'];
+
+const tokenProfile = () =>
+  v.pipe(
+    text('okta'),
+    v.transform((value) => (value ?? 'okta').toLowerCase()),
+    v.picklist(TOKEN_PROFILE_NAMES, `must be one of ${TOKEN_PROFILE_NAMES.join(', ')}`),
+  );
 
 const authMode = () =>
   v.pipe(
     text(),
     v.transform((value) => value?.toLowerCase()),
-    v.optional(v.picklist(['oauth', 'header-secret'] as const, 'must be oauth or header-secret')),
+    v.optional(
+      v.picklist(['oauth', 'header-secret', 'disabled'] as const, 'must be oauth, header-secret or disabled'),
+    ),
   );
 
 const flag = () =>
@@ -65,29 +87,60 @@ const flag = () =>
  * mode and configures the other, is refused rather than resolved silently.
  */
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
+  // TOKEN_PROFILE names the IdP whose tokens the authorizer accepts (the stack sets it); unset means
+  // okta, the profile of every deployment made before there was a choice.
+  const { TOKEN_PROFILE: profileName } = readEnv(env, { TOKEN_PROFILE: tokenProfile() });
+  const profile: TokenProfile = TOKEN_PROFILES[profileName];
+  const P = profile.envPrefix;
+  const idp = profile.label;
   const raw = readEnv(env, {
     AUTH_MODE: authMode(),
-    OKTA_ISSUER: text(),
-    OKTA_AUDIENCE: text(),
-    OKTA_JWKS_URL: text(),
-    OKTA_CLIENT_IDS: list(),
-    OKTA_SCOPE: text(),
-    OKTA_HOOK_SECRET: text(),
-    OKTA_CLOCK_SKEW_SECONDS: integer(30, 0, 300),
-    OKTA_ALLOW_LOOPBACK_HTTP: flag(),
+    [`${P}_ISSUER`]: text(),
+    [`${P}_AUDIENCE`]: text(),
+    [`${P}_JWKS_URL`]: text(),
+    [`${P}_CLIENT_IDS`]: list(),
+    [`${P}_SCOPE`]: text(),
+    [`${P}_HOOK_SECRET`]: text(),
+    [`${P}_CLOCK_SKEW_SECONDS`]: integer(30, 0, 300),
+    [`${P}_ALLOW_LOOPBACK_HTTP`]: flag(),
     KEY_REVOCATION_WINDOW_SECONDS: integer(DEFAULT_KEY_REVOCATION_WINDOW_SECONDS, 60, 3600),
     AUTHORIZER_RESULT_TTL_SECONDS: integer(0, 0, 3600),
     LOG_LEVEL: logLevel(),
-  });
-  const oauthSet = OAUTH_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
+  }) as {
+    AUTH_MODE: AuthMode | undefined;
+    KEY_REVOCATION_WINDOW_SECONDS: number;
+    AUTHORIZER_RESULT_TTL_SECONDS: number;
+    LOG_LEVEL: LogLevelName;
+  } & Record<string, unknown>;
+  const setting = (name: string) => raw[`${P}_${name}`] as string | undefined;
+  const issuerSetting = setting('ISSUER');
+  const audience = setting('AUDIENCE');
+  const jwksSetting = setting('JWKS_URL');
+  const clientIds = raw[`${P}_CLIENT_IDS`] as string[];
+  const scope = setting('SCOPE');
+  const secret = setting('HOOK_SECRET');
+  const allowLoopbackHttp = raw[`${P}_ALLOW_LOOPBACK_HTTP`] as boolean;
+  const oauthSet = OAUTH_SETTINGS.map((name) => `${P}_${name}`).filter(
+    (name) => (env[name] ?? '').trim() !== '',
+  );
 
   if (raw.AUTH_MODE === undefined) {
-    const both = oauthSet.length > 0 && raw.OKTA_HOOK_SECRET !== undefined;
+    const both = oauthSet.length > 0 && secret !== undefined;
     throw new ConfigError([
-      `AUTH_MODE is required: oauth (Okta's OAuth 2.0 access token, recommended) or header-secret${
-        both ? ` (both ${oauthSet.join(', ')} and OKTA_HOOK_SECRET are set: say which one Okta uses)` : ''
+      `AUTH_MODE is required: oauth (${idp}'s OAuth 2.0 access token, recommended) or header-secret${
+        both ? ` (both ${oauthSet.join(', ')} and ${P}_HOOK_SECRET are set: say which one ${idp} uses)` : ''
       }`,
     ]);
+  }
+
+  if (raw.AUTH_MODE === 'disabled') {
+    const configured = [...oauthSet, ...(secret !== undefined ? [`${P}_HOOK_SECRET`] : [])];
+    if (configured.length > 0) {
+      throw new ConfigError([
+        `AUTH_MODE is disabled, but ${configured.join(', ')} ${configured.length === 1 ? 'is' : 'are'} set: a configuration that is never used misleads; unset it or choose oauth`,
+      ]);
+    }
+    return { mode: 'disabled', profile: profileName, logLevel: raw.LOG_LEVEL };
   }
 
   if (raw.AUTH_MODE === 'header-secret') {
@@ -97,34 +150,35 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
         `AUTH_MODE is header-secret, but ${oauthSet.join(', ')} ${oauthSet.length === 1 ? 'is' : 'are'} set: those configure OAuth; unset them`,
       );
     }
-    if (raw.OKTA_HOOK_SECRET === undefined) {
-      problems.push("OKTA_HOOK_SECRET is required (the value of Okta's HTTP header authentication)");
-    } else if (raw.OKTA_HOOK_SECRET.length < MIN_HEADER_SECRET_LENGTH) {
-      problems.push(`OKTA_HOOK_SECRET must be at least ${MIN_HEADER_SECRET_LENGTH} characters`);
+    if (secret === undefined) {
+      problems.push(`${P}_HOOK_SECRET is required (the value of ${idp}'s HTTP header authentication)`);
+    } else if (secret.length < MIN_HEADER_SECRET_LENGTH) {
+      problems.push(`${P}_HOOK_SECRET must be at least ${MIN_HEADER_SECRET_LENGTH} characters`);
     }
-    if (problems.length > 0 || raw.OKTA_HOOK_SECRET === undefined) throw new ConfigError(problems);
-    return { mode: 'header-secret', secret: raw.OKTA_HOOK_SECRET, logLevel: raw.LOG_LEVEL };
+    if (problems.length > 0 || secret === undefined) throw new ConfigError(problems);
+    return { mode: 'header-secret', secret, logLevel: raw.LOG_LEVEL };
   }
 
   const problems: string[] = [];
-  if (raw.OKTA_HOOK_SECRET !== undefined) {
+  if (secret !== undefined) {
     problems.push(
-      'AUTH_MODE is oauth, but OKTA_HOOK_SECRET is set: a secret that is never checked misleads; unset it',
+      `AUTH_MODE is oauth, but ${P}_HOOK_SECRET is set: a secret that is never checked misleads; unset it`,
     );
   }
-  if (!raw.OKTA_ISSUER)
-    problems.push('OKTA_ISSUER is required (your custom authorization server, https://{org}/oauth2/{id})');
-  if (!raw.OKTA_AUDIENCE) problems.push("OKTA_AUDIENCE is required (the authorization server's audience)");
-  if (raw.OKTA_CLIENT_IDS.length === 0)
-    problems.push("OKTA_CLIENT_IDS is required (the hook's API Services client id)");
-  if (!raw.OKTA_SCOPE) problems.push('OKTA_SCOPE is required (the custom scope Okta requests for the hook)');
-  const issuer = raw.OKTA_ISSUER?.replace(/\/+$/, '');
-  const jwksUrl = raw.OKTA_JWKS_URL ?? (issuer ? `${issuer}/v1/keys` : undefined);
+  if (!issuerSetting) problems.push(`${P}_ISSUER is required (${profile.issuerHint})`);
+  if (!audience) problems.push(`${P}_AUDIENCE is required (the authorization server's audience)`);
+  if (clientIds.length === 0)
+    problems.push(
+      `${P}_CLIENT_IDS is required (the ${profile.clientClaim === 'cid' ? "hook's API Services client id" : `client ids (${profile.clientClaim}) allowed to call`})`,
+    );
+  if (!scope) problems.push(`${P}_SCOPE is required (the custom scope ${idp} requests for the hook)`);
+  const issuer = issuerSetting ? profile.issuer(issuerSetting) : undefined;
+  const jwksUrl = jwksSetting ?? (issuer ? profile.jwksUrl(issuer) : undefined);
   for (const [name, url] of [
-    ['OKTA_ISSUER', issuer],
-    ['OKTA_JWKS_URL', raw.OKTA_JWKS_URL],
+    [`${P}_ISSUER`, issuer],
+    [`${P}_JWKS_URL`, jwksSetting],
   ] as const) {
-    const problem = url === undefined ? undefined : urlProblem(url, raw.OKTA_ALLOW_LOOPBACK_HTTP);
+    const problem = url === undefined ? undefined : urlProblem(url, allowLoopbackHttp, P);
     if (problem) problems.push(`${name} ${problem}`);
   }
   const keySetMaxAgeSeconds = raw.KEY_REVOCATION_WINDOW_SECONDS - raw.AUTHORIZER_RESULT_TTL_SECONDS;
@@ -133,27 +187,34 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
       `AUTHORIZER_RESULT_TTL_SECONDS (${raw.AUTHORIZER_RESULT_TTL_SECONDS}) must be at most KEY_REVOCATION_WINDOW_SECONDS (${raw.KEY_REVOCATION_WINDOW_SECONDS}) minus ${MIN_KEY_SET_MAX_AGE_SECONDS}: the authorizer needs that long to trust a fetched key set, and a removed key must stop working within the window`,
     );
   }
-  if (problems.length > 0 || !issuer || !jwksUrl || !raw.OKTA_AUDIENCE || !raw.OKTA_SCOPE)
-    throw new ConfigError(problems);
+  if (problems.length > 0 || !issuer || !jwksUrl || !audience || !scope) throw new ConfigError(problems);
   return {
     mode: 'oauth',
+    profile: profileName,
     policy: {
       issuer,
-      audience: raw.OKTA_AUDIENCE,
-      clientIds: raw.OKTA_CLIENT_IDS,
-      scope: raw.OKTA_SCOPE,
-      clockSkewSeconds: raw.OKTA_CLOCK_SKEW_SECONDS,
+      audience,
+      clientIds,
+      scope,
+      clockSkewSeconds: raw[`${P}_CLOCK_SKEW_SECONDS`] as number,
+      clientClaim: profile.clientClaim,
+      ...(profile.grantType !== undefined ? { grantType: profile.grantType } : {}),
+      scopeClaim: profile.scopeClaim,
     },
     jwksUrl,
     keySetMaxAgeMs: keySetMaxAgeSeconds * 1000,
     keyRevocationWindowMs: raw.KEY_REVOCATION_WINDOW_SECONDS * 1000,
-    allowLoopbackHttp: raw.OKTA_ALLOW_LOOPBACK_HTTP,
+    allowLoopbackHttp,
     logLevel: raw.LOG_LEVEL,
   };
 }
 
 /** Why `value` may not be where signing keys come from; undefined when it may. */
-export function urlProblem(value: string, allowLoopbackHttp: boolean): string | undefined {
+export function urlProblem(
+  value: string,
+  allowLoopbackHttp: boolean,
+  envPrefix = 'OKTA',
+): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -166,7 +227,7 @@ export function urlProblem(value: string, allowLoopbackHttp: boolean): string | 
   if (url.protocol === 'http:') {
     // Keys fetched in clear can be swapped by anyone on the path, and then any token passes.
     return allowLoopbackHttp
-      ? 'must be https (OKTA_ALLOW_LOOPBACK_HTTP allows http:// on 127.0.0.1, ::1 and localhost only)'
+      ? `must be https (${envPrefix}_ALLOW_LOOPBACK_HTTP allows http:// on 127.0.0.1, ::1 and localhost only)`
       : 'must be https (http:// lets anyone on the path swap the signing keys)';
   }
   return 'must be an https URL';

@@ -12,6 +12,7 @@ export function loadDeliveryConfig(env: Env): { delivery: DeliverySettings; hook
     DEADLINE_MS: integer(2500, 500, 2900),
     FAILURE_PATH_RESERVE_MS: integer(300, 50, 1000),
     MAX_BODY_BYTES: integer(16 * 1024, 1024, 256 * 1024),
+    AUTH0_CODE_VALIDITY_MINUTES: integer(5, 1, 60),
   });
   const brand = raw.BRAND_NAME ?? 'otp-courier';
   // Any numeral (² ① Ⅻ too): the rendered brand drops them, so a brand with one would not read as configured.
@@ -34,6 +35,7 @@ export function loadDeliveryConfig(env: Env): { delivery: DeliverySettings; hook
       defaultPhoneRegion: raw.DEFAULT_PHONE_REGION as CountryCode,
       maxBodyBytes: raw.MAX_BODY_BYTES,
       deadlineMs: raw.DEADLINE_MS,
+      auth0CodeValidityMinutes: raw.AUTH0_CODE_VALIDITY_MINUTES,
     },
   };
 }

@@ -5,14 +5,15 @@ import { warmUpHook } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { HttpHooks } from '../http-hook-routes';
 
 // Built once per execution environment, at init: config validated, SDK clients and caches reused across
 // invocations.
 const { delivery, hook } = loadDeliveryConfig(process.env);
 const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
 const adapters = awsHookAdapters(loadAwsConfig(process.env), { delivery, hook, logLevel: LOG_LEVEL });
-const telephonyHook = buildHookContainer(adapters).get(TelephonyHookHandler);
+// Every HTTP IdP's route (app/http-hook-routes.ts) is served by this one function.
+const hooks = buildHookContainer(adapters).get(HttpHooks);
 
 // Lambda finishes a module's top-level await before the first invoke (and before any traffic with
 // provisioned concurrency): the KMS-derived fingerprint key and the default language's templates are
@@ -27,5 +28,4 @@ await warmUpHook({
   logger: adapters.logger,
 });
 
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-  telephonyHook.handle(event);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);

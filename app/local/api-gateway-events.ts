@@ -10,10 +10,17 @@ import type {
  * The local server hands the Lambda handlers the same events API Gateway (REST API, Lambda proxy
  * integration, TOKEN authorizer) would, so the code under test locally is the code that is deployed.
  */
-export const LOCAL_METHOD_ARN = 'arn:aws:execute-api:local:000000000000:local/local/POST/okta/telephony-hook';
+export function localMethodArn(path: string): string {
+  return `arn:aws:execute-api:local:000000000000:local/local/POST${path}`;
+}
 
-export function tokenAuthorizerEvent(authorization: string): APIGatewayTokenAuthorizerEvent {
-  return { type: 'TOKEN', authorizationToken: authorization, methodArn: LOCAL_METHOD_ARN };
+export const LOCAL_METHOD_ARN = localMethodArn('/okta/telephony-hook');
+
+export function tokenAuthorizerEvent(
+  authorization: string,
+  methodArn: string = LOCAL_METHOD_ARN,
+): APIGatewayTokenAuthorizerEvent {
+  return { type: 'TOKEN', authorizationToken: authorization, methodArn };
 }
 
 export function proxyEvent(input: {

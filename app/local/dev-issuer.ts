@@ -29,7 +29,7 @@ export interface DevIssuer {
   mint(options?: MintOptions): Promise<string>;
 }
 
-interface StoredKey {
+export interface StoredKey {
   readonly kid: string;
   readonly privateJwk: JWK;
   readonly publicJwk: JWK;
@@ -75,6 +75,62 @@ export async function createDevIssuer(issuer: string, key: StoredKey): Promise<D
         .setJti(`AT.${randomUUID()}`)
         .setIssuedAt()
         .setExpirationTime(`${options.expiresInSeconds ?? 3600}s`)
+        .sign(privateKey);
+    },
+  };
+}
+
+/** Defaults the Auth0 stand-in (tenant, API, M2M application) and the local Auth0 authorizer agree on. */
+export const DEV_AUTH0_AUDIENCE = 'https://otp-courier.local/api';
+export const DEV_AUTH0_CLIENT_ID = 'otpCourierDevM2mClient0000000001';
+/** A dev-only secret: the local tenant stand-in checks it like Auth0 checks an M2M application's. */
+export const DEV_AUTH0_CLIENT_SECRET = 'dev-only-auth0-client-secret-not-for-production';
+export const DEV_AUTH0_SCOPE = 'send:phone-message';
+/** Where an Auth0 tenant serves its signing keys, relative to the tenant URL. */
+export const DEV_AUTH0_JWKS_PATH = '/.well-known/jwks.json';
+
+export interface Auth0MintOptions {
+  readonly audience?: string;
+  readonly clientId?: string;
+  /** Space-separated, as Auth0 writes `scope`. */
+  readonly scope?: string;
+  readonly expiresInSeconds?: number;
+  readonly issuer?: string;
+  /** Auth0's `gty`: "client-credentials" for an M2M token. */
+  readonly grantType?: string;
+}
+
+/**
+ * A stand-in for an Auth0 tenant's token signer: the same dev key as the Okta stand-in, Auth0-shaped
+ * access tokens as a client-credentials grant issues them (RS256; `iss` is the tenant URL with its
+ * trailing slash, `sub` "{client_id}@clients", `azp`, a space-separated `scope`, `gty`).
+ */
+export interface DevAuth0Issuer {
+  /** "http://127.0.0.1:8787/", as Auth0 spells `iss`. */
+  readonly issuer: string;
+  readonly jwks: JSONWebKeySet;
+  mint(options?: Auth0MintOptions): Promise<string>;
+}
+
+export async function createDevAuth0Issuer(tenantUrl: string, key: StoredKey): Promise<DevAuth0Issuer> {
+  const privateKey = await importJWK(key.privateJwk, 'RS256');
+  const issuer = `${tenantUrl.replace(/\/+$/, '')}/`;
+  return {
+    issuer,
+    jwks: { keys: [key.publicJwk] },
+    async mint(options: Auth0MintOptions = {}) {
+      const clientId = options.clientId ?? DEV_AUTH0_CLIENT_ID;
+      return new SignJWT({
+        azp: clientId,
+        scope: options.scope ?? DEV_AUTH0_SCOPE,
+        gty: options.grantType ?? 'client-credentials',
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? DEV_AUTH0_AUDIENCE)
+        .setSubject(`${clientId}@clients`)
+        .setIssuedAt()
+        .setExpirationTime(`${options.expiresInSeconds ?? 86_400}s`)
         .sign(privateKey);
     },
   };

@@ -1,18 +1,43 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '../../ports/logger';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
-import type { TelephonyHookHandler } from '../telephony-hook-handler';
-import { LOCAL_METHOD_ARN, policyAllows, proxyEvent, tokenAuthorizerEvent } from './api-gateway-events';
+import { OKTA_HOOK_PATH } from '../http-hook-routes';
+import { localMethodArn, policyAllows, proxyEvent, tokenAuthorizerEvent } from './api-gateway-events';
 
-export const HOOK_PATH = '/okta/telephony-hook';
+export const HOOK_PATH = OKTA_HOOK_PATH;
+
+/**
+ * One POST route of the local stack. `authorized` routes play API Gateway behind the TOKEN authorizer
+ * (the HTTP IdPs); the others get the raw body as is (a stand-in for an AWS API, such as Lambda's Invoke
+ * that Cognito uses). Adding a route is one entry in `routes`.
+ */
+export type LocalRoute =
+  | {
+      readonly path: string;
+      readonly authorized: true;
+      /** The route's own authorizer, as API Gateway gives each route one; the server's when absent. */
+      readonly authorizer?: Pick<AuthorizeHookCall, 'handle'>;
+      handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+    }
+  | {
+      readonly path: string;
+      readonly authorized: false;
+      handle(
+        body: string,
+        headers: IncomingMessage['headers'],
+      ): Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
+    };
 
 /** API Gateway's own payload limit is 10 MB; locally we stop reading far earlier. */
 const MAX_READ_BYTES = 1024 * 1024;
 
 export interface LocalServerParts {
   readonly authorizer: Pick<AuthorizeHookCall, 'handle'>;
-  readonly hook: Pick<TelephonyHookHandler, 'handle'>;
+  /** Okta's telephony hook, at HOOK_PATH (shorthand for an authorized route). */
+  readonly hook?: { handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> };
+  readonly routes?: readonly LocalRoute[];
   readonly logger: Logger;
   /** Served at `jwksPath` when the local stack is its own dev issuer. */
   readonly jwks?: { readonly path: string; readonly keys: JSONWebKeySet };
@@ -25,6 +50,12 @@ export interface LocalServerParts {
  */
 export function createLocalServer(parts: LocalServerParts): Server {
   const now = parts.now ?? Date.now;
+  const routes = new Map<string, LocalRoute>(
+    [
+      ...(parts.hook ? [{ path: HOOK_PATH, authorized: true as const, handle: parts.hook.handle }] : []),
+      ...(parts.routes ?? []),
+    ].map((route) => [route.path, route]),
+  );
   return createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       parts.logger.error('local server error', { error: error instanceof Error ? error.name : 'unknown' });
@@ -37,32 +68,42 @@ export function createLocalServer(parts: LocalServerParts): Server {
     if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && parts.jwks && url.pathname === parts.jwks.path)
       return send(res, 200, parts.jwks.keys);
-    if (url.pathname !== HOOK_PATH) return send(res, 404, { message: 'Not Found' });
+    const route = routes.get(url.pathname);
+    if (!route) return send(res, 404, { message: 'Not Found' });
     if (req.method !== 'POST') return send(res, 403, { message: 'Missing Authentication Token' });
     const receivedAt = now();
 
     const body = await readBody(req);
     if (body === undefined) return send(res, 413, { message: 'Request Too Long' });
+    if (!route.authorized) {
+      const result = await route.handle(body, req.headers);
+      res.writeHead(result.statusCode, { 'content-type': 'application/json', ...result.headers });
+      res.end(result.body);
+      return;
+    }
+    const methodArn = localMethodArn(route.path);
 
     const authorization = req.headers.authorization;
     if (!authorization) return send(res, 401, { message: 'Unauthorized' });
     let authorized: Awaited<ReturnType<AuthorizeHookCall['handle']>>;
     try {
-      authorized = await parts.authorizer.handle(tokenAuthorizerEvent(authorization));
+      authorized = await (route.authorizer ?? parts.authorizer).handle(
+        tokenAuthorizerEvent(authorization, methodArn),
+      );
     } catch (error) {
       if (error instanceof Error && error.message === 'Unauthorized')
         return send(res, 401, { message: 'Unauthorized' });
       return send(res, 500, { message: null });
     }
-    if (!policyAllows(authorized, LOCAL_METHOD_ARN)) {
+    if (!policyAllows(authorized, methodArn)) {
       return send(res, 403, {
         Message: 'User is not authorized to access this resource with an explicit deny',
       });
     }
 
-    const result = await parts.hook.handle(
+    const result = await route.handle(
       proxyEvent({
-        path: HOOK_PATH,
+        path: route.path,
         headers: req.headers,
         body,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',

@@ -7,6 +7,10 @@ import { DynamoDbRateCounterStore } from '../../adapters/dynamodb/dynamodb-rate-
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
+import {
+  EncryptionSdkDecrypter,
+  rawAesKeyring,
+} from '../../adapters/encryption-sdk/encryption-sdk-decrypter';
 import { END_USER_MESSAGING_PROVIDER } from '../../adapters/end-user-messaging/end-user-messaging-sender';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { AesGcmSecretSealer } from '../../adapters/local/aes-gcm-secret-sealer';
@@ -21,6 +25,7 @@ import type { MessageProvider } from '../../ports/message-provider';
 import type { AuthorizeHookCall } from '../authorize-hook-call';
 import { composeAuthorizer } from '../composition/authorizer-composition';
 import { boundedClientConfig, EMBEDDED_DYNAMODB_BOUNDS } from '../composition/aws-call-bounds';
+import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
 import { routedSender, twilioProvider } from '../composition/messaging';
 import { templateSources } from '../composition/template-sources';
@@ -30,24 +35,35 @@ import {
   localDevOAuthConfig,
 } from '../config/authorizer-config';
 import { loadBrakesConfig } from '../config/brakes-config';
+import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { ConfigError, type Env, logLevel, readEnv, text } from '../config/env-readers';
 import { type LocalConfig, loadLocalConfig } from '../config/local-config';
+import type { TokenProfileName } from '../config/token-profiles';
+import { TOKEN_PROFILES } from '../config/token-profiles';
 import { loadTwilioConfig, type TwilioConfig } from '../config/twilio-config';
-import { TelephonyHookHandler } from '../telephony-hook-handler';
+import { AUTH0_PHONE_MESSAGE_PATH, HTTP_HOOK_ROUTES, HttpHooks } from '../http-hook-routes';
+import { AUTH0_TOKEN_PATH, answerClientCredentials } from './auth0-token-endpoint';
 import {
+  createDevAuth0Issuer,
   createDevIssuer,
   DEV_AUDIENCE,
+  DEV_AUTH0_AUDIENCE,
+  DEV_AUTH0_CLIENT_ID,
+  DEV_AUTH0_CLIENT_SECRET,
+  DEV_AUTH0_SCOPE,
   DEV_CLIENT_ID,
   DEV_ISSUER_PATH,
   DEV_JWKS_PATH,
   DEV_SCOPE,
+  type DevAuth0Issuer,
   type DevIssuer,
   loadOrCreateDevKey,
 } from './dev-issuer';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
-import { createLocalServer, HOOK_PATH } from './local-server';
+import { COGNITO_INVOKE_PATH, cognitoInvokeRoute } from './lambda-invoke-route';
+import { createLocalServer, HOOK_PATH, type LocalRoute } from './local-server';
 import { parseStandInFaults, TwilioStandIn } from './twilio-stand-in';
 import { UnreachableProvider } from './unreachable-provider';
 
@@ -78,9 +94,19 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly baseUrl: string;
   readonly hookUrl: string;
+  /** Where `npm run send -- --idp cognito` invokes the CustomSMSSender trigger (Lambda's Invoke API). */
+  readonly cognitoInvokeUrl: string;
   readonly config: LocalConfig;
   /** Present when the stack is its own token issuer (OKTA_ISSUER unset). */
   readonly devIssuer?: DevIssuer;
+  /** Where Auth0's Action posts (behind the Auth0 authorizer). */
+  readonly auth0PhoneMessageUrl: string;
+  /**
+   * With the dev issuer, the stack also stands in for an Auth0 tenant: POST /oauth/token grants the dev
+   * M2M application (DEV_AUTH0_CLIENT_ID / _SECRET) tokens for DEV_AUTH0_AUDIENCE, signed with the same
+   * dev key; the tenant URL is `baseUrl`.
+   */
+  readonly devAuth0Issuer?: DevAuth0Issuer;
   readonly dynamoEndpoint: string;
   readonly seededTemplates: number;
   /** Running when Twilio is configured locally (TWILIO_ACCOUNT_SID) and TWILIO_API_URL does not point elsewhere. */
@@ -155,8 +181,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
 
-  // The authorizer needs the port (the dev issuer's URL names it), so it is plugged in after listen.
-  let authorizer: AuthorizeHookCall | undefined;
+  // Cognito's trigger on the same core; a raw AES key from the data dir stands in for the pool's KMS key.
+  const cognitoTrigger = buildCognitoTrigger(
+    container,
+    { hook, cognito: loadCognitoConfig(options.env, { requireKey: false }) },
+    new EncryptionSdkDecrypter(rawAesKeyring(secrets.cognitoKey)),
+  );
+  const hooks = container.get(HttpHooks);
+  // The authorizers need the port (the dev issuers' URLs name it), so they are plugged in after listen:
+  // one per token profile, as template.yaml gives each IdP's route its own.
+  const authorizers: Partial<Record<TokenProfileName, AuthorizeHookCall>> = {};
+  const authorizerOf = (profile: TokenProfileName) => ({
+    handle: (event: Parameters<AuthorizeHookCall['handle']>[0]) => {
+      const authorizer = authorizers[profile];
+      if (!authorizer) throw new Error('Unauthorized');
+      return authorizer.handle(event);
+    },
+  });
   // With no authentication configured at all, the stack is its own issuer (the explicit local mode);
   // anything configured goes through the same checks as the Lambda authorizer, AUTH_MODE included.
   const devKey =
@@ -164,14 +205,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? undefined
       : await loadOrCreateDevKey(options.inMemory ? undefined : config.dataDir);
   let devIssuer: DevIssuer | undefined;
+  let devAuth0Issuer: DevAuth0Issuer | undefined;
+  const routes: LocalRoute[] = [
+    ...HTTP_HOOK_ROUTES.map((route) => ({
+      path: route.path,
+      authorized: true as const,
+      authorizer: authorizerOf(route.tokenProfile),
+      handle: (event: Parameters<HttpHooks['handle']>[0]) => hooks.handle(event),
+    })),
+    cognitoInvokeRoute(cognitoTrigger, logger),
+    // The Auth0 tenant stand-in's token endpoint (client-credentials grant), with the dev issuer.
+    ...(devKey
+      ? [
+          {
+            path: AUTH0_TOKEN_PATH,
+            authorized: false as const,
+            async handle(body: string, headers: Record<string, string | string[] | undefined>) {
+              if (!devAuth0Issuer) return { statusCode: 503, body: '{}' };
+              const contentType = headers['content-type'];
+              const reply = await answerClientCredentials(
+                body,
+                typeof contentType === 'string' ? contentType : undefined,
+                [
+                  {
+                    clientId: DEV_AUTH0_CLIENT_ID,
+                    clientSecret: DEV_AUTH0_CLIENT_SECRET,
+                    audience: DEV_AUTH0_AUDIENCE,
+                    scope: DEV_AUTH0_SCOPE,
+                  },
+                ],
+                devAuth0Issuer,
+              );
+              return { statusCode: reply.statusCode, body: JSON.stringify(reply.body) };
+            },
+          },
+        ]
+      : []),
+  ];
+
   const server = createLocalServer({
-    authorizer: {
-      handle: (event) => {
-        if (!authorizer) throw new Error('Unauthorized');
-        return authorizer.handle(event);
-      },
-    },
-    hook: container.get(TelephonyHookHandler),
+    authorizer: authorizerOf('okta'),
+    routes,
     logger,
     // API Gateway's arrival stamp on the hook's own clock: a simulated clock must not make requests stale.
     now: () => clock.now(),
@@ -188,6 +262,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const baseUrl = `http://${host}:${port}`;
 
   let authorizerConfig: AuthorizerConfig;
+  let auth0AuthorizerConfig: AuthorizerConfig;
+  if (devKey) {
+    devAuth0Issuer = await createDevAuth0Issuer(baseUrl, devKey);
+    const auth0 = TOKEN_PROFILES.auth0;
+    auth0AuthorizerConfig = localDevOAuthConfig({
+      policy: {
+        issuer: devAuth0Issuer.issuer,
+        audience: DEV_AUTH0_AUDIENCE,
+        clientIds: [DEV_AUTH0_CLIENT_ID],
+        scope: DEV_AUTH0_SCOPE,
+        clockSkewSeconds: 30,
+        clientClaim: auth0.clientClaim,
+        scopeClaim: auth0.scopeClaim,
+        grantType: auth0.grantType,
+      },
+      // The stand-in signs with the dev key, served at the dev issuer's JWKS path.
+      jwksUrl: `${baseUrl}${DEV_JWKS_PATH}`,
+      logLevel: LOG_LEVEL,
+    });
+  } else {
+    // A real Auth0 tenant when AUTH0_ISSUER is set (checked as the Lambda authorizer checks it);
+    // otherwise the Auth0 route is switched off, as EnableAuth0=false deploys it.
+    auth0AuthorizerConfig = options.env.AUTH0_ISSUER
+      ? loadAuthorizerConfig({ ...options.env, TOKEN_PROFILE: 'auth0', AUTH_MODE: 'oauth' })
+      : { mode: 'disabled', profile: 'auth0', logLevel: LOG_LEVEL };
+  }
   if (devKey) {
     devIssuer = await createDevIssuer(`${baseUrl}${DEV_ISSUER_PATH}`, devKey);
     authorizerConfig = localDevOAuthConfig({
@@ -204,13 +304,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } else {
     authorizerConfig = loadAuthorizerConfig(options.env);
   }
-  authorizer = composeAuthorizer(authorizerConfig, logger);
+  authorizers.okta = composeAuthorizer(authorizerConfig, logger);
+  authorizers.auth0 = composeAuthorizer(auth0AuthorizerConfig, logger);
 
   return {
     baseUrl,
     hookUrl: `${baseUrl}${HOOK_PATH}`,
+    auth0PhoneMessageUrl: `${baseUrl}${AUTH0_PHONE_MESSAGE_PATH}`,
+    cognitoInvokeUrl: `${baseUrl}${COGNITO_INVOKE_PATH}`,
     config,
     ...(devIssuer ? { devIssuer } : {}),
+    ...(devAuth0Issuer ? { devAuth0Issuer } : {}),
     dynamoEndpoint: dynamo.endpoint,
     seededTemplates,
     ...(messaging.standIn ? { twilioStandIn: messaging.standIn } : {}),

@@ -1,18 +1,23 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Channel, Purpose } from '../../domain/delivery-request';
 
-const REQUEST_TYPES: Record<Purpose, string> = {
+/** The purposes Okta's telephony hook has (Okta sends no temporary passwords). */
+export type OktaPurpose = Exclude<Purpose, 'temporary-password'>;
+
+export const OKTA_REQUEST_TYPES: Record<OktaPurpose, string> = {
   enrollment: 'com.okta.user.telephony.pre-enrollment',
   verification: 'com.okta.user.telephony.mfa-verification',
   'account-unlock': 'com.okta.user.telephony.account-unlock',
   'password-reset': 'com.okta.user.telephony.password-reset',
 };
 
+export const OKTA_PURPOSES = Object.keys(OKTA_REQUEST_TYPES) as readonly OktaPurpose[];
+
 export interface SamplePayloadOptions {
   readonly channel?: Channel;
   readonly locale?: string;
   readonly phone?: string;
-  readonly purpose?: Purpose;
+  readonly purpose?: OktaPurpose;
   readonly code?: string;
   readonly firstName?: string;
   readonly eventId?: string;
@@ -34,7 +39,7 @@ export function oktaSamplePayload(options: SamplePayloadOptions = {}) {
     contentType: 'application/json',
     cloudEventVersion: '0.1',
     source: 'https://example.okta.com/api/v1/inlineHooks/calLocalDevelopment0',
-    requestType: REQUEST_TYPES[options.purpose ?? 'verification'],
+    requestType: OKTA_REQUEST_TYPES[options.purpose ?? 'verification'],
     data: {
       context: {
         request: {

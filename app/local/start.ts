@@ -11,6 +11,14 @@ async function main(): Promise<void> {
   const lines = [
     'otp-courier local stack is up',
     `  hook          POST ${stack.hookUrl}`,
+    `  cognito       POST ${stack.cognitoInvokeUrl}  (Lambda Invoke: the CustomSMSSender trigger)`,
+    `  auth0         POST ${stack.auth0PhoneMessageUrl}${
+      stack.devAuth0Issuer
+        ? `  (tenant stand-in: POST ${stack.baseUrl}/oauth/token, iss ${stack.devAuth0Issuer.issuer})`
+        : process.env.AUTH0_ISSUER
+          ? `  (tenant ${process.env.AUTH0_ISSUER})`
+          : '  (off: set AUTH0_ISSUER, or run with the dev issuer)'
+    }`,
     stack.devIssuer
       ? `  dev issuer    ${stack.devIssuer.issuer}  (JWKS ${stack.devIssuer.issuer}/v1/keys)`
       : `  issuer        ${process.env.OKTA_ISSUER ?? '(header secret)'}`,
@@ -23,6 +31,8 @@ async function main(): Promise<void> {
     `  dead letters  ${show(stack.config.deadLetterFile)}`,
     '',
     'Send one:  npm run send -- --channel voice --locale fr-CA --phone +14155550123',
+    '     or:   npm run send -- --idp cognito --trigger ForgotPassword --locale pt-BR',
+    '     or:   npm run send -- --idp auth0 --message-type otp_enroll --channel voice  (runs the shipped Action)',
     'Stop with Ctrl+C.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { proxyEvent, tokenAuthorizerEvent } from '../../app/local/api-gateway-events';
+import { cognitoSampleEvent } from '../../app/local/cognito-sample-event';
 import {
   createDevIssuer,
   DEV_AUDIENCE,
@@ -122,11 +125,25 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         LOG_LEVEL: 'INFO',
       },
       TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+      CognitoSmsSenderFunction: {
+        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN,
+      },
     };
 
     async function firstEvent(b: LambdaBundle, i: number): Promise<unknown> {
       if (b.functionName === 'AuthorizerFunction')
         return tokenAuthorizerEvent(`Bearer ${await issuer.mint()}`);
+      if (b.functionName === 'CognitoSmsSenderFunction') {
+        // As Cognito sends it: the code in an Encryption SDK message whose data key "KMS" (the fake) made.
+        return cognitoSampleEvent({
+          trigger: 'CustomSMSSender_ForgotPassword',
+          ciphertext: await encryptUnderFakeKms(String(20_000_000 + i), fake),
+          locale: 'de-DE',
+          // A phone per run, as for the hook below (and not the hook's): the brakes count the trigger too.
+          phone: `+49151123457${String(i % 100).padStart(2, '0')}`,
+        });
+      }
       return proxyEvent({
         path: '/okta/telephony-hook',
         headers: { 'content-type': 'application/json' },
@@ -225,6 +242,23 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     await fake.close();
     await dynamo.close();
     await rm(outRoot, { recursive: true, force: true });
+  }
+}
+
+const COGNITO_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/cognito-bench';
+
+async function encryptUnderFakeKms(code: string, fake: FakeAwsEndpoint): Promise<string> {
+  const kms = new KMS({
+    endpoint: fake.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+  });
+  try {
+    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const keyring = new KmsKeyringNode({ generatorKeyId: COGNITO_KEY_ARN, clientProvider: () => kms });
+    return (await encrypt(keyring, code)).result.toString('base64');
+  } finally {
+    kms.destroy();
   }
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import type { Channel, Purpose } from '../../domain/delivery-request';
-import { PURPOSES } from '../../domain/delivery-request';
+import { OKTA_PURPOSES, type OktaPurpose, oktaSamplePayload } from '../../app/local/okta-sample-payload';
+import type { Channel } from '../../domain/delivery-request';
 
 /** Ten markets as Okta would send them (its locale spelling varies), each with a valid mobile range. */
 export const MARKETS = [
@@ -20,7 +19,7 @@ export const MARKETS = [
 export interface TrafficShape {
   readonly locale: string;
   readonly channel: Channel;
-  readonly purpose: Purpose;
+  readonly purpose: OktaPurpose;
   readonly phone: string;
 }
 
@@ -31,7 +30,7 @@ export function trafficShape(i: number): TrafficShape {
   return {
     locale: market.locale,
     channel: Math.floor(i / 7) % 4 === 3 ? 'voice' : 'sms',
-    purpose: PURPOSES[Math.floor(i / 13) % PURPOSES.length] as Purpose,
+    purpose: OKTA_PURPOSES[Math.floor(i / 13) % OKTA_PURPOSES.length] as OktaPurpose,
     phone: `${market.prefix}${String((i * 7919) % 10 ** market.width).padStart(market.width, '0')}`,
   };
 }

@@ -32,12 +32,12 @@ import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { DeliverOtp } from '../../app/deliver-otp';
 import type { DeliverySettings } from '../../app/delivery-settings';
+import { OKTA_PURPOSES } from '../../app/local/okta-sample-payload';
 import shippedRoutes from '../../config/message-routes.json';
 import type { DeadLetter } from '../../domain/dead-letter';
 import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { Channel, DeliveryRequest, Purpose } from '../../domain/delivery-request';
-import { PURPOSES } from '../../domain/delivery-request';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite';
 import {
   FakeAwsEndpoint,
@@ -122,7 +122,8 @@ function makeRequest(random: () => number, eventId: string, i: number, channel?:
   const request: DeliveryRequest = {
     eventId,
     idp: 'okta',
-    purpose: pick<Purpose>(random, PURPOSES),
+    // Okta's purposes: a temporary password (Cognito's) never comes from Okta, nor by voice.
+    purpose: pick<Purpose>(random, OKTA_PURPOSES),
     channel: channel ?? (random() < 0.75 ? 'sms' : 'voice'),
     phone: `${market.prefix}${String(i).padStart(market.width, '0')}`,
     code: freshCode(random),

@@ -30,6 +30,7 @@ import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { loadTwilioConfig, type TwilioConfig } from '../../app/config/twilio-config';
 import { DeliverOtp } from '../../app/deliver-otp';
+import { OKTA_PURPOSES } from '../../app/local/okta-sample-payload';
 import { TwilioStandIn } from '../../app/local/twilio-stand-in';
 import type { ProviderRouter } from '../../app/provider-router';
 import shippedRoutes from '../../config/message-routes.json';
@@ -37,7 +38,6 @@ import type { DeadLetter } from '../../domain/dead-letter';
 import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { DeliveryRequest, Purpose } from '../../domain/delivery-request';
-import { PURPOSES } from '../../domain/delivery-request';
 import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { MessageProvider } from '../../ports/message-provider';
 import { CuttingTcpProxy } from '../support/cutting-tcp-proxy';
@@ -178,7 +178,8 @@ function request(
   return {
     eventId,
     idp: 'okta',
-    purpose: PURPOSES[Math.floor(random() * PURPOSES.length)] as Purpose,
+    // Okta's purposes: a temporary password (Cognito's) never comes from Okta, nor by voice.
+    purpose: OKTA_PURPOSES[Math.floor(random() * OKTA_PURPOSES.length)] as Purpose,
     channel: channel ?? (random() < 0.75 ? 'sms' : 'voice'),
     phone: `${market.prefix}${String(i).padStart(market.width, '0')}`,
     code,

@@ -45,6 +45,12 @@ const ENV: Record<string, Record<string, string>> = {
     LOG_LEVEL: 'WARN',
   },
 };
+// EnableAuth0 "false", the default: the Auth0 route's authorizer is switched off.
+ENV.Auth0AuthorizerFunction = { AUTH_MODE: 'disabled', TOKEN_PROFILE: 'auth0', LOG_LEVEL: 'WARN' };
+ENV.CognitoSmsSenderFunction = {
+  ...ENV.TelephonyHookFunction,
+  COGNITO_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/33333333-3333-3333-3333-333333333333',
+};
 
 // What the Lambda runtime sets, with credentials that cannot work anywhere.
 const LAMBDA_ENV = {
@@ -107,7 +113,12 @@ const failuresFilter = () =>
 
 describe('Lambda bundles built exactly as sam build builds them', () => {
   it('builds every function in template.yaml', () => {
-    expect(built.map((b) => b.functionName).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+    expect(built.map((b) => b.functionName).sort()).toEqual([
+      'Auth0AuthorizerFunction',
+      'AuthorizerFunction',
+      'CognitoSmsSenderFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.runIf(SAM_BUILD_DIR)('sam build’s own output is byte-identical, with the same NODE_OPTIONS', () => {
@@ -132,16 +143,18 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     }
   });
 
-  it.each(['AuthorizerFunction', 'TelephonyHookFunction'])(
-    '%s: a fresh node process imports the shipped bundle and finds its handler',
-    async (name) => {
-      const b = find(shipped, name);
-      const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
+  it.each([
+    'AuthorizerFunction',
+    'Auth0AuthorizerFunction',
+    'TelephonyHookFunction',
+    'CognitoSmsSenderFunction',
+  ])('%s: a fresh node process imports the shipped bundle and finds its handler', async (name) => {
+    const b = find(shipped, name);
+    const probe = `const m = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
         process.stdout.write(JSON.stringify({ type: typeof m[${JSON.stringify(b.handlerExport)}] }));`;
-      const { stdout } = await runInBundleFolder(b, probe, ENV[name] ?? {});
-      expect(JSON.parse(stdout)).toEqual({ type: 'function' });
-    },
-  );
+    const { stdout } = await runInBundleFolder(b, probe, ENV[name] ?? {});
+    expect(JSON.parse(stdout)).toEqual({ type: 'function' });
+  });
 
   const authorize = (b: LambdaBundle, authorization: string) => `
     const { handler } = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
@@ -181,6 +194,22 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     expect(logs.filter((l) => failuresFilter().matches(l))).toHaveLength(1);
   });
 
+  it('Auth0 authorizer bundle, EnableAuth0 off: a well-formed token is refused too (idp-disabled)', async () => {
+    const b = find(shipped, 'Auth0AuthorizerFunction');
+    const token = [{ alg: 'RS256', kid: 'k1' }, { sub: 'x@clients' }]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .concat('c2ln')
+      .join('.');
+    const { result, logs } = outcome(
+      await runInBundleFolder(b, authorize(b, `Bearer ${token}`), {
+        ...ENV.Auth0AuthorizerFunction,
+        LOG_LEVEL: 'INFO',
+      }),
+    );
+    expect(result).toEqual({ thrown: 'Unauthorized' });
+    expect(logs.map((l) => JSON.parse(l).reason)).toEqual(['idp-disabled']);
+  });
+
   it('authorizer: no AWS SDK client inside, under 100 KB', () => {
     const inputs = Object.keys(find(built, 'AuthorizerFunction').metafile?.inputs ?? {});
     expect(inputs.length).toBeGreaterThan(0);
@@ -194,6 +223,17 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     for (const client of ['client-dynamodb', 'client-pinpoint-sms-voice-v2', 'client-sqs', 'client-kms']) {
       expect(inputs).toContain(`@aws-sdk/${client}/`);
     }
+  });
+
+  it('cognito trigger: the Encryption SDK’s decrypt side only, without its aggregated KMS and DynamoDB clients', () => {
+    const inputs = Object.keys(find(built, 'CognitoSmsSenderFunction').metafile?.inputs ?? {}).join('\n');
+    expect(inputs).toContain('@aws-crypto/decrypt-node/');
+    expect(inputs).toContain('@aws-crypto/kms-keyring/');
+    // kms-keyring-node imports the SDK's aggregated KMS client (every command) and the branch keystore
+    // (a DynamoDB client): the trigger builds its keyring on our own bounded KMS client instead.
+    expect(inputs).not.toContain('@aws-crypto/kms-keyring-node/');
+    expect(inputs).not.toContain('@aws-crypto/branch-keystore-node/');
+    expect(inputs).not.toContain('@aws-crypto/encrypt-node/');
   });
 
   it('bundles are ESM; no map ships and nothing sets --enable-source-maps', () => {

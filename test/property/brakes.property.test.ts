@@ -104,7 +104,8 @@ function requestsOf(steps: readonly Step[], start: number): { at: number; reques
           eventId: `evt-${i}`,
           idp: 'okta',
           purpose: s.purpose,
-          channel: s.channel,
+          // A temporary password only ever goes by SMS (the Cognito adapter's rule; no voice template exists).
+          channel: s.purpose === 'temporary-password' ? 'sms' : s.channel,
           phone: s.phone,
           code: String(100_000 + i),
           expiresAt: new Date(at + 300_000),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, PURPOSES } from '../../domain/delivery-request';
+import { acceptsGenericTemplate, CHANNELS, PURPOSES } from '../../domain/delivery-request';
 import { localeFallbackChain } from '../../domain/locale';
 import type { MessageTemplate } from '../../domain/message-template';
 import { selectTemplate } from '../../domain/template-selection';
@@ -54,15 +54,26 @@ describe('selectTemplate properties', () => {
   it('finds something whenever a usable default-language template exists', () => {
     fc.assert(
       fc.property(fc.array(template, { maxLength: 12 }), query, (candidates, q) => {
+        // Usable: a generic one, or for a purpose no generic text may serve (temporary passwords), its own.
         const fallback: MessageTemplate = {
           locale: q.defaultLocale,
           channel: q.channel,
-          purpose: 'generic',
+          purpose: acceptsGenericTemplate(q.purpose) ? 'generic' : q.purpose,
           source: 'catalogue',
           body: '{{code}}',
         };
         const locales = localeFallbackChain(q.requested, q.defaultLocale);
         expect(selectTemplate([...candidates, fallback], { ...q, locales })).toBeDefined();
+      }),
+    );
+  });
+
+  it('never serves a temporary password with a generic ("verification code") template', () => {
+    fc.assert(
+      fc.property(fc.array(template, { maxLength: 12 }), query, (candidates, q) => {
+        const locales = localeFallbackChain(q.requested, q.defaultLocale);
+        const chosen = selectTemplate(candidates, { ...q, purpose: 'temporary-password', locales });
+        expect(chosen === undefined || chosen.purpose === 'temporary-password').toBe(true);
       }),
     );
   });

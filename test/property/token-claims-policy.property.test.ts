@@ -235,3 +235,43 @@ describe('evaluateTokenClaims: boundaries and reasons', () => {
     expect(evaluateTokenClaims({ ...good, iat: NOW - 630 }, aged, NOW).ok).toBe(true);
   });
 });
+
+describe('evaluateTokenClaims: the Auth0 profile', () => {
+  const policy: TokenPolicy = {
+    issuer: 'https://my-tenant.eu.auth0.com/',
+    audience: 'https://otp-courier.example.com/api',
+    clientIds: ['m2mClient1'],
+    scope: 'send:phone-message',
+    clockSkewSeconds: 30,
+    clientClaim: 'azp',
+    scopeClaim: 'scope',
+    grantType: 'client-credentials',
+  };
+  // A client-credentials access token as Auth0 issues it (Auth0 token profile).
+  const good = {
+    iss: policy.issuer,
+    sub: 'm2mClient1@clients',
+    aud: policy.audience,
+    azp: 'm2mClient1',
+    scope: 'read:x send:phone-message',
+    gty: 'client-credentials',
+    iat: NOW - 10,
+    exp: NOW + 86_400,
+  };
+
+  it.each([
+    [{}, null],
+    [{ gty: 'password' }, 'wrong-grant-type'],
+    [{ gty: undefined }, 'wrong-grant-type'],
+    [{ gty: ['client-credentials'] }, 'wrong-grant-type'],
+    [{ azp: 'another' }, 'client-not-allowed'],
+    // Okta's claim names do not stand in for Auth0's.
+    [{ azp: undefined, cid: 'm2mClient1' }, 'client-not-allowed'],
+    [{ scope: ['send:phone-message'] }, 'invalid-scope'],
+    [{ scope: undefined, scp: ['send:phone-message'] }, 'invalid-scope'],
+    [{ iss: 'https://my-tenant.eu.auth0.com' }, 'wrong-issuer'],
+  ])('%j → %s', (change, reason) => {
+    const decision = evaluateTokenClaims(clean({ ...good, ...change }), policy, NOW);
+    expect(decision).toEqual(reason === null ? expect.objectContaining({ ok: true }) : { ok: false, reason });
+  });
+});

@@ -22,6 +22,14 @@ import { StaticTemplateStore } from './static-template-store';
 
 export const BRAKE_TEST_TEMPLATES: MessageTemplate[] = [
   { locale: 'en', channel: 'sms', purpose: 'generic', body: '{{brand}}: {{code}}', source: 'catalogue' },
+  // A temporary password is never served by a generic template: it has its own.
+  {
+    locale: 'en',
+    channel: 'sms',
+    purpose: 'temporary-password',
+    body: '{{brand}} temporary password: {{code}}',
+    source: 'catalogue',
+  },
   {
     locale: 'en',
     channel: 'voice',

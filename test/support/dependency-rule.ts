@@ -6,8 +6,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * prove the checker catches a violation:
  *   domain   → nothing of ours, and no I/O, AWS, DI or HTTP libraries;
  *   ports    → domain only;
- *   adapters → ports and domain, and their own folder; never app or another adapter;
- *   app      → anything.
+ *   adapters → ports and domain, and their own folder; never app or another adapter (so one IdP
+ *              adapter, okta/ or cognito/, never reaches into another);
+ *   app      → anything, except the IdP-neutral edge below, which imports no adapter at all.
  */
 export interface Violation {
   readonly file: string;
@@ -24,6 +25,17 @@ const DOMAIN_FORBIDDEN_PACKAGES = [
   /^jose/,
   /^i18next/,
   /^dynalite/,
+];
+
+/**
+ * The edge every IdP shares: it drives an IdP adapter only through the inbound port, so it may import no
+ * adapter (an IdP's, or any other). A new IdP never edits these files.
+ */
+export const IDP_NEUTRAL_EDGE = [
+  'app/http-hook-endpoint.ts',
+  'app/event-trigger-endpoint.ts',
+  'app/reply-safety-net.ts',
+  'app/deliver-otp.ts',
 ];
 
 const IMPORT_PATTERN =
@@ -89,7 +101,11 @@ export function findViolations(root: string): Violation[] {
         const target = specifier.startsWith('.')
           ? layerOf(relative(root, resolve(dirname(file), specifier)))
           : undefined;
-        const rule = checkImport(fromLayer, specifier, target);
+        const rule =
+          checkImport(fromLayer, specifier, target) ??
+          (IDP_NEUTRAL_EDGE.includes(projectPath.split(sep).join('/')) && target?.startsWith('adapters/')
+            ? 'the IdP-neutral edge imports no adapter: it drives IdPs through ports/inbound-idp.ts'
+            : undefined);
         if (rule) violations.push({ file: projectPath.split(sep).join('/'), specifier, rule });
       }
     }

@@ -413,6 +413,16 @@ export class FakeAwsEndpoint {
           EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         };
       }
+      case 'GenerateDataKey': {
+        // What the Encryption SDK's KMS keyring asks for when it encrypts (Cognito does, for each code).
+        const dataKey = randomBytes(Number(body.NumberOfBytes ?? 32));
+        const sealed = this.kms('Encrypt', {
+          KeyId: body.KeyId,
+          Plaintext: dataKey.toString('base64'),
+          EncryptionContext: body.EncryptionContext,
+        });
+        return { ...sealed, Plaintext: dataKey.toString('base64') };
+      }
       case 'Decrypt': {
         const blob = Buffer.from(String(body.CiphertextBlob ?? ''), 'base64');
         try {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { startLocalStack } from '../../app/local/local-stack';
-import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import type { Channel, Purpose } from '../../domain/delivery-request';
+import { type OktaPurpose, oktaSamplePayload } from '../../app/local/okta-sample-payload';
+import type { Channel } from '../../domain/delivery-request';
 import { destinationOf } from '../../domain/phone-destination';
 import type { LogFields, Logger } from '../../ports/logger';
 import { seededRandom } from './seeded-random';
@@ -155,7 +155,14 @@ function body(
   random: Random,
   at: number,
   eventId: string,
-  request: { phone: string; channel: Channel; purpose: Purpose; locale: string; ip: string; userId: string },
+  request: {
+    phone: string;
+    channel: Channel;
+    purpose: OktaPurpose;
+    locale: string;
+    ip: string;
+    userId: string;
+  },
 ): string {
   const payload = oktaSamplePayload({
     eventId,
@@ -230,7 +237,7 @@ export function pumpingTraffic(size: SimulationSize): SimEvent[] {
     let start = Math.floor(random() * (size.durationMs - 20 * 60_000));
     for (let s = 0; s < sessions; s += 1) {
       const roll = random();
-      const purpose: Purpose =
+      const purpose: OktaPurpose =
         roll < 0.08
           ? 'enrollment'
           : roll < 0.12

@@ -109,7 +109,7 @@ describe('loadBrakesConfig', () => {
       'BRAKES_SMS_REFUSED_KINDS "PREMIUM" must be one of MOBILE, FIXED_LINE, FIXED_LINE_OR_MOBILE, TOLL_FREE, VOIP, PREMIUM_RATE, SHARED_COST, PERSONAL_NUMBER, UAN, PAGER, VOICEMAIL, UNKNOWN',
       'BRAKES_LIMITS entry "phone=1/30x" must look like prefix[enrollment]=10/1h:absorb',
       'BRAKES_LIMITS "moon=1/1h": dimension must be one of phone, prefix, country, ip, user',
-      'BRAKES_LIMITS "ip[signup]=1/1h": purposes must be among enrollment, verification, account-unlock, password-reset',
+      'BRAKES_LIMITS "ip[signup]=1/1h": purposes must be among enrollment, verification, account-unlock, password-reset, temporary-password',
       'BRAKES_LIMITS "user=1/1h:maybe": reply must be fail or absorb',
       'BRAKES_LIMITS "ip=1/8d": window must be between 1s and 7d',
       'BRAKES_PRICES entry "sms.US=cheap" must look like sms.US=0.0088 or voice.*=0.30',

@@ -26,7 +26,7 @@ describe('configuration from the environment', () => {
         failurePathReserveMs: 300,
         expirySkewMs: 30_000,
       },
-      hook: { defaultPhoneRegion: 'US', maxBodyBytes: 16_384, deadlineMs: 2500 },
+      hook: { defaultPhoneRegion: 'US', maxBodyBytes: 16_384, deadlineMs: 2500, auth0CodeValidityMinutes: 5 },
     });
   });
 
@@ -115,9 +115,55 @@ describe('configuration from the environment', () => {
       "AUTH_MODE is required: oauth (Okta's OAuth 2.0 access token, recommended) or header-secret",
     ]);
     expect(problemsOf(() => loadAuthorizerConfig({ ...OAUTH, AUTH_MODE: 'jwt' }))).toEqual([
-      'AUTH_MODE must be oauth or header-secret',
+      'AUTH_MODE must be oauth, header-secret or disabled',
     ]);
     expect(loadAuthorizerConfig({ ...OAUTH, AUTH_MODE: 'OAuth' })).toMatchObject({ mode: 'oauth' });
+  });
+
+  it('disabled: an optional IdP route switched off refuses everything, and takes no settings', () => {
+    expect(loadAuthorizerConfig({ TOKEN_PROFILE: 'auth0', AUTH_MODE: 'disabled' })).toEqual({
+      mode: 'disabled',
+      profile: 'auth0',
+      logLevel: 'INFO',
+    });
+    expect(
+      problemsOf(() =>
+        loadAuthorizerConfig({
+          TOKEN_PROFILE: 'auth0',
+          AUTH_MODE: 'disabled',
+          AUTH0_ISSUER: 'https://t.auth0.com/',
+        }),
+      ),
+    ).toEqual([
+      'AUTH_MODE is disabled, but AUTH0_ISSUER is set: a configuration that is never used misleads; unset it or choose oauth',
+    ]);
+  });
+
+  it('the Auth0 profile: issuer with its trailing slash, azp, space-separated scope, gty client-credentials', () => {
+    const config = loadAuthorizerConfig({
+      TOKEN_PROFILE: 'auth0',
+      AUTH_MODE: 'oauth',
+      AUTH0_ISSUER: 'https://my-tenant.eu.auth0.com',
+      AUTH0_AUDIENCE: 'https://otp-courier.example.com/api',
+      AUTH0_CLIENT_IDS: 'abc123,def456',
+      AUTH0_SCOPE: 'send:phone-message',
+    });
+    expect(config).toMatchObject({
+      mode: 'oauth',
+      profile: 'auth0',
+      jwksUrl: 'https://my-tenant.eu.auth0.com/.well-known/jwks.json',
+      policy: {
+        issuer: 'https://my-tenant.eu.auth0.com/',
+        audience: 'https://otp-courier.example.com/api',
+        clientIds: ['abc123', 'def456'],
+        scope: 'send:phone-message',
+        clientClaim: 'azp',
+        scopeClaim: 'scope',
+        grantType: 'client-credentials',
+      },
+    });
+    // Okta's tokens carry no gty: its profile does not ask for one.
+    expect((loadAuthorizerConfig(OAUTH) as { policy: object }).policy).not.toHaveProperty('grantType');
   });
 
   it('refuses http:// issuer and JWKS URLs, except on loopback in explicit local mode', () => {

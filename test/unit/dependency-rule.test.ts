@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkImport, findViolations, importsOf, layerOf } from '../support/dependency-rule';
+import {
+  checkImport,
+  findViolations,
+  IDP_NEUTRAL_EDGE,
+  importsOf,
+  layerOf,
+} from '../support/dependency-rule';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,6 +24,24 @@ describe('the hexagon dependency rule', () => {
     expect(checkImport('ports', '../adapters/okta/x', 'adapters/okta')).toMatch(/ports/);
     expect(checkImport('adapters/okta', '../../app/tokens', 'app')).toMatch(/app/);
     expect(checkImport('adapters/okta', '../dynamodb/x', 'adapters/dynamodb')).toMatch(/another adapter/);
+    // One IdP adapter never reaches into another: Cognito does not borrow Okta's phone or body code.
+    expect(checkImport('adapters/cognito', '../okta/okta-hook-request', 'adapters/okta')).toMatch(
+      /another adapter/,
+    );
+    expect(checkImport('adapters/okta', '../cognito/cognito-inbound', 'adapters/cognito')).toMatch(
+      /another adapter/,
+    );
+  });
+
+  it('keeps the shared edge IdP-neutral: it imports no adapter', () => {
+    expect(IDP_NEUTRAL_EDGE).toContain('app/http-hook-endpoint.ts');
+    for (const file of IDP_NEUTRAL_EDGE) {
+      const source = readFileSync(join(root, file), 'utf8');
+      expect(
+        importsOf(source).filter((s) => s.includes('adapters/')),
+        file,
+      ).toEqual([]);
+    }
   });
 
   it('allows what the design allows', () => {

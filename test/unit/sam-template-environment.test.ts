@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadAuthorizerConfig } from '../../app/config/authorizer-config';
 import { loadAwsConfig } from '../../app/config/aws-config';
+import { loadCognitoConfig } from '../../app/config/cognito-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 
@@ -17,6 +18,10 @@ const GUIDED_ANSWERS: Record<string, string> = {
   OktaIssuer: 'https://example.okta.com/oauth2/aus1hook',
   OktaAudience: 'api://otp-courier',
   OktaClientIds: '0oa1hookclient',
+  EnableAuth0: 'true',
+  Auth0Issuer: 'https://my-tenant.eu.auth0.com/',
+  Auth0Audience: 'https://otp-courier.example.com/api',
+  Auth0ClientIds: 'm2mClientId0123456789abcdefABCDE',
   BrandName: 'Acme',
   DefaultOriginationIdentity: '+12065550100',
   OriginationIdentities: 'US=+12065550100,GB=AcmeOTP',
@@ -80,6 +85,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
     });
     const read = [
       'AUTH_MODE',
+      'TOKEN_PROFILE',
       'AUTHORIZER_RESULT_TTL_SECONDS',
       'KEY_REVOCATION_WINDOW_SECONDS',
       'OKTA_ALLOW_LOOPBACK_HTTP',
@@ -106,7 +112,11 @@ describe('template.yaml environment ⇄ config loaders', () => {
       | undefined;
     const authorizers = auth?.Authorizers ?? {};
     const reauthorizeEvery = Object.values(authorizers).map((a) => a.Identity?.ReauthorizeEvery);
-    expect(reauthorizeEvery).toEqual([{ Ref: 'AuthorizerResultTtlSeconds' }]);
+    // Both authorizers (Okta's, Auth0's) are cached for the same TTL.
+    expect(reauthorizeEvery).toEqual([
+      { Ref: 'AuthorizerResultTtlSeconds' },
+      { Ref: 'AuthorizerResultTtlSeconds' },
+    ]);
     expect(variables.AUTHORIZER_RESULT_TTL_SECONDS).toEqual({ Ref: 'AuthorizerResultTtlSeconds' });
     expect(variables.OKTA_ALLOW_LOOPBACK_HTTP).toBeUndefined();
 
@@ -134,6 +144,42 @@ describe('template.yaml environment ⇄ config loaders', () => {
     ).toThrow(/AUTHORIZER_RESULT_TTL_SECONDS \(271\) must be at most/);
   });
 
+  it('the Auth0 authorizer gets a configuration its loader accepts (on), or refuses everything (off)', () => {
+    const env = environmentOf('Auth0AuthorizerFunction');
+    expect(loadAuthorizerConfig(env)).toMatchObject({
+      mode: 'oauth',
+      profile: 'auth0',
+      policy: {
+        issuer: GUIDED_ANSWERS.Auth0Issuer,
+        audience: GUIDED_ANSWERS.Auth0Audience,
+        clientIds: [GUIDED_ANSWERS.Auth0ClientIds],
+        scope: 'send:phone-message',
+        clientClaim: 'azp',
+        scopeClaim: 'scope',
+        grantType: 'client-credentials',
+      },
+      jwksUrl: `${GUIDED_ANSWERS.Auth0Issuer}.well-known/jwks.json`,
+    });
+    const read = [
+      'AUTH_MODE',
+      'TOKEN_PROFILE',
+      'AUTHORIZER_RESULT_TTL_SECONDS',
+      'AUTH0_ISSUER',
+      'AUTH0_AUDIENCE',
+      'AUTH0_CLIENT_IDS',
+      'AUTH0_SCOPE',
+      'LOG_LEVEL',
+    ];
+    expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
+    // EnableAuth0 "false": every Fn::If takes its other branch.
+    const off = Object.fromEntries(
+      Object.entries(env)
+        .filter(([name]) => !name.startsWith('AUTH0_'))
+        .map(([name, value]) => [name, name === 'AUTH_MODE' ? 'disabled' : value]),
+    );
+    expect(loadAuthorizerConfig(off)).toEqual({ mode: 'disabled', profile: 'auth0', logLevel: 'INFO' });
+  });
+
   it('the hook gets a configuration its loaders accept, and nothing they do not read', () => {
     const env = environmentOf('TelephonyHookFunction');
     const { delivery, hook } = loadDeliveryConfig(env);
@@ -155,6 +201,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'DEADLINE_MS',
       'FAILURE_PATH_RESERVE_MS',
       'MAX_BODY_BYTES',
+      'AUTH0_CODE_VALIDITY_MINUTES',
       'TEMPLATE_TABLE',
       'IDEMPOTENCY_TABLE',
       'TEMPLATE_CACHE_TTL_SECONDS',
@@ -199,5 +246,53 @@ describe('template.yaml environment ⇄ config loaders', () => {
           expect(item.length).toBeLessThanOrEqual(parameter.MaxLength);
       }
     }
+  });
+
+  it('the Cognito trigger gets a configuration its loaders accept, and nothing they do not read', () => {
+    const env = environmentOf('CognitoSmsSenderFunction');
+    expect(loadDeliveryConfig(env).delivery).toMatchObject({ brand: 'Acme' });
+    const aws = loadAwsConfig(env);
+    expect(aws.templateTable).toBeTruthy();
+    // The same routes (Twilio included) and brakes as the hook: one core, one budget.
+    expect(aws.twilio).toEqual(loadAwsConfig(environmentOf('TelephonyHookFunction')).twilio);
+    expect(aws.brakes).toEqual(loadAwsConfig(environmentOf('TelephonyHookFunction')).brakes);
+    expect(loadCognitoConfig(env)).toEqual({
+      kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/CognitoSenderKey',
+      temporaryPasswordValidityDays: 7,
+      deadlineMs: 6000,
+    });
+    const read = [
+      'BRAND_NAME',
+      'DEFAULT_LOCALE',
+      'DEFAULT_PHONE_REGION',
+      'TEMPLATE_TABLE',
+      'IDEMPOTENCY_TABLE',
+      'TEMPLATE_CACHE_TTL_SECONDS',
+      'DEAD_LETTER_QUEUE_URL',
+      'SEALING_KMS_KEY_ID',
+      'FINGERPRINT_KMS_KEY_ID',
+      'ORIGINATION_IDENTITIES',
+      'DEFAULT_ORIGINATION_IDENTITY',
+      'CONFIGURATION_SET_NAME',
+      'PROTECT_CONFIGURATION_ID',
+      'SMS_MAX_PRICE',
+      'VOICE_MAX_PRICE_PER_MINUTE',
+      'TWILIO_CREDENTIALS_SECRET_ARN',
+      'TWILIO_SMS_FROM',
+      'TWILIO_VOICE_FROM',
+      'TWILIO_STATUS_CALLBACK_URL',
+      'BRAKES_LIMITS',
+      'BRAKES_REPLIES',
+      'BRAKES_ON_COUNTER_FAILURE',
+      'BRAKES_SPEND_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_DAILY_USD',
+      'BRAKES_SPEND_COUNTRY_CAPS',
+      'BRAKES_PRICES',
+      'COGNITO_KMS_KEY_ARN',
+      'COGNITO_TEMPORARY_PASSWORD_VALIDITY_DAYS',
+      'TRIGGER_DEADLINE_MS',
+      'LOG_LEVEL',
+    ];
+    expect(Object.keys(env).filter((name) => !read.includes(name) && !PLATFORM.has(name))).toEqual([]);
   });
 });

@@ -52,8 +52,13 @@ function rolePolicy(roleId: string): Statement[] {
 describe('template.yaml: functions', () => {
   const functions = ofType('AWS::Serverless::Function');
 
-  it('has the authorizer and the hook', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual(['AuthorizerFunction', 'TelephonyHookFunction']);
+  it('has the authorizers (Okta, Auth0), the hook and the optional Cognito trigger', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'Auth0AuthorizerFunction',
+      'AuthorizerFunction',
+      'CognitoSmsSenderFunction',
+      'TelephonyHookFunction',
+    ]);
   });
 
   it.each(functions)('%s: esbuild metadata, entry point exists, ESM, minified, no shipped map', (_id, fn) => {
@@ -185,10 +190,13 @@ describe('template.yaml: least privilege', () => {
     expect(resources.ApiGatewayLoggingRole?.Condition).toBe('CreateApiGatewayAccount');
   });
 
-  it('authorizer: writes its own logs and nothing else', () => {
+  it('authorizers: write their own logs and nothing else', () => {
     const statements = rolePolicy('AuthorizerRole');
     expect(statements.flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(statements.map((s) => s.Resource)).toEqual([arnOf('AuthorizerLogGroup')]);
+    expect(statements.map((s) => s.Resource)).toEqual([
+      [arnOf('AuthorizerLogGroup'), arnOf('Auth0AuthorizerLogGroup')],
+    ]);
+    expect(props('Auth0AuthorizerFunction').Role).toEqual(arnOf('AuthorizerRole'));
   });
 
   it('hook: exactly its actions on exactly its resources', () => {
@@ -315,7 +323,7 @@ describe('template.yaml: least privilege', () => {
 describe('template.yaml: API, authorizer and WAF', () => {
   const api = props('HookApi');
 
-  it('POST /okta/telephony-hook is routed to the hook with the TOKEN authorizer', () => {
+  it('POST /okta/telephony-hook and POST /auth0/phone-message reach the hook, each with its TOKEN authorizer', () => {
     const events = props('TelephonyHookFunction').Events as Record<
       string,
       { Type: string; Properties: Record<string, unknown> }
@@ -331,6 +339,15 @@ describe('template.yaml: API, authorizer and WAF', () => {
           Auth: { Authorizer: 'OktaTokenAuthorizer' },
         },
       },
+      {
+        Type: 'Api',
+        Properties: {
+          RestApiId: ref('HookApi'),
+          Path: '/auth0/phone-message',
+          Method: 'post',
+          Auth: { Authorizer: 'Auth0TokenAuthorizer' },
+        },
+      },
     ]);
     const auth = api.Auth as {
       DefaultAuthorizer: string;
@@ -344,6 +361,40 @@ describe('template.yaml: API, authorizer and WAF', () => {
     });
     // 60 s of API Gateway cache + 240 s of key set in the authorizer = the 300 s revocation window.
     expect(template.Parameters?.AuthorizerResultTtlSeconds?.Default).toBe(60);
+    // Auth0's route: the same authorizer code with the Auth0 profile, its own API Gateway authorizer
+    // (a cached Allow for an Okta token never opens it), the same identity rules.
+    expect(auth.Authorizers.Auth0TokenAuthorizer).toEqual({
+      ...auth.Authorizers.OktaTokenAuthorizer,
+      FunctionArn: arnOf('Auth0AuthorizerFunction'),
+    });
+    expect(resources.Auth0AuthorizerFunction?.Metadata).toEqual(resources.AuthorizerFunction?.Metadata);
+  });
+
+  it('Auth0 is optional: off by default, its authorizer then refuses every call; on, it needs its tenant', () => {
+    expect(template.Parameters?.EnableAuth0).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    const variables = (props('Auth0AuthorizerFunction').Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(variables.AUTH_MODE).toEqual({ 'Fn::If': ['Auth0Enabled', 'oauth', 'disabled'] });
+    expect(variables.TOKEN_PROFILE).toBe('auth0');
+    for (const name of ['AUTH0_ISSUER', 'AUTH0_AUDIENCE', 'AUTH0_CLIENT_IDS', 'AUTH0_SCOPE']) {
+      expect(variables[name]).toMatchObject({
+        'Fn::If': ['Auth0Enabled', expect.anything(), ref('AWS::NoValue')],
+      });
+    }
+    const rule = (template as { Rules?: Record<string, { Assertions: { AssertDescription: string }[] }> })
+      .Rules?.Auth0NeedsItsTenant;
+    expect(rule?.Assertions.map((a) => a.AssertDescription)).toEqual([
+      'Auth0Issuer is required when EnableAuth0 is true',
+      'Auth0Audience is required when EnableAuth0 is true',
+      'Auth0ClientIds is required when EnableAuth0 is true',
+    ]);
+    expect(
+      (template as { Outputs?: Record<string, { Condition?: string }> }).Outputs?.Auth0PhoneMessageUrl
+        ?.Condition,
+    ).toBe('Auth0Enabled');
   });
 
   it('the authorizer’s validation expression accepts a JWT bearer and refuses anything else', () => {
@@ -423,6 +474,33 @@ describe('template.yaml: API, authorizer and WAF', () => {
     expect((acl.Rules as Array<Record<string, unknown[]>>)[0]?.['Fn::If']?.[0]).toBe('HasOktaIpAllowList');
     expect(resources.OktaIpSet?.Condition).toBe('HasOktaIpAllowList');
     expect(template.Parameters?.OktaIpAllowList?.Default).toBe('');
+  });
+
+  it("each IdP's IP allow-list guards only its own route: Okta's never blocks Auth0's Actions, and back", () => {
+    const ifRule = (condition: string) =>
+      (
+        (props('HookWebAcl').Rules as Array<Record<string, unknown[]>>).find(
+          (r) => r['Fn::If']?.[0] === condition,
+        )?.['Fn::If'] as unknown[]
+      )?.[1] as { Statement: { AndStatement: { Statements: Record<string, unknown>[] } } };
+    const auth0Path = {
+      ByteMatchStatement: {
+        FieldToMatch: { UriPath: {} },
+        PositionalConstraint: 'ENDS_WITH',
+        SearchString: '/auth0/phone-message',
+        TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+      },
+    };
+    expect(ifRule('HasOktaIpAllowList').Statement.AndStatement.Statements).toEqual([
+      { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('OktaIpSet') } } } },
+      { NotStatement: { Statement: auth0Path } },
+    ]);
+    expect(ifRule('HasAuth0IpAllowList').Statement.AndStatement.Statements).toEqual([
+      { NotStatement: { Statement: { IPSetReferenceStatement: { Arn: arnOf('Auth0IpSet') } } } },
+      auth0Path,
+    ]);
+    expect(resources.Auth0IpSet?.Condition).toBe('HasAuth0IpAllowList');
+    expect(template.Parameters?.Auth0IpAllowList?.Default).toBe('');
   });
 });
 
@@ -614,5 +692,69 @@ describe('template.yaml: keys, kept data and checked inputs', () => {
         }),
       );
     });
+  });
+});
+
+describe('template.yaml: the Cognito CustomSMSSender trigger', () => {
+  const cognito = [
+    'CognitoSenderKey',
+    'CognitoSenderKeyAlias',
+    'CognitoSmsSenderLogGroup',
+    'CognitoSmsSenderPolicy',
+    'CognitoSmsSenderFunction',
+    'CognitoSmsSenderInvokePermission',
+    'CognitoSmsSenderErrorsAlarm',
+  ];
+  const poolArn = {
+    'Fn::Sub':
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      'arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${CognitoUserPoolId}',
+  };
+
+  it('is optional: every resource of it exists only when EnableCognitoSmsSender is "true", off by default', () => {
+    for (const id of cognito) expect(resources[id]?.Condition, id).toBe('CreateCognitoSmsSender');
+    expect(template.Parameters?.EnableCognitoSmsSender?.Default).toBe('false');
+    expect(template.Conditions?.CreateCognitoSmsSender).toEqual({
+      'Fn::Equals': [ref('EnableCognitoSmsSender'), 'true'],
+    });
+  });
+
+  it('only the configured user pool of this account may invoke it', () => {
+    expect(props('CognitoSmsSenderInvokePermission')).toEqual({
+      FunctionName: arnOf('CognitoSmsSenderFunction'),
+      Action: 'lambda:InvokeFunction',
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: poolArn,
+      SourceAccount: ref('AWS::AccountId'),
+    });
+  });
+
+  it('its key: Cognito encrypts for that pool only, the trigger decrypts, nobody else uses it', () => {
+    const statements = statementsOf(props('CognitoSenderKey').KeyPolicy);
+    const service = statements.filter((s) => JSON.stringify(s.Principal).includes('cognito-idp'));
+    expect(service).toHaveLength(1);
+    expect(service[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+      ArnLike: { 'aws:SourceArn': poolArn },
+    });
+    expect(actions(service[0] as Statement)).not.toContain('kms:Decrypt');
+    const decrypt = statements.filter((s) => actions(s).includes('kms:Decrypt'));
+    expect(decrypt.map((s) => s.Principal)).toEqual([{ AWS: arnOf('HookRole') }]);
+    expect(props('CognitoSenderKey').EnableKeyRotation).toBe(true);
+  });
+
+  it('runs the hook core with the hook role, plus its own logs and decrypt on its key', () => {
+    const fn = props('CognitoSmsSenderFunction');
+    expect(fn.Role).toEqual(arnOf('HookRole'));
+    expect(fn.Handler).toBe('cognito-sms-sender.handler');
+    expect(Number(fn.Timeout)).toBeLessThanOrEqual(15);
+    expect(fn.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 2 });
+    const policy = statementsOf(props('CognitoSmsSenderPolicy').PolicyDocument);
+    expect(policy.map((s) => [actions(s).sort(), s.Resource])).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], arnOf('CognitoSmsSenderLogGroup')],
+      [['kms:Decrypt'], arnOf('CognitoSenderKey')],
+    ]);
+    expect(template.Outputs?.CognitoSmsSenderArn?.Value).toEqual(arnOf('CognitoSmsSenderFunction'));
+    expect(template.Outputs?.CognitoSenderKeyArn?.Value).toEqual(arnOf('CognitoSenderKey'));
   });
 });

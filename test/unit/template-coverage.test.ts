@@ -85,11 +85,17 @@ describe("coverageOf: what a request is served, by the hook's own selection", ()
 describe('templateOverview', () => {
   const catalogue = bundledTemplates();
 
-  it('the bundled catalogue covers every locale it holds, in every cell', () => {
+  it('the bundled catalogue covers every locale it holds, in every cell; temporary passwords fall back to English', () => {
     const overview = templateOverview([], catalogue, { defaultLocale: 'en' });
     expect(overview.rows).toHaveLength(50);
-    expect(overview.columns).toHaveLength(8);
-    expect(overview.counts.missingCells).toBe(0);
+    // Four purposes by SMS and voice, and temporary passwords by SMS only.
+    expect(overview.columns).toHaveLength(9);
+    const missing = overview.rows.flatMap((r) => r.cells.filter((c) => isMissingCoverage(c.kind)));
+    // Only the temporary-password cells of the languages without a text of their own: the default
+    // language's serves them (never a generic "code" text); English and its regions are covered.
+    expect(missing.every((c) => c.purpose === 'temporary-password' && c.kind === 'fallback')).toBe(true);
+    expect(missing.every((c) => c.template?.locale === 'en')).toBe(true);
+    expect(overview.counts.missingCells).toBe(46);
     // Hindi calls are spoken in Indian English, as the catalogue declares.
     const hi = overview.rows.find((r) => r.locale === 'hi');
     expect(hi?.cells.find((c) => c.channel === 'voice')?.spokenLocale).toBe('en-IN');
@@ -105,10 +111,11 @@ describe('templateOverview', () => {
     expect(cy?.languageName).toBe('Welsh');
     expect(
       cy?.cells
-        .filter((c) => c.channel === 'sms')
+        .filter((c) => c.channel === 'sms' && c.purpose !== 'temporary-password')
         .every((c) => c.kind === 'exact' && c.template?.source === 'dynamodb'),
     ).toBe(true);
-    expect(cy?.missing).toBe(4);
+    // Four voice cells, and the temporary password, which a generic template never serves.
+    expect(cy?.missing).toBe(5);
     expect(overview.rows).toHaveLength(51);
   });
 });

@@ -68,6 +68,11 @@ export interface CatalogueChannel {
   readonly verification?: string;
   readonly 'account-unlock'?: string;
   readonly 'password-reset'?: string;
+  /**
+   * A temporary password (Cognito's AdminCreateUser), not a code: shown as issued, never called a code.
+   * Never served by `generic`: a locale without it falls back to the default language's (see README).
+   */
+  readonly 'temporary-password'?: string;
 }
 
 /** Where Polly has no voice for the language, the call is spoken in `locale` instead, for `reason`. */
