@@ -102,9 +102,14 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     const templatePath =
       options.templatePath ?? fileURLToPath(new URL('../../template.yaml', import.meta.url));
     // The bundles exactly as sam build makes them: its own output, or the same esbuild command line.
-    const bundles = options.samBuildDir
-      ? loadSamBuild(options.samBuildDir)
-      : await buildLambdas({ outRoot, templatePath });
+    // The functions this section knows how to start (an environment and a first event each, below); others
+    // in the template (the Auth0 authorizer, off unless configured) are left out rather than fail the run.
+    const known = ['AuthorizerFunction', 'TelephonyHookFunction', 'CognitoSmsSenderFunction'];
+    const bundles = (
+      options.samBuildDir
+        ? loadSamBuild(options.samBuildDir)
+        : await buildLambdas({ outRoot, templatePath, only: known })
+    ).filter((b) => known.includes(b.functionName));
     await ensureTemplateTable(client, 'templates');
     await ensureIdempotencyTable(client, 'idempotency');
     await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
