@@ -65,6 +65,36 @@ export class CachedTemplateStore implements TemplateStore {
     return pending;
   }
 
+  /**
+   * Fills the cache for `queries` with one inner call for `superset`, which must cover each of them (its
+   * channel, and every locale and purpose they ask for): each query is then answered with the templates
+   * of the superset that match it, as the inner store would have. For the Lambda's init phase, so the
+   * first requests find their templates cached. Rejects when the inner store fails; nothing is cached then.
+   */
+  async prime(superset: TemplateQuery, queries: readonly TemplateQuery[]): Promise<number> {
+    for (const query of queries) {
+      const covered =
+        query.channel === superset.channel &&
+        query.locales.every((l) => superset.locales.includes(l)) &&
+        query.purposes.every((p) => superset.purposes.includes(p));
+      if (!covered) throw new RangeError('prime: a query asks for more than the superset fetches');
+    }
+    const templates = await this.inner.find(superset);
+    const fetchedAt = this.clock.now();
+    for (const query of queries) {
+      this.remember(cacheKey(query), {
+        templates: templates.filter(
+          (t) =>
+            t.channel === query.channel &&
+            query.locales.includes(t.locale) &&
+            query.purposes.includes(t.purpose),
+        ),
+        fetchedAt,
+      });
+    }
+    return templates.length;
+  }
+
   private async refresh(key: string, query: TemplateQuery): Promise<readonly MessageTemplate[]> {
     try {
       const templates = await this.inner.find(query);

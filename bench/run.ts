@@ -1,9 +1,13 @@
 /**
- * `npm run bench`: the five measurements of issue 6, each in its own process, then a table and
- * bench/results.json. Not part of `npm test`; about a minute on a 2-core machine.
+ * `npm run bench`: the shipped path (issue 10) and the five measurements of issue 6, each in its own
+ * process, then a table, the budgets and bench/results.json. Exits 1 when a budget is missed. Not part of
+ * `npm test`; about two minutes on a 2-core machine.
  *
  *   npm run bench                                   everything
  *   npm run bench -- --only cold-start --profile    one section; CPU profile of a cold start
+ *   npm run bench -- --only shipped-path --profile  the headline, and a CPU profile of a warm run
+ *   npm run bench -- --only shipped-path --quick    a smaller run, for a look while working
+ *   npm run bench -- --only shipped-path --template /tmp/other-checkout/template.yaml   compare builds
  *   npm run bench -- --only cold-start --template /tmp/t.yaml    other build settings (CodeUri
  *                                                   resolves against that file's folder)
  *   npm run bench -- --only cold-start --sam-build .aws-sam/build   the output of a real `sam build`
@@ -11,12 +15,14 @@
  *                                                   (several minutes; not in the default run)
  */
 import { execFileSync, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkBudgets } from './support/budgets';
+import { machineSpeedMs } from './support/machine-speed';
 import { type BenchReport, renderReport } from './support/report';
 import {
   isSectionName,
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     template: { type: 'string' },
     'sam-build': { type: 'string' },
+    quick: { type: 'boolean', default: false },
   },
 });
 const selected = values.only
@@ -46,14 +53,20 @@ if (unknown.length > 0) {
 }
 const options: SectionOptions = {
   profile: values.profile,
+  quick: values.quick,
   ...(values.template ? { templatePath: values.template } : {}),
   ...(values['sam-build'] ? { samBuildDir: values['sam-build'] } : {}),
 };
 
 const started = Date.now();
 const loadAverageBefore = loadavg();
-// One file, overwritten each run: the handlers log every request at INFO, a few MB per run.
-const logFile = join(tmpdir(), 'otp-courier-bench.log');
+const speedBefore = machineSpeedMs();
+// One file per checkout, overwritten each run: the handlers log every request at INFO, a few MB per run.
+// (Named after the checkout, so benches of two clones on one machine do not write into each other's log.)
+const logFile = join(
+  tmpdir(),
+  `otp-courier-bench-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8)}.log`,
+);
 const log = openSync(logFile, 'w');
 console.error(`bench: section output (handler logs) → ${logFile}`);
 
@@ -106,6 +119,7 @@ const report: BenchReport = {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     loadAverageBefore: loadAverageBefore.map((l) => Math.round(l * 100) / 100),
+    speedIndexMs: [speedBefore, machineSpeedMs()],
     loadAverageAfter: loadavg().map((l) => Math.round(l * 100) / 100),
   },
   results: typed,
@@ -118,7 +132,20 @@ writeFileSync(
 );
 console.log(renderReport(report));
 for (const [name, error] of Object.entries(errors)) console.error(`\n${name} failed:\n${error}`);
-process.exitCode = Object.keys(errors).length > 0 ? 1 : 0;
+// A missed budget fails the run, loudly: the figures are the contract, not a report to skim.
+const missed = report.budgets.filter((b) => b.status === 'MISS');
+if (missed.length > 0) {
+  console.error(
+    [
+      '',
+      `BENCH FAILED: ${missed.length} budget${missed.length === 1 ? '' : 's'} missed`,
+      ...missed.map((b) => `  ✗ ${b.budget}: ${b.actual} ${b.unit} (limit ${b.limit})`),
+      `  load average ${report.machine.loadAverageBefore.join('/')} before the run: on a busy machine, run again`,
+      '  before believing a miss.',
+    ].join('\n'),
+  );
+}
+process.exitCode = Object.keys(errors).length > 0 || missed.length > 0 ? 1 : 0;
 
 /** Which code was measured: the commit, marked dirty when the working tree differs from it. */
 function commitDescription(): string {

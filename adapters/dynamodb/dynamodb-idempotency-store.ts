@@ -35,14 +35,38 @@ export interface DynamoDbIdempotencyStoreSettings {
 }
 
 const STATES: ReadonlySet<string> = new Set<DeliveryState>(['in-progress', 'sent', 'failed']);
-// A claim retries only when the conflicting record vanished under it (compensated or expired).
-const MAX_CLAIM_ATTEMPTS = 3;
+/** Rounds of puts in one claim. A round repeats only when a holder vanished under it (released or expired). */
+const MAX_CLAIM_ROUNDS = 3;
 
 /**
- * Claims with two conditional PutItems (event key, then code key) and a compensating delete of the
- * first when the second is taken. Not TransactWriteItems: dynalite (local stack, tests) lacks it, and
- * one code path that tests exercise beats a faster one they cannot. The window between the two puts
- * is safe: whoever sees our half-claim answers PENDING, and nothing is sent until both are held.
+ * A conditional put that did not apply: the holder DynamoDB returned with the failure (ALL_OLD), and
+ * whether an earlier attempt of the same write may have applied it (the SDK retried the call).
+ */
+interface Refusal {
+  readonly held?: Item;
+  readonly retried: boolean;
+}
+
+/** The key is ours now, or it is held by someone else's live item, or it vanished / expired under us. */
+type Holding = 'claimed' | Item | undefined;
+
+/**
+ * Claims with two conditional PutItems sent together, event and code, in one round trip; completes by
+ * updating the event item alone, in one more. Two items because each key needs its own uniqueness and
+ * dynalite (local stack, tests) has no TransactWriteItems; one code path that the tests exercise beats a
+ * transaction they cannot (and a transaction would also cost twice the write units).
+ *
+ * Nothing is sent until both items are held, so at most one claim ever sends for an event or a code. Who
+ * holds what, when puts race:
+ * - the **event item decides**: a claim that finds its event held is a duplicate by event and lets go of
+ *   its code item (a compensating delete of its own item only);
+ * - a claim holding the event item takes over a code item that names the same event (the code item carries
+ *   its event key): only another copy of this very request, or one that gave up, can have written it, and
+ *   neither can send without the event item;
+ * - a code item naming another event makes the claim a duplicate by code: it lets go of its event item.
+ *
+ * The code item is never completed: a duplicate by code follows its event key to the event item, whose
+ * record holds the state and the outcome to replay (one more read, on a path that is rare by nature).
  */
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -53,11 +77,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   ) {}
 
   /** `expiresAt` is the passcode's expiry in epoch MILLISECONDS; stored as TTL seconds. */
-  async claim(
-    keys: IdempotencyKeys,
-    expiresAt: number,
-    options: { readonly signal?: AbortSignal } = {},
-  ): Promise<ClaimResult> {
+  async claim(keys: IdempotencyKeys, expiresAt: number, options: CallOptions = {}): Promise<ClaimResult> {
     const { signal } = options;
     // Seconds passed by mistake would make every record look expired, i.e. no deduplication at all.
     if (!Number.isFinite(expiresAt) || expiresAt < 1e12) {
@@ -65,41 +85,96 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
     const eventPk = `event#${keys.eventKey}`;
     const codePk = `code#${keys.codeKey}`;
-    for (let attempt = 1; ; attempt++) {
-      const now = this.clock.now();
-      const claimId = randomUUID();
-      const item = (pk: string): Item => ({
-        [A.pk]: { S: pk },
-        [A.state]: { S: 'in-progress' },
-        [A.claimId]: { S: claimId },
-        [A.claimedAt]: { N: String(now) },
-        [A.expiresAt]: {
-          N: String(Math.ceil(Math.max(expiresAt, now + (this.settings.minRetentionMs ?? 300_000)) / 1000)),
-        },
-      });
+    // One id for the whole claim: both items carry it, so a retried write and a release know their own.
+    const claimId = randomUUID();
+    const claimedAt = this.clock.now();
+    const expiresAtSeconds = String(
+      Math.ceil(Math.max(expiresAt, claimedAt + (this.settings.minRetentionMs ?? 300_000)) / 1000),
+    );
+    const item = (pk: string, extra: Item = {}): Item => ({
+      [A.pk]: { S: pk },
+      [A.state]: { S: 'in-progress' },
+      [A.claimId]: { S: claimId },
+      [A.claimedAt]: { N: String(claimedAt) },
+      [A.expiresAt]: { N: expiresAtSeconds },
+      ...extra,
+    });
+    const eventItem = item(eventPk);
+    const codeItem = item(codePk, { [A.eventKey]: { S: keys.eventKey } });
 
-      const eventTaken = await this.putIfFree(item(eventPk), now, signal);
-      if (eventTaken !== 'claimed') {
-        if (eventTaken) return this.describe(eventTaken, 'event', now);
-      } else {
-        let codeTaken: Item | 'claimed' | undefined;
-        try {
-          codeTaken = await this.putIfFree(item(codePk), now, signal);
-        } catch (err) {
-          await this.release(eventPk, claimId, signal);
-          throw err;
-        }
-        if (codeTaken === 'claimed') return { claimed: true };
-        await this.release(eventPk, claimId, signal);
-        if (codeTaken) return this.describe(codeTaken, 'code', now);
+    let event: Holding;
+    let code: Holding;
+    let takeOver = false;
+    for (let round = 1; ; round++) {
+      const now = this.clock.now();
+      const [eventPut, codePut] = await Promise.allSettled([
+        event === 'claimed' ? event : this.putIfFree(eventItem, now, signal),
+        code === 'claimed'
+          ? code
+          : this.putIfFree(codeItem, now, signal, takeOver ? keys.eventKey : undefined),
+      ]);
+      const failure = [eventPut, codePut].find((r) => r.status === 'rejected');
+      if (failure) {
+        await this.releaseHeld(
+          {
+            event: eventPut.status === 'fulfilled' && this.mayHold(eventPut.value, claimId),
+            code: codePut.status === 'fulfilled' && this.mayHold(codePut.value, claimId),
+          },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
+        throw failure.reason;
       }
-      if (attempt >= MAX_CLAIM_ATTEMPTS) {
+      const eventResult = (eventPut as PromiseFulfilledResult<'claimed' | Refusal>).value;
+      const codeResult = (codePut as PromiseFulfilledResult<'claimed' | Refusal>).value;
+
+      // The event item decides; the code item's holder is only read when it matters.
+      event = await this.holding(eventResult, eventItem, now, signal);
+      if (event !== 'claimed' && event !== undefined) {
+        // The event is someone else's: a duplicate by event, whatever became of the code item.
+        await this.releaseHeld(
+          { code: this.mayHold(codeResult, claimId) },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
+        return this.describe(event, 'event', now);
+      }
+      if (event === 'claimed') {
+        code = await this.holding(codeResult, codeItem, now, signal);
+        if (code === 'claimed') return { claimed: true };
+        if (code !== undefined) {
+          if (code[A.eventKey]?.S === keys.eventKey) {
+            // Left by another copy of this event (which cannot hold the event item now): ours to take.
+            takeOver = true;
+          } else {
+            await this.releaseHeld({ event: true }, { eventPk, codePk }, claimId, signal);
+            return this.describeCodeHolder(code, now, signal);
+          }
+        }
+      } else if (codeResult === 'claimed') {
+        code = 'claimed';
+      } else {
+        code = undefined;
+      }
+      if (round >= MAX_CLAIM_ROUNDS) {
         // Keeps flipping under us: someone else is busy with it, and PENDING never sends twice.
+        await this.releaseHeld(
+          { event: event === 'claimed', code: code === 'claimed' || this.mayHold(codeResult, claimId) },
+          { eventPk, codePk },
+          claimId,
+          signal,
+        );
         return { claimed: false, state: 'in-progress' };
       }
     }
   }
 
+  /**
+   * Records how the claimed delivery ended on the event item, in one write; duplicates by code find it
+   * through their code item's event key.
+   */
   async complete(
     keys: IdempotencyKeys,
     state: 'sent' | 'failed',
@@ -107,63 +182,49 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     options: CallOptions = {},
   ): Promise<void> {
     const now = this.clock.now();
-    const results = await Promise.allSettled(
-      [`event#${keys.eventKey}`, `code#${keys.codeKey}`].map((pk) =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.settings.tableName,
-            Key: { [A.pk]: { S: pk } },
-            UpdateExpression: 'SET #state = :state, #outcome = :outcome, #completedAt = :now',
-            // Never resurrect a record that expired or was released (it would have no TTL owner),
-            // and never overwrite a finished one. The second branch matches only this very update,
-            // applied by an SDK attempt whose answer was lost: its retry is then a harmless no-op.
-            ConditionExpression:
-              'attribute_exists(#pk) AND (#state = :inProgress OR (#state = :state AND #completedAt = :now))',
-            ExpressionAttributeNames: {
-              '#pk': A.pk,
-              '#state': A.state,
-              '#outcome': A.outcome,
-              '#completedAt': A.completedAt,
-            },
-            ExpressionAttributeValues: {
-              ':state': { S: state },
-              ':outcome': { S: JSON.stringify(outcome) },
-              ':now': { N: String(now) },
-              ':inProgress': { S: 'in-progress' },
-            },
-          }),
-          { abortSignal: options.signal },
-        ),
-      ),
-    );
-    let failure: unknown;
-    results.forEach((r, i) => {
-      if (r.status === 'fulfilled') return;
-      if (r.reason instanceof ConditionalCheckFailedException) {
-        this.logger.warn('idempotency record not in progress at completion', {
-          key: i === 0 ? 'event' : 'code',
-          state,
-        });
-      } else {
-        failure ??= r.reason;
-      }
-    });
-    if (failure !== undefined) throw failure;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.settings.tableName,
+          Key: { [A.pk]: { S: `event#${keys.eventKey}` } },
+          UpdateExpression: 'SET #state = :state, #outcome = :outcome, #completedAt = :now',
+          // Never resurrect a record that expired or was released (it would have no TTL owner),
+          // and never overwrite a finished one. The second branch matches only this very update,
+          // applied by an SDK attempt whose answer was lost: its retry is then a harmless no-op.
+          ConditionExpression:
+            'attribute_exists(#pk) AND (#state = :inProgress OR (#state = :state AND #completedAt = :now))',
+          ExpressionAttributeNames: {
+            '#pk': A.pk,
+            '#state': A.state,
+            '#outcome': A.outcome,
+            '#completedAt': A.completedAt,
+          },
+          ExpressionAttributeValues: {
+            ':state': { S: state },
+            ':outcome': { S: JSON.stringify(outcome) },
+            ':now': { N: String(now) },
+            ':inProgress': { S: 'in-progress' },
+          },
+        }),
+        { abortSignal: options.signal },
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      this.logger.warn('idempotency record not in progress at completion', { key: 'event', state });
+    }
   }
 
   /**
-   * 'claimed', or the live item holding the key, or undefined if it vanished before we could read it.
-   *
-   * The SDK retries a PutItem whose answer was lost (a timeout, a reset): if the first attempt was
-   * applied, the retry fails its own condition against our own item. The holder then carries this
-   * claim's random id, and the claim is ours — not a concurrent request's, which would make the very
-   * first request for a fresh key answer PENDING and end neither sent nor parked.
+   * 'claimed', or why not: the holder DynamoDB returned with the failure (dynalite returns none), and
+   * whether the SDK retried this write. `takeOverFor` (code item only): also take the key from an item
+   * that names this event.
    */
   private async putIfFree(
     item: Item,
     now: number,
     signal: AbortSignal | undefined,
-  ): Promise<Item | 'claimed' | undefined> {
+    takeOverFor?: string,
+  ): Promise<'claimed' | Refusal> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -171,10 +232,19 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           Item: item,
           // An expired record is free even before TTL deletes it (that takes up to days): otherwise a
           // new code that happens to repeat an old one's digits would never be delivered.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :nowSeconds',
-          ExpressionAttributeNames: { '#pk': A.pk, '#expiresAt': A.expiresAt },
-          ExpressionAttributeValues: { ':nowSeconds': { N: String(Math.floor(now / 1000)) } },
-          // DynamoDB returns the holder with the failure (saving a read); dynalite does not, hence GetItem.
+          ConditionExpression: takeOverFor
+            ? 'attribute_not_exists(#pk) OR #expiresAt < :nowSeconds OR #eventKey = :eventKey'
+            : 'attribute_not_exists(#pk) OR #expiresAt < :nowSeconds',
+          ExpressionAttributeNames: {
+            '#pk': A.pk,
+            '#expiresAt': A.expiresAt,
+            ...(takeOverFor ? { '#eventKey': A.eventKey } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':nowSeconds': { N: String(Math.floor(now / 1000)) },
+            ...(takeOverFor ? { ':eventKey': { S: takeOverFor } } : {}),
+          },
+          // DynamoDB returns the holder with the failure (saving a read); dynalite does not.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
         { abortSignal: signal },
@@ -182,17 +252,44 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       return 'claimed';
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const holder = err.Item ?? (await this.read(item[A.pk] as AttributeValue, signal));
-      if (!holder) return undefined;
-      if (holder[A.claimId]?.S === item[A.claimId]?.S) {
-        this.logger.info('idempotency claim applied by an earlier attempt of the same write; it is ours', {
-          key: item[A.pk]?.S?.startsWith('event#') ? 'event' : 'code',
-        });
-        return 'claimed';
-      }
-      const holderExpiry = Number(holder[A.expiresAt]?.N);
-      return holderExpiry * 1000 < now ? undefined : holder;
+      // Refused on its first attempt, the write was never applied: only a retry can meet its own item.
+      return { ...(err.Item ? { held: err.Item } : {}), retried: err.$metadata?.attempts !== 1 };
     }
+  }
+
+  /**
+   * What a put found, holder read if DynamoDB did not return it: 'claimed', the live item holding the key,
+   * or undefined if it vanished or expired before we could read it.
+   *
+   * The SDK retries a PutItem whose answer was lost (a timeout, a reset): if the first attempt was
+   * applied, the retry fails its own condition against our own item. The holder then carries this
+   * claim's random id, and the claim is ours — not a concurrent request's, which would make the very
+   * first request for a fresh key answer PENDING and end neither sent nor parked.
+   */
+  private async holding(
+    result: 'claimed' | Refusal,
+    item: Item,
+    now: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Holding> {
+    if (result === 'claimed') return 'claimed';
+    const holder = result.held ?? (await this.read(item[A.pk] as AttributeValue, signal));
+    if (!holder) return undefined;
+    if (holder[A.claimId]?.S === item[A.claimId]?.S) {
+      this.logger.info('idempotency claim applied by an earlier attempt of the same write; it is ours', {
+        key: item[A.pk]?.S?.startsWith('event#') ? 'event' : 'code',
+      });
+      return 'claimed';
+    }
+    const holderExpiry = Number(holder[A.expiresAt]?.N);
+    return holderExpiry * 1000 < now ? undefined : holder;
+  }
+
+  /** Whether a put's item may be ours without our reading it: applied, or refused only on a retry. */
+  private mayHold(result: 'claimed' | Refusal, claimId: string): boolean {
+    if (result === 'claimed') return true;
+    if (result.held) return result.held[A.claimId]?.S === claimId;
+    return result.retried;
   }
 
   private async read(pk: AttributeValue, signal: AbortSignal | undefined): Promise<Item | undefined> {
@@ -203,9 +300,23 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return out.Item;
   }
 
+  /** Lets go of whichever of the two items this claim holds (or may hold), together. */
+  private async releaseHeld(
+    held: { readonly event?: boolean; readonly code?: boolean },
+    pks: { readonly eventPk: string; readonly codePk: string },
+    claimId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await Promise.all([
+      held.event ? this.release(pks.eventPk, claimId, signal) : undefined,
+      held.code ? this.release(pks.codePk, claimId, signal) : undefined,
+    ]);
+  }
+
   /**
-   * Compensating delete: removes our half-claim, and only ours. Under the request's signal: past the
-   * deadline the half-claim is left rather than the reply delayed.
+   * Compensating delete: removes our half-claim, and only ours (a code item another copy of the event has
+   * taken over since is not). Under the request's signal: past the deadline the half-claim is left rather
+   * than the reply delayed.
    */
   private async release(pk: string, claimId: string, signal: AbortSignal | undefined): Promise<void> {
     try {
@@ -220,12 +331,40 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         { abortSignal: signal },
       );
     } catch (err) {
+      // Taken over by another copy of this event: nothing of ours is left to release.
+      if (err instanceof ConditionalCheckFailedException) return;
       // Left in place, the half-claim only makes duplicates of this event answer PENDING until it
       // expires: safe, so log and carry on with the real answer.
       this.logger.warn('idempotency half-claim not released', {
         error: err instanceof Error ? err.name : 'unknown',
       });
     }
+  }
+
+  /**
+   * A code item held for another event: what its event's record says, when that record is still the
+   * same claim's; otherwise in progress. (Items written before code items named their event carry their
+   * own state and outcome.)
+   */
+  private async describeCodeHolder(
+    holder: Item,
+    now: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ClaimResult> {
+    const eventKey = holder[A.eventKey]?.S;
+    if (eventKey && holder[A.state]?.S === 'in-progress') {
+      try {
+        const record = await this.read({ S: `event#${eventKey}` }, signal);
+        if (record && record[A.claimId]?.S === holder[A.claimId]?.S)
+          return this.describe(record, 'code', now);
+      } catch (error) {
+        // The duplicate is still a duplicate: answer PENDING rather than fail it.
+        this.logger.warn('idempotency record of a duplicate by code could not be read', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }
+    return this.describe(holder, 'code', now);
   }
 
   private describe(holder: Item, key: 'event' | 'code', now: number): ClaimResult {

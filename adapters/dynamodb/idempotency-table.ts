@@ -8,13 +8,14 @@ import { ensureTable } from './ensure-table';
 /**
  * Idempotency table schema: one item per claimed key.
  *
- *   pk (S, HASH)   "event#<eventKey>" or "code#<codeKey>" (opaque HMAC hex from the caller)
- *   state (S)      in-progress | sent | failed
+ *   pk (S, HASH)   "event#<eventKey>" or "code#<codeKey>" (opaque HMAC from the caller)
+ *   state (S)      in-progress | sent | failed (a code item stays in-progress: its event item is the record)
  *   claimId (S)    random per claim: a compensating delete only removes its own item, and a PutItem the
  *                  SDK retried after its answer was lost recognises its own applied write
  *   claimedAt (N)  epoch ms
  *   expiresAt (N)  epoch SECONDS, the TTL attribute: the passcode's expiry
- *   outcome (S)    DeliveryOutcome JSON, once completed
+ *   eventKey (S)   code items only: the event key of the claim that wrote it, where its record is kept
+ *   outcome (S)    DeliveryOutcome JSON, once completed (event items)
  *   completedAt (N) epoch ms
  */
 export const IDEMPOTENCY_ATTRIBUTES = {
@@ -23,6 +24,7 @@ export const IDEMPOTENCY_ATTRIBUTES = {
   claimId: 'claimId',
   claimedAt: 'claimedAt',
   expiresAt: 'expiresAt',
+  eventKey: 'eventKey',
   outcome: 'outcome',
   completedAt: 'completedAt',
 } as const;

@@ -16,15 +16,17 @@ import { PowertoolsLoggerAdapter } from '../../adapters/powertools/powertools-lo
 import { SqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue';
 import type { MessageProvider } from '../../ports/message-provider';
 import type { SecretSource } from '../../ports/secret-source';
+import type { CachedTemplateStore } from '../cached-template-store';
 import type { AwsConfig } from '../config/aws-config';
 import type { LogLevelName } from '../config/env-readers';
 import type { HookTelemetryConfig } from '../config/telemetry-config';
 import { boundedClientConfig, boundedHandlerOptions, worstCaseMs } from './aws-call-bounds';
+import { tuneClient } from './aws-client-tuning';
 import { awsDeliveryTelemetry } from './aws-telemetry';
 import type { HookAdapters } from './hook-container';
 import { routedSender, twilioProvider } from './messaging';
 import { secretsCallBounds, secretsManagerSource } from './secrets-manager-source';
-import { templateSources } from './template-sources';
+import { cachedTemplateSources } from './template-sources';
 
 /**
  * The providers this deployment has, by their route-table name: End User Messaging always, Twilio when
@@ -34,7 +36,9 @@ export function messagingProviders(config: AwsConfig, clock: SystemClock): Recor
   const providers: Record<string, MessageProvider> = {
     [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(
       // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
-      createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
+      tuneClient(
+        createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
+      ),
       config.messaging,
     ),
   };
@@ -58,20 +62,27 @@ export function messagingProviders(config: AwsConfig, clock: SystemClock): Recor
   return providers;
 }
 
-/** The production adapters: DynamoDB, End User Messaging SMS & Voice v2 (and Twilio), SQS and KMS. */
+/**
+ * The production adapters: DynamoDB, End User Messaging SMS & Voice v2 (and Twilio), SQS and KMS; and the
+ * template table's cache, for the Lambda's init phase to prime (hook-warm-up.ts).
+ */
 export function awsHookAdapters(
   config: AwsConfig,
   settings: Pick<HookAdapters, 'delivery' | 'hook'> & {
     readonly logLevel: LogLevelName;
     readonly telemetry?: HookTelemetryConfig;
   },
-): HookAdapters {
+): HookAdapters & { readonly templateCache: CachedTemplateStore } {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
   // Every call bounded per client (see loadHookCallBounds); the use case also aborts at the deadline.
   const bounds = config.callBounds;
-  const dynamo = new DynamoDBClient(boundedClientConfig(bounds.dynamodb));
-  const kms = new KMSClient(boundedClientConfig(bounds.kms));
+  // Trimmed for the request path (aws-client-tuning.ts). DynamoDB's account-based endpoints need the
+  // account id in the credentials, which Lambda's do not carry: the regional endpoint, decided once.
+  const dynamo = tuneClient(
+    new DynamoDBClient({ ...boundedClientConfig(bounds.dynamodb), accountIdEndpointMode: 'disabled' }),
+  );
+  const kms = tuneClient(new KMSClient(boundedClientConfig(bounds.kms)));
   const templateTable = new DynamoDbTemplateStore(dynamo, { tableName: config.templateTable }, logger);
   const fingerprinter = new KmsDerivedFingerprinter(kms, {
     keyId: config.fingerprintKmsKeyId,
@@ -79,18 +90,25 @@ export function awsHookAdapters(
     deriveTimeoutMs: worstCaseMs(bounds.kms) + 100,
     clock,
   });
+  const templates = cachedTemplateSources({
+    table: templateTable,
+    clock,
+    logger,
+    cacheTtlSeconds: config.templateCacheTtlSeconds,
+  });
+  if (!templates.cache) throw new Error('a template table without its cache');
   return {
-    templates: templateSources({
-      table: templateTable,
-      clock,
-      logger,
-      cacheTtlSeconds: config.templateCacheTtlSeconds,
-    }),
+    templates: templates.store,
+    templateCache: templates.cache,
     sender: routedSender(messagingProviders(config, clock), clock, logger),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
-    deadLetters: new SqsDeadLetterQueue(new SQSClient(boundedClientConfig(bounds.sqs)), {
-      queueUrl: config.deadLetterQueueUrl,
-    }),
+    deadLetters: new SqsDeadLetterQueue(
+      // The queue could one day feed a function: its calls keep the loop-detecting trace header.
+      tuneClient(new SQSClient(boundedClientConfig(bounds.sqs)), {
+        except: ['recursionDetectionMiddleware'],
+      }),
+      { queueUrl: config.deadLetterQueueUrl },
+    ),
     sealer: new KmsSecretSealer(kms, { keyId: config.sealingKmsKeyId }),
     fingerprinter,
     clock,

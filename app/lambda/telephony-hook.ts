@@ -1,25 +1,37 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsHookAdapters } from '../composition/aws-hook-adapters';
 import { buildHookContainer } from '../composition/hook-container';
+import { warmUpHook } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
 import { loadHookTelemetryConfig } from '../config/telemetry-config';
 import { HttpHooks } from '../http-hook-routes';
 
-// Built once per execution environment, at init (which Lambda does not bill against the 3 s the
-// way it bills a first request's own work): config validated, SDK clients and caches reused across invocations.
+// Built once per execution environment, at init: config validated, SDK clients and caches reused across
+// invocations.
 const { delivery, hook } = loadDeliveryConfig(process.env);
 const { LOG_LEVEL } = readEnv(process.env, { LOG_LEVEL: logLevel() });
-const container = buildHookContainer(
-  awsHookAdapters(loadAwsConfig(process.env), {
-    delivery,
-    hook,
-    logLevel: LOG_LEVEL,
-    telemetry: loadHookTelemetryConfig(process.env),
-  }),
-);
+const adapters = awsHookAdapters(loadAwsConfig(process.env), {
+  delivery,
+  hook,
+  logLevel: LOG_LEVEL,
+  telemetry: loadHookTelemetryConfig(process.env),
+});
 // Every HTTP IdP's route (app/http-hook-routes.ts) is served by this one function.
-const hooks = container.get(HttpHooks);
+const hooks = buildHookContainer(adapters).get(HttpHooks);
+
+// Lambda finishes a module's top-level await before the first invoke (and before any traffic with
+// provisioned concurrency): the KMS-derived fingerprint key and the default language's templates are
+// fetched here, so the first request pays neither round trip. Bounded by each client's own bounds; a
+// failure is logged, never thrown — the first request then does that work itself.
+await warmUpHook({
+  fingerprinter: adapters.fingerprinter,
+  templateCache: adapters.templateCache,
+  defaultLocale: delivery.defaultLocale,
+  defaultPhoneRegion: hook.defaultPhoneRegion,
+  clock: adapters.clock,
+  logger: adapters.logger,
+});
 
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);

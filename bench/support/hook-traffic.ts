@@ -11,8 +11,8 @@ export const MARKETS = [
   { locale: 'pt-BR', prefix: '+55119', width: 8 },
   { locale: 'es-ES', prefix: '+346', width: 8 },
   { locale: 'it-IT', prefix: '+39333', width: 7 },
-  { locale: 'ja-JP', prefix: '+8190', width: 8 },
-  { locale: 'nl-NL', prefix: '+316', width: 8 },
+  { locale: 'ja-JP', prefix: '+81901', width: 7 },
+  { locale: 'nl-NL', prefix: '+3161', width: 7 },
   { locale: 'hi-IN', prefix: '+9198', width: 8 },
 ] as const;
 
@@ -39,7 +39,12 @@ export function trafficShape(i: number): TrafficShape {
  * Okta hook bodies with an event id and code unique per request, so idempotency never replays and
  * every request is a real delivery. A random run tag keeps event ids unique across runs too.
  */
-export function createTraffic(): { readonly runTag: string; body(i: number): string } {
+export function createTraffic(
+  options: {
+    /** Passcode lifetime from when the body is built (default Okta's 5 minutes); longer for bodies built ahead. */
+    readonly expiresInSeconds?: number;
+  } = {},
+): { readonly runTag: string; body(i: number): string } {
   const runTag = randomBytes(4).toString('hex');
   return {
     runTag,
@@ -50,6 +55,7 @@ export function createTraffic(): { readonly runTag: string; body(i: number): str
         eventId: `bench${runTag}${i}`,
         // Eight digits, unique per request within a run.
         code: String(10_000_000 + (i % 90_000_000)),
+        ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
       });
       // A user and client per request, as an org's traffic has: one dev user asking for thousands of
       // codes is what the brakes (issue 14) are there to refuse.

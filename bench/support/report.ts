@@ -4,6 +4,7 @@ import { renderFailover } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { PumpingResult } from '../sections/pumping';
+import type { ShippedPathResult } from '../sections/shipped-path';
 import type { TemplateScalingResult } from '../sections/template-scaling';
 import type { WarmPathResult } from '../sections/warm-path';
 import type { BudgetCheck } from './budgets';
@@ -16,6 +17,8 @@ export interface MachineInfo {
   readonly cpuModel: string;
   readonly memoryGb: number;
   readonly loadAverageBefore: readonly number[];
+  /** machine-speed.ts's fixed workload, CPU ms, before and after the run: lower is faster. */
+  readonly speedIndexMs?: readonly number[];
   readonly loadAverageAfter: readonly number[];
 }
 
@@ -58,6 +61,49 @@ function statuses(counts: Readonly<Record<string, number>>): string {
   return Object.entries(counts)
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
+}
+
+function shippedPath(shipped: ShippedPathResult): string[] {
+  return [
+    table(
+      [
+        'concurrency',
+        'req/s',
+        'CPU ms/req',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'rounds (req/s · CPU ms · p50)',
+        'replies',
+      ],
+      shipped.levels.map((l) => [
+        num(l.concurrency),
+        num(l.requestsPerSecond),
+        num(l.cpuMsPerRequest, 3),
+        num(l.latencyMs.p50, 3),
+        num(l.latencyMs.p99, 3),
+        num(l.latencyMs.max, 3),
+        l.rounds
+          .map((r) => `${num(r.requestsPerSecond)} · ${num(r.cpuMsPerRequest, 2)} · ${num(r.p50, 2)}`)
+          .join(' | '),
+        statuses(l.statuses),
+      ]),
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    ),
+    `  per request: ${num(shipped.sdkCallsPerRequest)} SDK calls in ${num(shipped.roundTripsPerRequest)} sequential round ` +
+      `trips: ${shipped.callSequence}`,
+    `  bundle ${num(shipped.bundleBytes / 1024, 1)} KB as sam build makes it, NODE_OPTIONS=${shipped.nodeOptions || '(none)'}, ` +
+      `LOG_LEVEL=INFO, template cache on; medians of ${shipped.rounds} rounds × ${num(shipped.requestsPerRound)} requests ` +
+      'per level; CPU is the function process alone (dynalite and the fake endpoint run in another)',
+    ...(shipped.profile
+      ? [
+          `  CPU profile of one more run, by source (${shipped.profile.file}):`,
+          ...shipped.profile.bySource.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
+          '  heaviest functions (self time):',
+          ...shipped.profile.topFrames.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
+        ]
+      : []),
+  ];
 }
 
 function warmPath(warm: WarmPathResult): string[] {
@@ -147,7 +193,7 @@ function coldStart(cold: ColdStartResult): string[] {
     if (!b.profile) continue;
     lines.push(
       `  ${b.functionName}: CPU profile of one more cold start, by source (${b.profile.file})`,
-      ...b.profile.bySource.slice(0, 8).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
+      ...b.profile.bySource.slice(0, 20).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
     );
   }
   return lines;
@@ -319,7 +365,10 @@ function pumping(result: PumpingResult): string[] {
 }
 
 const TITLES: { readonly [K in SectionName]: string } = {
-  'warm-path': '1. Warm path in-process: authorizer (RS256 JWT) + hook handler, zero-latency provider',
+  'shipped-path':
+    '0. As shipped: the hook bundle in-process, real SDK v3 clients → dynalite (idempotency, templates) and the fake AWS endpoint',
+  'warm-path':
+    '1. Warm path in-process (secondary): authorizer (RS256 JWT) + hook handler, in-memory idempotency, zero-latency provider',
   'local-stack':
     '2. Local stack over HTTP (npm start: dynalite behind templates and idempotency), autocannon',
   'cold-start': '3. Cold start: each bundle as sam build makes it, a fresh node process, one first event',
@@ -331,6 +380,7 @@ const TITLES: { readonly [K in SectionName]: string } = {
 };
 
 const RENDER: { readonly [K in SectionName]: (result: SectionResults[K]) => string[] } = {
+  'shipped-path': shippedPath,
   'warm-path': warmPath,
   'local-stack': localStack,
   'cold-start': coldStart,
@@ -352,7 +402,11 @@ export function renderReport(report: BenchReport): string {
     `otp-courier bench — ${report.generatedAt}, commit ${report.commit}, ${num(report.durationSeconds, 0)} s`,
     `node ${machine.node} on ${machine.platform}, ${machine.cpus} × ${machine.cpuModel}, ${num(machine.memoryGb, 1)} GB; ` +
       `load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join('/')} before, ` +
-      `${machine.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after`,
+      `${machine.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after` +
+      (machine.speedIndexMs
+        ? `; speed index ${machine.speedIndexMs.map((ms) => num(ms, 1)).join(' → ')} ms ` +
+          '(a fixed CPU workload, bench/support/machine-speed.ts: lower is faster; compare runs by it)'
+        : ''),
     '',
   ];
   for (const name of SECTION_NAMES) {
@@ -364,7 +418,7 @@ export function renderReport(report: BenchReport): string {
     out.push('');
   }
   out.push(
-    'Budgets (issue 6)',
+    'Budgets (issues 6 and 10)',
     table(
       ['budget', 'limit', 'this run', 'result'],
       report.budgets.map((b) => [
@@ -372,7 +426,7 @@ export function renderReport(report: BenchReport): string {
         b.limit,
         b.actual === undefined
           ? '—'
-          : `${num(b.actual, b.unit === 'req/s' ? 0 : b.unit === 'x' ? 2 : 1)} ${b.unit}`,
+          : `${num(b.actual, b.unit === 'req/s' || b.unit === '' ? 0 : b.unit === 'KB' ? 1 : 2)} ${b.unit}`.trim(),
         b.status,
       ]),
       ['left', 'left', 'right', 'left'],

@@ -4,12 +4,17 @@ import type { FailoverResult } from '../sections/failover';
 import type { LocalStackLoadResult } from '../sections/local-stack-load';
 import type { ProviderStressResult } from '../sections/provider-stress';
 import type { PumpingResult } from '../sections/pumping';
+import type { ShippedPathResult } from '../sections/shipped-path';
 import type { TemplateScalingResult } from '../sections/template-scaling';
 import type { WarmPathResult } from '../sections/warm-path';
 
-export type SectionOptions = ColdStartOptions;
+export type SectionOptions = ColdStartOptions & {
+  /** A smaller run of the sections that support it (shipped-path): a look, not the headline. */
+  readonly quick?: boolean;
+};
 
 export interface SectionResults {
+  'shipped-path': ShippedPathResult;
   'warm-path': WarmPathResult;
   'local-stack': LocalStackLoadResult;
   'cold-start': ColdStartResult;
@@ -22,10 +27,14 @@ export interface SectionResults {
 
 export type SectionName = keyof SectionResults;
 
-/** The five measurements of issue 6, in the order they run and print. Loaded lazily: each runs in its own process. */
+/**
+ * The measurements, in the order they run and print: the shipped path (issue 10) first, then the five of
+ * issue 6. Loaded lazily: each runs in its own process.
+ */
 export const SECTIONS: {
   readonly [K in SectionName]: (options: SectionOptions) => Promise<SectionResults[K]>;
 } = {
+  'shipped-path': async (options) => (await import('../sections/shipped-path')).runShippedPath(options),
   'warm-path': async () => (await import('../sections/warm-path')).runWarmPath(),
   'local-stack': async () => (await import('../sections/local-stack-load')).runLocalStackLoad(),
   'cold-start': async (options) => (await import('../sections/cold-start')).runColdStart(options),

@@ -82,6 +82,50 @@ describe('CachedTemplateStore over DynamoDB (dynalite)', () => {
     expect(dynamo.calls).toHaveLength(3);
   });
 
+  it('prime: one BatchGetItem for a superset answers each of its sub-queries with no further call', async () => {
+    const clock = manualClock();
+    const store = new CachedTemplateStore(
+      new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, silent),
+      clock,
+      silent,
+    );
+    const queries: TemplateQuery[] = [
+      { channel: 'sms', locales: ['pt'], purposes: ['verification', 'generic'] },
+      { channel: 'sms', locales: ['pt-BR', 'pt'], purposes: ['enrollment', 'generic'] },
+      { channel: 'sms', locales: ['pt-BR'], purposes: ['enrollment', 'generic'] },
+    ];
+    const superset: TemplateQuery = {
+      channel: 'sms',
+      locales: ['pt-BR', 'pt'],
+      purposes: ['verification', 'enrollment', 'generic'],
+    };
+    expect(await store.prime(superset, queries)).toBe(1);
+    expect(dynamo.calls).toEqual(['BatchGetItem']);
+    // Exactly what the table holds for each query, as a miss would have found.
+    expect((await store.find(queries[0] as TemplateQuery)).map((t) => t.locale)).toEqual(['pt']);
+    expect((await store.find(queries[1] as TemplateQuery)).map((t) => t.locale)).toEqual(['pt']);
+    expect(await store.find(queries[2] as TemplateQuery)).toEqual([]);
+    expect(dynamo.calls).toEqual(['BatchGetItem']);
+    // Primed entries age like any other.
+    clock.advance(301_000);
+    await store.find(queries[0] as TemplateQuery);
+    expect(dynamo.calls).toEqual(['BatchGetItem', 'BatchGetItem']);
+  });
+
+  it('prime refuses a query its superset does not cover, before any call', async () => {
+    const store = new CachedTemplateStore(
+      new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, silent),
+      manualClock(),
+      silent,
+    );
+    await expect(
+      store.prime({ channel: 'sms', locales: ['pt'], purposes: ['generic'] }, [
+        { channel: 'sms', locales: ['pt-BR', 'pt'], purposes: ['generic'] },
+      ]),
+    ).rejects.toThrow(RangeError);
+    expect(dynamo.calls).toEqual([]);
+  });
+
   it('concurrent misses share one DynamoDB call', async () => {
     const store = new CachedTemplateStore(
       new DynamoDbTemplateStore(dynamo.client, { tableName: TABLE }, silent),

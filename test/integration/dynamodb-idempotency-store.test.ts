@@ -3,8 +3,10 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/dynamodb-idempotency-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
@@ -13,6 +15,7 @@ import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { IdempotencyKeys } from '../../ports/idempotency-store';
 import { DelayAnswerProxy } from '../support/delay-answer-proxy';
 import { countCommands, createLocalClient, startTestDynamo, type TestDynamo } from '../support/dynalite';
+import '../support/fast-check-seed';
 import { RecordingLogger } from '../support/recording-logger';
 
 const TABLE = 'idempotency';
@@ -52,7 +55,7 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
     dynamo.calls.length = 0;
   });
 
-  it('first claim wins with two conditional puts; records carry state and a TTL in epoch seconds', async () => {
+  it('first claim wins with two conditional puts in one round trip; records carry state and a TTL in epoch seconds', async () => {
     const keys = newKeys();
     expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
     expect(dynamo.calls).toEqual(['PutItem', 'PutItem']);
@@ -127,6 +130,119 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
   });
 
+  it('copies of one event and other events with the same code, all at once: exactly one wins', async () => {
+    const keys = newKeys();
+    // Every third is another event repeating the code; the rest are copies of one event.
+    const claimants = Array.from({ length: 24 }, (_, i) =>
+      i % 3 === 0 ? { eventKey: hex(), codeKey: keys.codeKey } : keys,
+    );
+    const results = await Promise.all(claimants.map((k) => store.claim(k, T0 + OTP_LIFE_MS)));
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+
+    const read = async (pk: string) =>
+      (
+        await dynamo.client.send(
+          new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }),
+        )
+      ).Item;
+    // Whoever won holds both of its items under one claim id.
+    const winner = claimants[results.findIndex((r) => r.claimed)] as IdempotencyKeys;
+    const code = await read(`code#${keys.codeKey}`);
+    expect(code?.eventKey?.S).toBe(winner.eventKey);
+    expect((await read(`event#${winner.eventKey}`))?.claimId).toEqual(code?.claimId);
+    // The other events let go of their event items: none is left blocking a later request of theirs.
+    for (const other of new Set(claimants.map((k) => k.eventKey))) {
+      if (other !== winner.eventKey) expect(await read(`event#${other}`)).toBeUndefined();
+    }
+  });
+
+  it('property: any mix of copies of events sharing codes, all at once: at most one claim per event and per code, and every code is claimed by someone', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Each event carries one code (as an IdP sends it); several events may repeat a code.
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 14 }),
+        async (codeOfEvent, picks) => {
+          const codes = Array.from({ length: 3 }, hex);
+          const events = codeOfEvent.map((code) => ({ eventKey: hex(), codeKey: codes[code] as string }));
+          const claimants = picks.map((i) => events[i % events.length] as IdempotencyKeys);
+          const results = await Promise.all(claimants.map((k) => store.claim(k, T0 + OTP_LIFE_MS)));
+          const winners = claimants.filter((_, i) => results[i]?.claimed);
+          expect(new Set(winners.map((w) => w.eventKey)).size).toBe(winners.length);
+          expect(new Set(winners.map((w) => w.codeKey)).size).toBe(winners.length);
+          // Nobody is left out for good: each code that was asked for has its one sender.
+          expect(new Set(winners.map((w) => w.codeKey))).toEqual(new Set(claimants.map((c) => c.codeKey)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it('holding the event item, a claim takes over a code item another copy of its event left', async () => {
+    const keys = newKeys();
+    // Another copy of this event got the code item first, then lost the event item (or gave up).
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `code#${keys.codeKey}` },
+          state: { S: 'in-progress' },
+          claimId: { S: 'the-other-copy' },
+          claimedAt: { N: String(T0) },
+          expiresAt: { N: String((T0 + OTP_LIFE_MS) / 1000) },
+          eventKey: { S: keys.eventKey },
+        },
+      }),
+    );
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
+    const read = async (pk: string) =>
+      (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }))).Item;
+    const [event, code] = [await read(`event#${keys.eventKey}`), await read(`code#${keys.codeKey}`)];
+    expect(code?.claimId).toEqual(event?.claimId);
+    expect(code?.claimId?.S).not.toBe('the-other-copy');
+  });
+
+  it('a code item of another event is never taken over: a duplicate by code, and its event half is let go', async () => {
+    const keys = newKeys();
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `code#${keys.codeKey}` },
+          state: { S: 'in-progress' },
+          claimId: { S: 'another-event' },
+          claimedAt: { N: String(T0) },
+          expiresAt: { N: String((T0 + OTP_LIFE_MS) / 1000) },
+          eventKey: { S: hex() },
+        },
+      }),
+    );
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'in-progress' });
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `event#${keys.eventKey}` } } }),
+    );
+    expect(Item).toBeUndefined();
+  });
+
+  it('reads records written before code items named their event (their own state and outcome)', async () => {
+    const keys = newKeys();
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `code#${keys.codeKey}` },
+          state: { S: 'sent' },
+          claimId: { S: 'written-by-the-previous-version' },
+          claimedAt: { N: String(T0) },
+          completedAt: { N: String(T0 + 50) },
+          expiresAt: { N: String((T0 + OTP_LIFE_MS) / 1000) },
+          outcome: { S: JSON.stringify(outcome) },
+        },
+      }),
+    );
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'sent', outcome });
+  });
+
   it('an in-progress claim past its lease is never resent: PENDING-style answer and a warning', async () => {
     const keys = newKeys();
     await store.claim(keys, T0 + OTP_LIFE_MS);
@@ -150,7 +266,8 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
   it('complete never resurrects a record that does not exist', async () => {
     const keys = newKeys();
     await store.complete(keys, 'sent', outcome);
-    expect(logger.warnings.map((w) => w.fields?.key)).toEqual(['event', 'code']);
+    // The record lives on the event item alone (one write); the code item points to it.
+    expect(logger.warnings.map((w) => w.fields?.key)).toEqual(['event']);
     const { Items } = await dynamo.client.send(new ScanCommand({ TableName: TABLE }));
     expect(Items?.some((i) => i.pk?.S?.endsWith(keys.eventKey))).toBe(false);
   });
@@ -163,10 +280,10 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
     const keys = newKeys();
     await store.claim(keys, T0 + OTP_LIFE_MS);
     await store.complete(keys, 'sent', outcome);
-    const { Item } = await dynamo.client.send(
-      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `code#${keys.codeKey}` } } }),
-    );
-    expect(Object.keys(Item ?? {}).sort()).toEqual([
+    const read = async (pk: string) =>
+      (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }))).Item;
+    const event = await read(`event#${keys.eventKey}`);
+    expect(Object.keys(event ?? {}).sort()).toEqual([
       'claimId',
       'claimedAt',
       'completedAt',
@@ -175,16 +292,29 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
       'pk',
       'state',
     ]);
-    expect(JSON.parse(Item?.outcome?.S ?? '')).toEqual(outcome);
+    expect(JSON.parse(event?.outcome?.S ?? '')).toEqual(outcome);
+    // The code item is never completed: it names its event (an opaque key too), where the record is.
+    const code = await read(`code#${keys.codeKey}`);
+    expect(Object.keys(code ?? {}).sort()).toEqual([
+      'claimId',
+      'claimedAt',
+      'eventKey',
+      'expiresAt',
+      'pk',
+      'state',
+    ]);
+    expect(code?.eventKey).toEqual({ S: keys.eventKey });
+    expect(code?.claimId).toEqual(event?.claimId);
   });
 
-  it('a duplicate costs one conditional put plus one consistent read on dynalite', async () => {
+  it('a duplicate costs two conditional puts in one round trip, plus one consistent read on dynalite', async () => {
     const keys = newKeys();
     await store.claim(keys, T0 + OTP_LIFE_MS);
     dynamo.calls.length = 0;
     await store.claim(keys, T0 + OTP_LIFE_MS);
-    // On DynamoDB the failed put returns the holder (ALL_OLD), so the GetItem is skipped.
-    expect(dynamo.calls).toEqual(['PutItem', 'GetItem']);
+    // Only the event item's holder is read (it decides); on DynamoDB the failed put returns it (ALL_OLD)
+    // and the GetItem is skipped too.
+    expect(dynamo.calls).toEqual(['PutItem', 'PutItem', 'GetItem']);
   });
 
   it('uses the holder DynamoDB returns with the failed put (ALL_OLD) instead of reading it', async () => {
@@ -221,7 +351,7 @@ describe('DynamoDbIdempotencyStore against dynalite', () => {
         state: 'sent',
         outcome,
       });
-      expect(calls).toEqual(['PutItem']);
+      expect(calls).toEqual(['PutItem', 'PutItem']);
     } finally {
       reader.destroy();
       emulating.destroy();
@@ -271,13 +401,13 @@ describe('DynamoDbIdempotencyStore when the SDK retries a write that was applied
     expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
     const elapsed = Date.now() - started;
 
-    // The first PutItem reached dynalite and was applied; its answer was held, the SDK timed out and
-    // sent the very same PutItem again, whose condition failed against our own item.
+    // Both puts left together; the first to arrive reached dynalite and was applied, its answer was held,
+    // the SDK timed out and sent the very same PutItem again, whose condition failed against our own item.
     expect(proxy.requests.map((r) => [r.target.split('.')[1], r.heldMs])).toEqual([
       ['PutItem', HOLD_MS],
       ['PutItem', 0],
-      ['GetItem', 0], // dynalite ignores ALL_OLD; DynamoDB returns the holder with the failure
       ['PutItem', 0],
+      ['GetItem', 0], // dynalite ignores ALL_OLD; DynamoDB returns the holder with the failure
     ]);
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS);
     expect(elapsed).toBeLessThan(HOLD_MS);
@@ -307,13 +437,28 @@ describe('DynamoDbIdempotencyStore when the SDK retries a write that was applied
     expect((await stored(`event#${keys.eventKey}`))?.state?.S).toBe('in-progress');
   });
 
+  it('a duplicate by event whose code write was applied but answered late still lets go of that code item', async () => {
+    const keys = newKeys();
+    expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: true });
+    const freshCode = hex();
+    // Both writes of the duplicate are answered after the timeout: each is retried, and refused.
+    proxy.holdAnswers('PutItem', HOLD_MS, 2);
+    expect(await store.claim({ eventKey: keys.eventKey, codeKey: freshCode }, T0 + OTP_LIFE_MS)).toEqual({
+      claimed: false,
+      state: 'in-progress',
+    });
+    // Its code item was applied by the first attempt: released, so that code is free for its own event.
+    expect(await stored(`code#${freshCode}`)).toBeUndefined();
+    expect((await stored(`code#${keys.codeKey}`))?.state?.S).toBe('in-progress');
+  });
+
   it('a completion applied but answered late is not reported as a record in the wrong state', async () => {
     const keys = newKeys();
     await store.claim(keys, T0 + OTP_LIFE_MS);
     proxy.holdAnswers('UpdateItem', HOLD_MS);
     await store.complete(keys, 'sent', outcome);
-    // One of the two parallel updates was held and retried; its retry matched its own applied write.
-    expect(proxy.count('UpdateItem')).toBe(3);
+    // The one update (the event item's) was held and retried; its retry matched its own applied write.
+    expect(proxy.count('UpdateItem')).toBe(2);
     expect(logger.warnings).toEqual([]);
     expect(await store.claim(keys, T0 + OTP_LIFE_MS)).toEqual({ claimed: false, state: 'sent', outcome });
   });

@@ -1,0 +1,81 @@
+/**
+ * `npx tsx bench/sdk-call-cost.ts [calls] [rounds]`: CPU per DynamoDB UpdateItem through the SDK v3 client,
+ * as main builds it and as the hook builds it now (aws-client-tuning.ts), against a server in another
+ * process that answers at once. The variants alternate round by round, so a shared machine's load falls on
+ * each alike; the medians are compared, not the absolute figures. Issue 10's "what moved it" evidence.
+ */
+import { fork } from 'node:child_process';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { boundedClientConfig } from '../app/composition/aws-call-bounds';
+import { tuneClient } from '../app/composition/aws-client-tuning';
+import { loadHookCallBounds } from '../app/config/aws-call-bounds-config';
+
+const calls = Number(process.argv[2] ?? 2_000);
+const rounds = Number(process.argv[3] ?? 7);
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  AWS_REGION: 'us-east-1',
+});
+
+const SERVER = `
+const http = require('node:http');
+const body = JSON.stringify({ Attributes: { total: { N: '1' } } });
+http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'r', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}).listen(0, '127.0.0.1', function () { process.send(this.address().port); });
+`;
+const server = fork('-e', [SERVER], { execArgv: ['-e', SERVER], stdio: 'inherit' });
+const port = await new Promise<number>((resolve) => server.once('message', (p) => resolve(Number(p))));
+const endpoint = `http://127.0.0.1:${port}`;
+const bounds = loadHookCallBounds({}).dynamodb;
+
+const allVariants: Record<string, DynamoDBClient> = {
+  'as on main (bounded)': new DynamoDBClient({ ...boundedClientConfig(bounds), endpoint }),
+  'tuned (aws-client-tuning)': tuneClient(
+    new DynamoDBClient({ ...boundedClientConfig(bounds), endpoint, accountIdEndpointMode: 'disabled' }),
+  ),
+};
+
+const command = () =>
+  new UpdateItemCommand({
+    TableName: 'idempotency',
+    Key: { pk: { S: 'counter#phone#+14155550123#2026-11-29T07' } },
+    UpdateExpression: 'ADD #f0 :a0 SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+    ExpressionAttributeNames: { '#f0': 'total', '#expiresAt': 'expiresAt' },
+    ExpressionAttributeValues: { ':a0': { N: '1' }, ':expiresAt': { N: '1800000000' } },
+    ReturnValues: 'UPDATED_NEW',
+  });
+
+async function measure(client: DynamoDBClient, n: number): Promise<number> {
+  const signal = new AbortController().signal;
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await client.send(command(), { abortSignal: signal });
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / n;
+}
+
+// ONLY=<words> keeps the variants whose name contains them (for a --cpu-prof of one).
+const variants = Object.fromEntries(
+  Object.entries(allVariants).filter(([name]) => !process.env.ONLY || name.includes(process.env.ONLY)),
+);
+for (const client of Object.values(variants)) await measure(client, 500);
+const samples: Record<string, number[]> = {};
+for (let round = 0; round < rounds; round++) {
+  for (const [name, client] of Object.entries(variants)) {
+    const own = samples[name] ?? [];
+    own.push(await measure(client, calls));
+    samples[name] = own;
+  }
+}
+for (const [name, values] of Object.entries(samples)) {
+  const sorted = [...values].sort((a, b) => a - b);
+  console.log(
+    `${name.padEnd(30)} median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} µs CPU/call  (${sorted.map((v) => v.toFixed(0)).join(' ')})`,
+  );
+}
+server.kill();
