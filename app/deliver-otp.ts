@@ -319,7 +319,8 @@ export class DeliverOtp {
       started: () => sealing,
       cancel: () => {
         clearTimeout(timer);
-        controller.abort(new Error('sealing ahead no longer needed'));
+        // Only a seal that started has a signal to stop; a prompt request builds no abort reason at all.
+        if (sealing) controller.abort(new Error('sealing ahead no longer needed'));
       },
     };
   }

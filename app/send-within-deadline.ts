@@ -4,6 +4,9 @@ import type { OutboundMessage } from '../domain/outbound-message';
 import type { Clock } from '../ports/clock';
 import type { MessageSender, SendOptions, SendReceipt } from '../ports/message-sender';
 
+/** Ends the abort listener below once the send has settled; never seen by a sender. */
+const SEND_SETTLED = new Error('send settled');
+
 /**
  * How long a sender that was aborted gets to settle with its own account of what happened (it knows
  * whether the request ever left) before it is abandoned as uncertain.
@@ -52,7 +55,9 @@ export async function sendWithinDeadline(
       }),
     ]);
   } finally {
-    done.abort();
+    // A reason given: abort() without one builds a DOMException, whose stack capture was the costliest
+    // single step of a warm request's abort bookkeeping (CPU profile of the warm path).
+    done.abort(SEND_SETTLED);
     clearTimeout(timer);
     clearTimeout(grace);
   }
