@@ -8,9 +8,8 @@ import type { Logger } from '../ports/logger';
 import { deadlineSignal } from './deadline-signal';
 import type { DeliverOtp } from './deliver-otp';
 import type { HookSettings } from './hook-settings';
+import { JSON_HEADERS } from './proxy-responses';
 import { settleWithinLastResort } from './reply-safety-net';
-
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
 
 /**
  * The one HTTP edge every IdP that calls us over HTTP goes through (Okta's telephony hook, Auth0's phone

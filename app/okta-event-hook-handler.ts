@@ -4,6 +4,7 @@ import { parseOktaEventHookBody } from '../adapters/okta/okta-event-hook';
 import { InvalidRequestError } from '../domain/errors';
 import type { Logger } from '../ports/logger';
 import type { ConfirmVerifications } from './confirm-verifications';
+import { jsonResponse, lowerCasedHeaders } from './proxy-responses';
 
 export interface OktaEventHookSettings {
   /** The value Okta sends in the hook's authentication header ("Authentication secret"). */
@@ -19,7 +20,6 @@ export interface OktaEventHookSettings {
 /** Shorter secrets are guessable; the stack generates 32 characters. */
 export const MIN_EVENT_HOOK_SECRET_LENGTH = 24;
 const MAX_CHALLENGE_LENGTH = 512;
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -50,16 +50,16 @@ export class OktaEventHookHandler {
   }
 
   async handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const headers = lowerCased(event.headers);
+    const headers = lowerCasedHeaders(event.headers);
     if (!this.authentic(headers[this.headerName])) {
       this.logger.warn('event hook call refused', {
         reason: 'wrong or missing secret',
         method: event.httpMethod,
       });
-      return json(401, { message: 'Unauthorized' });
+      return jsonResponse(401, { message: 'Unauthorized' });
     }
     if (event.httpMethod === 'GET') return this.verify(headers['x-okta-verification-challenge']);
-    if (event.httpMethod !== 'POST') return json(405, { message: 'Method Not Allowed' });
+    if (event.httpMethod !== 'POST') return jsonResponse(405, { message: 'Method Not Allowed' });
     return this.deliver(event);
   }
 
@@ -71,10 +71,10 @@ export class OktaEventHookHandler {
   private verify(challenge: string | undefined): APIGatewayProxyResult {
     // Echoed only when it looks like one: a printable token, never markup or a novel.
     if (!challenge || challenge.length > MAX_CHALLENGE_LENGTH || !/^[\x21-\x7e]+$/.test(challenge)) {
-      return json(400, { message: 'x-okta-verification-challenge header is required' });
+      return jsonResponse(400, { message: 'x-okta-verification-challenge header is required' });
     }
     this.logger.info('event hook verification answered');
-    return json(200, { verification: challenge });
+    return jsonResponse(200, { verification: challenge });
   }
 
   private async deliver(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -82,7 +82,7 @@ export class OktaEventHookHandler {
       ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
       : event.body;
     if (body && Buffer.byteLength(body, 'utf8') > (this.settings.maxBodyBytes ?? 6 * 1024 * 1024)) {
-      return json(413, { message: 'Request Too Long' });
+      return jsonResponse(413, { message: 'Request Too Long' });
     }
     let batch: ReturnType<typeof parseOktaEventHookBody>;
     try {
@@ -90,7 +90,7 @@ export class OktaEventHookHandler {
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       this.logger.info('event hook call rejected', { error: error.message, issues: error.issues.join(', ') });
-      return json(400, { message: error.message });
+      return jsonResponse(400, { message: error.message });
     }
     this.confirmations.ignored(batch.ignored);
     // Cleared before returning: a timer left behind would run after Lambda thaws the environment.
@@ -113,21 +113,9 @@ export class OktaEventHookHandler {
         error: error instanceof Error ? error.name : 'Error',
         cutShort: signal.aborted,
       });
-      return json(500, { message: 'try again' });
+      return jsonResponse(500, { message: 'try again' });
     } finally {
       clearTimeout(timer);
     }
   }
-}
-
-function lowerCased(
-  headers: APIGatewayProxyEvent['headers'] | undefined,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
-  return out;
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }

@@ -4,6 +4,7 @@ import { type SignedParams, verifyTwilioSignature } from '../adapters/twilio/twi
 import { receiptFromTwilioCallback } from '../adapters/twilio/twilio-status-callback';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import { jsonResponse, lowerCasedHeaders } from './proxy-responses';
 import type { RecordReceipts } from './record-receipts';
 
 export interface TwilioStatusSettings {
@@ -48,14 +49,14 @@ export class TwilioStatusHandler {
   }
 
   async handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    if (event.httpMethod !== 'POST') return json(405, { message: 'Method Not Allowed' });
+    if (event.httpMethod !== 'POST') return jsonResponse(405, { message: 'Method Not Allowed' });
     const receivedAt = this.clock.now();
-    const headers = lowerCased(event.headers);
+    const headers = lowerCasedHeaders(event.headers);
     const body = event.isBase64Encoded
       ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
       : (event.body ?? '');
     if (Buffer.byteLength(body, 'utf8') > (this.settings.maxBodyBytes ?? 64 * 1024)) {
-      return json(413, { message: 'Request Too Long' });
+      return jsonResponse(413, { message: 'Request Too Long' });
     }
     const form = formParams(body);
     const query = queryParams(event);
@@ -63,7 +64,7 @@ export class TwilioStatusHandler {
     if (headers['x-twilio-webhooks-signature-settings']) {
       // A Twilio Webhooks Rule signs with its own shared key and algorithm: not configured here.
       this.logger.warn('twilio callback refused', { reason: 'signed by a webhooks rule (shared key)' });
-      return json(403, { message: 'Forbidden' });
+      return jsonResponse(403, { message: 'Forbidden' });
     }
     if (
       !verifyTwilioSignature(
@@ -77,7 +78,7 @@ export class TwilioStatusHandler {
       this.logger.warn('twilio callback refused', {
         reason: headers['x-twilio-signature'] ? 'signature does not match' : 'no X-Twilio-Signature',
       });
-      return json(403, { message: 'Forbidden' });
+      return jsonResponse(403, { message: 'Forbidden' });
     }
     const first = (name: string) => {
       const value = form[name];
@@ -107,7 +108,7 @@ export class TwilioStatusHandler {
         error: error instanceof Error ? error.name : 'Error',
         cutShort: controller.signal.aborted,
       });
-      return json(500, { message: 'try again' });
+      return jsonResponse(500, { message: 'try again' });
     } finally {
       clearTimeout(timer);
     }
@@ -161,20 +162,4 @@ function queryParams(event: APIGatewayProxyEvent): URLSearchParams {
       if (value !== undefined) query.append(name, value);
   }
   return query;
-}
-
-function lowerCased(
-  headers: APIGatewayProxyEvent['headers'] | undefined,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
-  return out;
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify(body),
-  };
 }

@@ -111,3 +111,18 @@ function uniqueChains(chains: readonly string[][]): string[][] {
     return true;
   });
 }
+
+/** The warm-up of a function built on `awsHookAdapters` (the hook, the Cognito trigger): run at init. */
+export function warmUpHookAdapters(
+  adapters: Pick<HookWarmUpTargets, 'fingerprinter' | 'templateCache' | 'clock' | 'logger'>,
+  settings: { readonly defaultLocale: string; readonly defaultPhoneRegion: string },
+): Promise<HookWarmUpReport> {
+  return warmUpHook({
+    fingerprinter: adapters.fingerprinter,
+    templateCache: adapters.templateCache,
+    defaultLocale: settings.defaultLocale,
+    defaultPhoneRegion: settings.defaultPhoneRegion,
+    clock: adapters.clock,
+    logger: adapters.logger,
+  });
+}

@@ -99,13 +99,7 @@ export function loadTwilioConfig(env: Env): TwilioConfig | undefined {
  * "apiKeySid", "apiKeySecret"}. Throws ConfigError naming the fields that are wrong, never their values.
  */
 export function parseTwilioSecret(secret: string): TwilioCredentials {
-  let value: unknown;
-  try {
-    value = JSON.parse(secret);
-  } catch {
-    throw new ConfigError(['the Twilio secret is not JSON']);
-  }
-  const fields = (value ?? {}) as Record<string, unknown>;
+  const fields = secretFields(secret);
   const str = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
   return checkCredentials({
     accountSid: str('accountSid'),
@@ -121,13 +115,7 @@ export function parseTwilioSecret(secret: string): TwilioCredentials {
  * token as "webhookAuthToken": an API key cannot check a signature. Never quoted in an error.
  */
 export function parseTwilioSigningToken(secret: string): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(secret);
-  } catch {
-    throw new ConfigError(['the Twilio secret is not JSON']);
-  }
-  const fields = (value ?? {}) as Record<string, unknown>;
+  const fields = secretFields(secret);
   const token = fields.webhookAuthToken ?? fields.authToken;
   if (typeof token !== 'string' || token === '') {
     throw new ConfigError([
@@ -195,4 +183,15 @@ function isSafeUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The Twilio secret's JSON object; a secret that is not JSON is a ConfigError that never quotes it. */
+function secretFields(secret: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(secret);
+  } catch {
+    throw new ConfigError(['the Twilio secret is not JSON']);
+  }
+  return (value ?? {}) as Record<string, unknown>;
 }

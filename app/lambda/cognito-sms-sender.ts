@@ -4,7 +4,7 @@ import { boundedClientConfig } from '../composition/aws-call-bounds';
 import { awsHookAdapters } from '../composition/aws-hook-adapters';
 import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
-import { warmUpHook } from '../composition/hook-warm-up';
+import { warmUpHookAdapters } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
@@ -32,13 +32,9 @@ const trigger = buildCognitoTrigger(container, { hook, cognito }, decrypter);
 
 // As the hook does (app/lambda/telephony-hook.ts): the fingerprint key and the default language's
 // templates are fetched during init, bounded and never thrown, so a first trigger pays neither round trip.
-await warmUpHook({
-  fingerprinter: adapters.fingerprinter,
-  templateCache: adapters.templateCache,
+await warmUpHookAdapters(adapters, {
   defaultLocale: delivery.defaultLocale,
   defaultPhoneRegion: hook.defaultPhoneRegion,
-  clock: adapters.clock,
-  logger: adapters.logger,
 });
 
 /** Cognito invokes this asynchronously and ignores what it returns (see README, "Amazon Cognito"). */

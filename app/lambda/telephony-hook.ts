@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsHookAdapters } from '../composition/aws-hook-adapters';
 import { buildHookContainer } from '../composition/hook-container';
-import { warmUpHook } from '../composition/hook-warm-up';
+import { warmUpHookAdapters } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
@@ -25,13 +25,9 @@ const hooks = buildHookContainer(adapters).get(HttpHooks);
 // provisioned concurrency): the KMS-derived fingerprint key and the default language's templates are
 // fetched here, so the first request pays neither round trip. Bounded by each client's own bounds; a
 // failure is logged, never thrown — the first request then does that work itself.
-await warmUpHook({
-  fingerprinter: adapters.fingerprinter,
-  templateCache: adapters.templateCache,
+await warmUpHookAdapters(adapters, {
   defaultLocale: delivery.defaultLocale,
   defaultPhoneRegion: hook.defaultPhoneRegion,
-  clock: adapters.clock,
-  logger: adapters.logger,
 });
 
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);
