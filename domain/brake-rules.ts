@@ -288,6 +288,17 @@ function assignItems(
   });
 }
 
+/**
+ * Coarse guards: counters over all the traffic of a country or of the whole service (country velocity,
+ * daily spend). They catch a flood, not a person, so an instance may count them locally and write them
+ * in batches (app/coarse-counters.ts); per-subject counters (phone, block, client, user) stay exact.
+ */
+export function isCoarseGuard(counter: Pick<PlannedCounter, 'dimension'>): boolean {
+  return (
+    counter.dimension === 'country' || counter.dimension === 'spend' || counter.dimension === 'spend-country'
+  );
+}
+
 /** The estimated price of one message in micro-USD (integers add up exactly in a counter). */
 export function estimatedCostMicroUsd(policy: BrakePolicy, channel: Channel, country: string): number {
   const table = channel === 'sms' ? policy.prices.sms : policy.prices.voice;
