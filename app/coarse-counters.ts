@@ -29,10 +29,12 @@ interface ItemState {
  * `last stored total + what this instance counted since`.
  *
  * The error of that estimate, against the exact count (README, "Brakes"):
- * - it misses what other instances counted since this instance last read the item (their flushes in at
- *   most the last `flushMs`, and their own pending counts: at most the requests each served within one
- *   `flushMs` of its last flush). At a fleet-wide rate of R requests per second a limit can therefore be
- *   passed by up to about 2·R·flushMs before every instance sees it;
+ * - it misses exactly each other instance's counts since that instance's last write before this one's
+ *   last read (which is less than `flushMs` old, or this request would read again): those counted before
+ *   that read lie within one `flushMs` after the other's write (a later request there would have
+ *   written them), those counted after it lie within the last `flushMs`. So it misses at most each
+ *   other instance's requests of one interval plus the fleet's requests of the last interval: at a
+ *   steady fleet-wide rate R, about 2·R·flushMs (test/property/coarse-counters.property.test.ts);
  * - counts still pending when an instance is shut down are lost (at most one interval of that instance's
  *   requests); a flush that times out after DynamoDB applied it is counted again (over, never under).
  * With one instance (or flushMs 0, which Brakes treats as exact counting) the decisions are exact.
