@@ -207,6 +207,8 @@ export class Brakes implements BrakeGate {
         counts: () => describeCounts(planned, totals),
       };
     } catch (error) {
+      // One call failed: end the others too (a coarse-guard write among them), so none outlives the request.
+      controller.abort();
       return this.unavailable(error, eventId);
     } finally {
       clearTimeout(timer);

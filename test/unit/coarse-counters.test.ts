@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryRateCounterStore } from '../../adapters/local/in-memory-rate-counter-store';
 import { CoarseCounters } from '../../app/coarse-counters';
 import type { CounterIncrement, RateCounterStore } from '../../ports/rate-counter-store';
+import { brakedDelivery } from '../support/braked-delivery';
 
 const START = Date.UTC(2026, 10, 30, 9, 0, 0);
 const EXPIRES = START + 3_600_000;
@@ -197,5 +198,40 @@ describe('CoarseCounters', () => {
     const { counters } = setup();
     await expect(counters.increment([inc(-1)])).rejects.toThrow(RangeError);
     expect(() => counters.decrement([inc(0.5)])).toThrow(RangeError);
+  });
+
+  it('in the brakes: when an exact counter fails, the coarse write in flight is aborted before the reply', async () => {
+    const aborted: string[] = [];
+    const store: RateCounterStore = {
+      increment: (increments, options) => {
+        const key = increments[0]?.key ?? '';
+        if (!key.startsWith('country#') && !key.startsWith('spend#'))
+          return Promise.reject(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+        return new Promise((_, reject) =>
+          options?.signal?.addEventListener('abort', () => {
+            aborted.push(key.split('#')[0] as string);
+            reject(new Error('aborted'));
+          }),
+        );
+      },
+      decrement: async () => {},
+    };
+    const { deliver, sender } = brakedDelivery({ counters: store, coarseFlushMs: 1000 });
+    const outcome = await deliver.execute({
+      eventId: 'evt-abort',
+      idp: 'okta',
+      purpose: 'verification',
+      channel: 'sms',
+      phone: '+33612345678',
+      code: '123456',
+      expiresAt: new Date(START + 300_000),
+      requestedLocale: 'en',
+      clientIp: '198.51.100.20',
+      userId: '00u1',
+    });
+    // Fails open, as with any counter failure, and leaves no write running.
+    expect(outcome.status).toBe('SUCCESSFUL');
+    expect(sender.sent).toHaveLength(1);
+    expect(aborted.sort()).toEqual(['country', 'spend']);
   });
 });
