@@ -317,6 +317,17 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     const column = at - code.lastIndexOf('\n', at - 1);
     const trace = `    at Ze (file:///var/task/authorizer.mjs:${line}:${column})`;
     expect(symbolicate(trace, maps)).toMatch(/\[app\/authorize-hook-call\.ts:\d+:\d+/);
+    // And in a chunk (Splitting): the hook's Secrets Manager source, loaded on first use.
+    const hook = find(shipped, 'TelephonyHookFunction');
+    const chunk = readdirSync(hook.outdir).find((f) => f.startsWith('secrets-manager-secret-source-'));
+    expect(chunk).toBeDefined();
+    const chunkCode = readFileSync(join(hook.outdir, chunk as string), 'utf8');
+    const inChunk = chunkCode.indexOf('secret has no string value');
+    const chunkLine = chunkCode.slice(0, inChunk).split('\n').length;
+    const chunkColumn = inChunk - chunkCode.lastIndexOf('\n', inChunk - 1);
+    expect(symbolicate(`at r (file:///var/task/${chunk}:${chunkLine}:${chunkColumn})`, maps)).toMatch(
+      /\[adapters\/secrets-manager\/secrets-manager-secret-source\.ts:\d+:\d+/,
+    );
     expect(symbolicate('at x (file:///var/task/other.mjs:1:1)', maps)).toBe(
       'at x (file:///var/task/other.mjs:1:1)',
     );
