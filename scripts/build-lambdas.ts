@@ -290,10 +290,10 @@ export function loadSamBuild(buildDir: string): LambdaBundle[] {
 }
 
 /**
- * The bytes Node loads before the handler can run: the handler module and, with Splitting, every chunk
+ * The files Node loads before the handler can run: the handler module and, with Splitting, every chunk
  * it imports statically (directly or through another chunk). Chunks reached only by import() load later.
  */
-export function bytesLoadedAtInit(handlerFile: string): number {
+export function filesLoadedAtInit(handlerFile: string): string[] {
   const dir = dirname(handlerFile);
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -304,7 +304,12 @@ export function bytesLoadedAtInit(handlerFile: string): number {
     for (const m of code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.mjs)["']/g)) visit(m[1] as string);
   };
   visit(basename(handlerFile));
-  return [...seen].reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+  return [...seen];
+}
+
+export function bytesLoadedAtInit(handlerFile: string): number {
+  const dir = dirname(handlerFile);
+  return filesLoadedAtInit(handlerFile).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
 }
 
 /** Everything in the function's folder: what sam deploy uploads. */

@@ -5,7 +5,13 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLambdas, formatSizes, type LambdaBundle, loadSamBuild } from '../../scripts/build-lambdas';
+import {
+  buildLambdas,
+  filesLoadedAtInit,
+  formatSizes,
+  type LambdaBundle,
+  loadSamBuild,
+} from '../../scripts/build-lambdas';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
 import { rebuildMaps, symbolicate, withoutChunkHashes } from '../../scripts/symbolicate';
 import { parseJsonFilterPattern } from '../support/cloudwatch-filter-pattern';
@@ -290,6 +296,22 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     // The authorizer stays one file (no dynamic import); the hook's rarely used code is in chunks of its own.
     expect(readdirSync(find(shipped, 'AuthorizerFunction').outdir)).toEqual(['authorizer.mjs']);
     expect(readdirSync(find(shipped, 'TelephonyHookFunction').outdir).length).toBeGreaterThan(1);
+  });
+
+  it('init loads neither the Secrets Manager client (Twilio only) nor the Encryption SDK (first decryption)', () => {
+    const atInit = (name: string) => filesLoadedAtInit(find(shipped, name).handlerFile);
+    const all = (name: string) => readdirSync(find(shipped, name).outdir);
+    for (const name of ['TelephonyHookFunction', 'CognitoSmsSenderFunction']) {
+      const later = all(name).filter((f) => !atInit(name).includes(f));
+      expect(
+        later.some((f) => f.startsWith('secrets-manager-secret-source-')),
+        name,
+      ).toBe(true);
+    }
+    const cognitoLater = all('CognitoSmsSenderFunction').filter(
+      (f) => !atInit('CognitoSmsSenderFunction').includes(f),
+    );
+    expect(cognitoLater.some((f) => f.startsWith('encryption-sdk-runtime-'))).toBe(true);
   });
 
   it('a map rebuilt offline describes the shipped code byte for byte, and reads a stack position', async () => {
