@@ -1,6 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
-import type { Deadline } from '../domain/deadline';
+import { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
@@ -18,12 +18,12 @@ import type { Logger } from '../ports/logger';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
-import { deadlineSignal, untilAborted } from './deadline-signal';
+import { DeadlineSignals, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
 import { type DeliveryTelemetry, NO_TELEMETRY } from './delivery-telemetry';
 import { MessageComposer } from './message-composer';
-import { sendWithinDeadline } from './send-within-deadline';
+import { sendUntilAborted } from './send-within-deadline';
 import { TOKENS } from './tokens';
 
 /** Why a request ended without a send, when the reason is ours rather than the provider's. */
@@ -54,9 +54,11 @@ export const REPLY_MARGIN_MS = 25;
 interface Context {
   readonly request: DeliveryRequest;
   readonly run: DeliveryRun;
+  /** Every signal of this request (each aborted when the edge gives up), on one timer. */
+  readonly signals: DeadlineSignals;
   /**
-   * Aborted when the steps before the send must stop to leave the failure path its reserve: the
-   * fingerprints, the claim and composing take it.
+   * Aborted when the steps up to the send must stop to leave the failure path its reserve: the
+   * fingerprints, the claim, composing — and the send itself, whose deadline is the same instant.
    */
   readonly beforeSend: AbortSignal;
   /** Aborted at the cut-off (or when the edge gives up): recording and parking take it. */
@@ -122,23 +124,19 @@ export class DeliverOtp {
 
   private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
     const reserve = this.settings.failurePathReserveMs;
-    const cutoff = deadlineSignal(
-      run.replyBy.earlier(REPLY_MARGIN_MS),
-      this.clock,
-      () => new Error('request deadline reached'),
-    );
+    const signals = new DeadlineSignals(this.clock);
+    run.onAbort((reason) => signals.abort(reason));
+    const cutoff = run.replyBy.earlier(REPLY_MARGIN_MS);
     // Normally the send deadline, leaving the reserve to the failure path; for a request too late to send,
-    // the first half of its slot.
+    // the first half of its slot. Never after the cut-off.
     const late = run.replyBy.at > run.deadline.at;
-    const claimBy = deadlineSignal(
-      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve),
-      this.clock,
-      () => new Error('no time left before the failure-path reserve'),
-    );
-    const signal = AbortSignal.any([run.signal, cutoff.signal]);
-    const beforeSend = AbortSignal.any([signal, claimBy.signal]);
+    const claimBy = (
+      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve)
+    ).earliest(cutoff);
+    const signal = signals.at(cutoff, () => new Error('request deadline reached'));
+    const beforeSend = signals.at(claimBy, () => new Error('no time left before the failure-path reserve'));
     try {
-      return await this.claimAndSend({ request, run, signal, beforeSend });
+      return await this.claimAndSend({ request, run, signals, signal, beforeSend });
     } catch (error) {
       // Every step handles its own failures; reaching here is a bug, and the reply still has to leave.
       this.logger.error('delivery failed unexpectedly', {
@@ -155,8 +153,7 @@ export class DeliverOtp {
         durationMs: run.deadline.elapsed(this.clock.now()),
       });
     } finally {
-      cutoff.dispose();
-      claimBy.dispose();
+      signals.dispose();
     }
   }
 
@@ -251,7 +248,9 @@ export class DeliverOtp {
     let outcome: DeliveryOutcome;
     let receipt: SendReceipt;
     try {
-      receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      // beforeSend fires at sendBy (a request too late to send never gets here) or earlier: at the cut-off
+      // or when the edge gives up.
+      receipt = await sendUntilAborted(this.sender, message, sendBy, this.clock, beforeSend);
       sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
       outcome = run.decide({
@@ -303,24 +302,23 @@ export class DeliverOtp {
    * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
-    const { request, run } = ctx;
-    const controller = new AbortController();
+    const { request, run, signals } = ctx;
+    let controller: AbortController | undefined;
     let sealing: Promise<SealedSecret> | undefined;
-    const timer = setTimeout(
-      () => {
-        const signal = AbortSignal.any([run.signal, controller.signal]);
-        sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-        // Awaited by the failure path, or abandoned when the send succeeds.
-        sealing.catch(() => undefined);
-      },
-      Math.max(0, (sendBy.at - run.deadline.startedAt) / 2 - run.deadline.elapsed(this.clock.now())),
-    );
+    const halfway = Deadline.after(run.deadline.startedAt, (sendBy.at - run.deadline.startedAt) / 2);
+    // On the request's one timer: a prompt request pays for no timer, controller or abort reason here.
+    const unschedule = signals.schedule(halfway, () => {
+      controller = new AbortController();
+      const signal = AbortSignal.any([signals.untilAbort(), controller.signal]);
+      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
+      // Awaited by the failure path, or abandoned when the send succeeds.
+      sealing.catch(() => undefined);
+    });
     return {
       started: () => sealing,
       cancel: () => {
-        clearTimeout(timer);
-        // Only a seal that started has a signal to stop; a prompt request builds no abort reason at all.
-        if (sealing) controller.abort(new Error('sealing ahead no longer needed'));
+        unschedule();
+        controller?.abort(new Error('sealing ahead no longer needed'));
       },
     };
   }
@@ -366,19 +364,16 @@ export class DeliverOtp {
     // now, within the edge's last resort. Parking a letter outweighs a reply on the dot: a FAILED reply
     // and Okta timing out both make Okta send its own code.
     const now = this.clock.now();
-    const bound = deadlineSignal(
-      run.replyBy
-        .earlier(REPLY_MARGIN_MS)
-        .atLeast(now, this.settings.failurePathReserveMs)
-        .earliest(run.lastResort.earlier(REPLY_MARGIN_MS)),
-      this.clock,
-      () => new Error('failure-path reserve spent'),
-    );
-    const ctx: Context = { ...base, signal: AbortSignal.any([run.signal, bound.signal]) };
+    const bound = run.replyBy
+      .earlier(REPLY_MARGIN_MS)
+      .atLeast(now, this.settings.failurePathReserveMs)
+      .earliest(run.lastResort.earlier(REPLY_MARGIN_MS));
+    // Usually the cut-off's own signal (the same instant); its timer goes when the request ends.
+    const signal = base.signals.at(bound, () => new Error('failure-path reserve spent'));
+    const ctx: Context = { ...base, signal };
     try {
       return await this.endFailed(ctx, failure, message);
     } finally {
-      bound.dispose();
       base.sealAhead?.cancel();
     }
   }
