@@ -98,7 +98,8 @@ export class DeadlineSignals {
       if (live) task();
     };
     if (stage.fired) queueMicrotask(once);
-    else (stage.tasks ??= []).push(once);
+    else if (stage.tasks) stage.tasks.push(once);
+    else stage.tasks = [once];
     return () => {
       live = false;
     };
