@@ -180,11 +180,9 @@ export class DeliverOtp {
     const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
-      keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
-      const claim = await untilAborted(
-        this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
-        beforeSend,
-      );
+      // One wait for both steps: the fingerprints, then the claim, all bounded by the same signal.
+      let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+      ({ keys, claim } = await untilAborted(this.keysAndClaim(request, beforeSend), beforeSend));
       if (!claim.claimed) {
         sealAhead.cancel();
         await this.brakes.withdraw(brakes);
@@ -323,12 +321,14 @@ export class DeliverOtp {
     };
   }
 
-  private async idempotencyKeys(request: DeliveryRequest, signal: AbortSignal): Promise<IdempotencyKeys> {
+  private async keysAndClaim(request: DeliveryRequest, signal: AbortSignal) {
     const [eventKey, codeKey] = await Promise.all([
       this.fingerprinter.fingerprint(['event', request.idp, request.eventId], { signal }),
       this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code], { signal }),
     ]);
-    return { eventKey, codeKey };
+    const keys: IdempotencyKeys = { eventKey, codeKey };
+    const claim = await this.idempotency.claim(keys, request.expiresAt.getTime(), { signal });
+    return { keys, claim };
   }
 
   private replay(
