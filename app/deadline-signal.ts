@@ -42,6 +42,8 @@ interface Stage {
   readonly at: number;
   reason: () => Error;
   controller?: AbortController;
+  /** Waits (`until`) to reject when the signal fires: called right after its abort event. */
+  waiters?: Set<() => void>;
   tasks?: (() => void)[];
   fired: boolean;
 }
@@ -90,6 +92,31 @@ export class DeadlineSignals {
     return stage.controller.signal;
   }
 
+  /**
+   * untilAborted for a signal this object gave out: the same race, without an event listener per wait
+   * (adding and removing one was most of a wait's cost). Any other signal goes to untilAborted.
+   */
+  until<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    const stage = this.stages.find((s) => s.controller?.signal === signal);
+    if (!stage || signal.aborted) return untilAborted(work, signal);
+    const waiters = stage.waiters ?? new Set<() => void>();
+    stage.waiters = waiters;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      waiters.add(onAbort);
+      work.then(
+        (value) => {
+          waiters.delete(onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          waiters.delete(onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** Runs `task` once `deadline` passes, unless cancelled or disposed first; an abort does not run it. */
   schedule(deadline: Deadline, task: () => void): () => void {
     const stage = this.stageAt(deadline.at, NEVER);
@@ -109,7 +136,7 @@ export class DeadlineSignals {
   abort(reason: Error): void {
     if (this.abortReason) return;
     this.abortReason = reason;
-    for (const stage of this.stages) stage.controller?.abort(reason);
+    for (const stage of this.stages) this.abortStage(stage, reason);
   }
 
   /** The request has ended: no signal fires by time and no task runs any more. */
@@ -117,6 +144,14 @@ export class DeadlineSignals {
     this.disposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private abortStage(stage: Stage, reason: Error): void {
+    if (!stage.controller || stage.controller.signal.aborted) return;
+    stage.controller.abort(reason);
+    const waiters = stage.waiters;
+    stage.waiters = undefined;
+    for (const reject of waiters ?? []) reject();
   }
 
   private stageAt(at: number, reason: () => Error): Stage {
@@ -153,7 +188,7 @@ export class DeadlineSignals {
       if (stage.at > firedAt) break;
       if (stage.fired) continue;
       stage.fired = true;
-      if (stage.controller && !stage.controller.signal.aborted) stage.controller.abort(stage.reason());
+      if (stage.controller && !stage.controller.signal.aborted) this.abortStage(stage, stage.reason());
       for (const task of stage.tasks ?? []) task();
       stage.tasks = undefined;
     }

@@ -175,14 +175,14 @@ export class DeliverOtp {
     base: Context & { sealAhead: SealAhead },
     sendBy: Deadline,
   ): Promise<DeliveryOutcome> {
-    const { request, run, signal, beforeSend, sealAhead } = base;
+    const { request, run, signals, signal, beforeSend, sealAhead } = base;
     // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
     const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
       // One wait for both steps: the fingerprints, then the claim, all bounded by the same signal.
       let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
-      ({ keys, claim } = await untilAborted(this.keysAndClaim(request, beforeSend), beforeSend));
+      ({ keys, claim } = await signals.until(this.keysAndClaim(request, beforeSend), beforeSend));
       if (!claim.claimed) {
         sealAhead.cancel();
         await this.brakes.withdraw(brakes);
@@ -231,7 +231,7 @@ export class DeliverOtp {
 
     let message: OutboundMessage | undefined;
     try {
-      message = await untilAborted(this.composer.compose(request), beforeSend);
+      message = await signals.until(this.composer.compose(request), beforeSend);
     } catch (error) {
       return this.fail(ctx, this.describe(error, request, 'internal-error', 'not-sent'));
     }
@@ -420,7 +420,7 @@ export class DeliverOtp {
   private async record(ctx: Context, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
     if (!ctx.keys) return;
     try {
-      await untilAborted(
+      await ctx.signals.until(
         this.idempotency.complete(ctx.keys, state, outcome, { signal: ctx.signal }),
         ctx.signal,
       );
@@ -441,7 +441,7 @@ export class DeliverOtp {
       const sealNow = () => this.sealer.seal(request.code, request.eventId, { signal });
       // Sealed ahead if the send ran late; sealed now if not, or if sealing ahead failed.
       const sealing = ctx.sealAhead?.started()?.catch(sealNow) ?? sealNow();
-      const sealedCode = await untilAborted(sealing, signal);
+      const sealedCode = await ctx.signals.until(sealing, signal);
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,
@@ -462,7 +462,7 @@ export class DeliverOtp {
         receivedAt,
         failedAt: this.clock.now(),
       };
-      await untilAborted(this.deadLetters.park(letter, { signal }), signal);
+      await ctx.signals.until(this.deadLetters.park(letter, { signal }), signal);
       run.parked = true;
     } catch (error) {
       // Nothing vanishes: the log line carries every non-secret field, and the sealed code if we have it.

@@ -126,6 +126,38 @@ describe('DeadlineSignals: one timer for every deadline of a request', () => {
     other.dispose();
   });
 
+  it('until: a wait on one of its signals rejects as AbortError when it fires (time or abort), and not after settling', async () => {
+    const signals = new DeadlineSignals(clock);
+    const claim = signals.at(at(1_000), reason('claim'));
+    const cutoff = signals.at(at(2_000), reason('cutoff'));
+    const hung = signals.until(new Promise<never>(() => {}), claim);
+    const done = signals.until(Promise.resolve('ok'), claim);
+    const failed = signals.until(Promise.reject(new Error('own')), cutoff);
+    await expect(done).resolves.toBe('ok');
+    await expect(failed).rejects.toThrow('own');
+    const caught = hung.catch((e: Error) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const error = await caught;
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(((error as Error).cause as Error).message).toBe('claim');
+
+    const onAbort = signals.until(new Promise<never>(() => {}), cutoff).catch((e: Error) => e);
+    signals.abort(new Error('reply deadline reached'));
+    expect(((await onAbort) as Error).cause).toMatchObject({ message: 'reply deadline reached' });
+    // Already fired: rejects at once.
+    await expect(signals.until(Promise.resolve(1), claim)).rejects.toMatchObject({ name: 'AbortError' });
+    signals.dispose();
+  });
+
+  it('until: a signal it did not give out is waited on as untilAborted does', async () => {
+    const signals = new DeadlineSignals(clock);
+    const foreign = new AbortController();
+    const waiting = signals.until(new Promise<never>(() => {}), foreign.signal).catch((e: Error) => e);
+    foreign.abort(new Error('elsewhere'));
+    expect(await waiting).toMatchObject({ name: 'AbortError' });
+    signals.dispose();
+  });
+
   it('a task and a signal at the same instant: the signal keeps its reason', async () => {
     const signals = new DeadlineSignals(clock);
     signals.schedule(at(1_000), () => {});
