@@ -51,6 +51,11 @@ interface Failure {
  */
 export const REPLY_MARGIN_MS = 25;
 
+// Abort reasons, built only when a signal fires (an Error's stack capture is not free).
+const REQUEST_DEADLINE_REACHED = () => new Error('request deadline reached');
+const NO_TIME_BEFORE_RESERVE = () => new Error('no time left before the failure-path reserve');
+const RESERVE_SPENT = () => new Error('failure-path reserve spent');
+
 interface Context {
   readonly request: DeliveryRequest;
   readonly run: DeliveryRun;
@@ -133,8 +138,8 @@ export class DeliverOtp {
     const claimBy = (
       late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve)
     ).earliest(cutoff);
-    const signal = signals.at(cutoff, () => new Error('request deadline reached'));
-    const beforeSend = signals.at(claimBy, () => new Error('no time left before the failure-path reserve'));
+    const signal = signals.at(cutoff, REQUEST_DEADLINE_REACHED);
+    const beforeSend = signals.at(claimBy, NO_TIME_BEFORE_RESERVE);
     try {
       return await this.claimAndSend({ request, run, signals, signal, beforeSend });
     } catch (error) {
@@ -369,7 +374,7 @@ export class DeliverOtp {
       .atLeast(now, this.settings.failurePathReserveMs)
       .earliest(run.lastResort.earlier(REPLY_MARGIN_MS));
     // Usually the cut-off's own signal (the same instant); its timer goes when the request ends.
-    const signal = base.signals.at(bound, () => new Error('failure-path reserve spent'));
+    const signal = base.signals.at(bound, RESERVE_SPENT);
     const ctx: Context = { ...base, signal };
     try {
       return await this.endFailed(ctx, failure, message);
