@@ -42,11 +42,19 @@ interface Stage {
   readonly at: number;
   reason: () => Error;
   controller?: AbortController;
-  /** Waits (`until`) to reject when the signal fires: called right after its abort event. */
-  waiters?: Set<() => void>;
-  tasks?: (() => void)[];
+  /** Rejects when the signal fires (right after its abort event): what every `until` races against. */
+  aborted?: Promise<never>;
+  rejectWaits?: (error: Error) => void;
+  tasks?: ScheduledTask[];
   fired: boolean;
 }
+
+/** Work for an instant of the request (`schedule`); an object, so scheduling builds no closure. */
+export interface ScheduledTask {
+  run(): void;
+}
+
+const ignore = () => undefined;
 
 const NEVER: () => Error = () => new Error('aborted');
 
@@ -97,39 +105,28 @@ export class DeadlineSignals {
    * (adding and removing one was most of a wait's cost). Any other signal goes to untilAborted.
    */
   until<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-    const stage = this.stages.find((s) => s.controller?.signal === signal);
+    let stage: Stage | undefined;
+    for (const s of this.stages) if (s.controller?.signal === signal) stage = s;
     if (!stage || signal.aborted) return untilAborted(work, signal);
-    const waiters = stage.waiters ?? new Set<() => void>();
-    stage.waiters = waiters;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(abortError(signal));
-      waiters.add(onAbort);
-      work.then(
-        (value) => {
-          waiters.delete(onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          waiters.delete(onAbort);
-          reject(error);
-        },
-      );
-    });
+    if (!stage.aborted) {
+      // One promise per signal, shared by its waits, that rejects when it fires.
+      stage.aborted = new Promise<never>((_, reject) => {
+        (stage as Stage).rejectWaits = reject;
+      });
+      stage.aborted.catch(ignore);
+    }
+    return Promise.race([work, stage.aborted]);
   }
 
-  /** Runs `task` once `deadline` passes, unless cancelled or disposed first; an abort does not run it. */
-  schedule(deadline: Deadline, task: () => void): () => void {
+  /**
+   * Runs `task` once `deadline` passes, unless disposed first; an abort does not run it. A task that
+   * may be called off keeps its own flag (`run` then does nothing).
+   */
+  schedule(deadline: Deadline, task: ScheduledTask): void {
     const stage = this.stageAt(deadline.at, NEVER);
-    let live = true;
-    const once = () => {
-      if (live) task();
-    };
-    if (stage.fired) queueMicrotask(once);
-    else if (stage.tasks) stage.tasks.push(once);
-    else stage.tasks = [once];
-    return () => {
-      live = false;
-    };
+    if (stage.fired) queueMicrotask(() => task.run());
+    else if (stage.tasks) stage.tasks.push(task);
+    else stage.tasks = [task];
   }
 
   /** Aborts every signal given out, and every one asked for later, with `reason`: all at once. */
@@ -149,9 +146,7 @@ export class DeadlineSignals {
   private abortStage(stage: Stage, reason: Error): void {
     if (!stage.controller || stage.controller.signal.aborted) return;
     stage.controller.abort(reason);
-    const waiters = stage.waiters;
-    stage.waiters = undefined;
-    for (const reject of waiters ?? []) reject();
+    stage.rejectWaits?.(abortError(stage.controller.signal));
   }
 
   private stageAt(at: number, reason: () => Error): Stage {
@@ -189,7 +184,7 @@ export class DeadlineSignals {
       if (stage.fired) continue;
       stage.fired = true;
       if (stage.controller && !stage.controller.signal.aborted) this.abortStage(stage, stage.reason());
-      for (const task of stage.tasks ?? []) task();
+      for (const task of stage.tasks ?? []) task.run();
       stage.tasks = undefined;
     }
     this.arm();

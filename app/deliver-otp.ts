@@ -18,7 +18,7 @@ import type { Logger } from '../ports/logger';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
-import { DeadlineSignals, untilAborted } from './deadline-signal';
+import { DeadlineSignals, type ScheduledTask, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
 import { type DeliveryTelemetry, NO_TELEMETRY } from './delivery-telemetry';
@@ -77,8 +77,42 @@ interface Context {
 interface SealAhead {
   /** The sealing under way, if it has started. */
   started(): Promise<SealedSecret> | undefined;
-  /** Stops the timer, and the sealing if it runs: nothing may be left running after the reply. */
+  /** Calls it off, and stops the sealing if it runs: nothing may be left running after the reply. */
   cancel(): void;
+}
+
+/** The task DeliverOtp schedules halfway to the send deadline (a class: no closures per request). */
+class SealingAhead implements SealAhead, ScheduledTask {
+  private sealing: Promise<SealedSecret> | undefined;
+  private controller: AbortController | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly sealer: SecretSealer,
+    private readonly request: DeliveryRequest,
+    private readonly signals: DeadlineSignals,
+  ) {}
+
+  run(): void {
+    if (this.cancelled) return;
+    this.controller = new AbortController();
+    const signal = AbortSignal.any([this.signals.untilAbort(), this.controller.signal]);
+    this.sealing = untilAborted(
+      this.sealer.seal(this.request.code, this.request.eventId, { signal }),
+      signal,
+    );
+    // Awaited by the failure path, or abandoned when the send succeeds.
+    this.sealing.catch(() => undefined);
+  }
+
+  started(): Promise<SealedSecret> | undefined {
+    return this.sealing;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.controller?.abort(new Error('sealing ahead no longer needed'));
+  }
 }
 
 /**
@@ -305,25 +339,14 @@ export class DeliverOtp {
    * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
-    const { request, run, signals } = ctx;
-    let controller: AbortController | undefined;
-    let sealing: Promise<SealedSecret> | undefined;
-    const halfway = Deadline.after(run.deadline.startedAt, (sendBy.at - run.deadline.startedAt) / 2);
+    const { run } = ctx;
+    const sealing = new SealingAhead(this.sealer, ctx.request, ctx.signals);
     // On the request's one timer: a prompt request pays for no timer, controller or abort reason here.
-    const unschedule = signals.schedule(halfway, () => {
-      controller = new AbortController();
-      const signal = AbortSignal.any([signals.untilAbort(), controller.signal]);
-      sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-      // Awaited by the failure path, or abandoned when the send succeeds.
-      sealing.catch(() => undefined);
-    });
-    return {
-      started: () => sealing,
-      cancel: () => {
-        unschedule();
-        controller?.abort(new Error('sealing ahead no longer needed'));
-      },
-    };
+    ctx.signals.schedule(
+      Deadline.after(run.deadline.startedAt, (sendBy.at - run.deadline.startedAt) / 2),
+      sealing,
+    );
+    return sealing;
   }
 
   private async keysAndClaim(request: DeliveryRequest, signal: AbortSignal) {
