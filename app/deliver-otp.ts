@@ -290,7 +290,8 @@ export class DeliverOtp {
       receipt = await sendUntilAborted(this.sender, message, sendBy, this.clock, beforeSend);
       sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
-      outcome = run.decide({
+      // Built field by field (no spread temporaries): this is every successful request's path.
+      const sent: { -readonly [K in keyof DeliveryOutcome]: DeliveryOutcome[K] } = {
         status: receipt.status,
         eventId: request.eventId,
         channel: request.channel,
@@ -298,11 +299,18 @@ export class DeliverOtp {
         transactionId: receipt.messageId,
         locale: message.locale,
         templateSource: message.templateSource,
-        ...(receipt.tries ? { tries: receipt.tries } : {}),
-        durationMs: run.deadline.elapsed(this.clock.now()),
-      });
+        durationMs: 0,
+      };
+      if (receipt.tries) sent.tries = receipt.tries;
+      sent.durationMs = run.deadline.elapsed(this.clock.now());
+      outcome = run.decide(sent);
       this.logger.info('otp sent', {
-        ...this.logFields(request),
+        eventId: request.eventId,
+        idp: request.idp,
+        purpose: request.purpose,
+        channel: request.channel,
+        to: maskPhone(request.phone),
+        requestedLocale: request.requestedLocale.slice(0, 35),
         locale: message.locale,
         templateSource: message.templateSource,
         encoding: message.sms?.encoding,
