@@ -88,7 +88,6 @@ export function localeLanguage(raw: string): string | undefined {
   return language;
 }
 
-
 const chainsByTag = new Map<string, readonly string[]>();
 
 /** The chain for one canonical tag; remembered like normaliseLocale's answers, for the same reason. */
