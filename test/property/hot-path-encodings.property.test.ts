@@ -1,7 +1,10 @@
 import fc from 'fast-check';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import metadata from 'libphonenumber-js/metadata.min.json';
 import { describe, expect, it } from 'vitest';
 import { isIsoDateTime } from '../../adapters/okta/okta-hook-request';
 import { fingerprintInput } from '../../domain/fingerprint-input';
+import { countriesOf, countryOf } from '../../domain/phone-country';
 
 /** The encoding as first written (a buffer per part, then a concat): idempotency keys depend on it. */
 function chunkedFingerprintInput(parts: readonly string[]): Buffer {
@@ -49,7 +52,38 @@ const dateTimeArb = fc
   )
   .map(([y, mo, d, h, mi, s, frac, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`);
 
+/** The country lookup as first written: a parse on every call. */
+function parsedCountries(e164: string): string[] {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return [];
+  const main: string | undefined = metadata.country_calling_codes[parsed.countryCallingCode]?.[0];
+  return [...new Set([parsed.country, main].filter((c): c is string => c !== undefined))];
+}
+
+const phoneArb = fc.oneof(
+  fc.constantFrom('+14155550123', '+447700900123', '+447781123456', '+80012345678', '+12', 'nonsense', ''),
+  fc
+    .tuple(
+      fc.constantFrom('+1', '+44', '+33', '+49', '+81', '+91', '+55', '+7', '+800', '+882'),
+      fc.stringMatching(/^[0-9]{4,12}$/),
+    )
+    .map(([cc, rest]) => cc + rest),
+);
+
 describe('hot-path encodings, rewritten for speed, keep their old results', () => {
+  it('countriesOf / countryOf: remembered per number, the same answers as a parse every time', () => {
+    fc.assert(
+      fc.property(fc.array(phoneArb, { minLength: 1, maxLength: 4 }), (numbers) => {
+        // Repeats included: the second ask of a number comes from the memo.
+        for (const e164 of [...numbers, ...numbers]) {
+          expect(countriesOf(e164)).toEqual(parsedCountries(e164));
+          expect(countryOf(e164)).toBe(parsedCountries(e164)[0]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('fingerprintInput: the same bytes as the chunked encoding, for any parts (keys never change)', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 6 }), (parts) => {
