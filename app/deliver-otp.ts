@@ -1,6 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
-import type { Deadline } from '../domain/deadline';
+import { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
 import type { DeliveryOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
@@ -18,12 +18,12 @@ import type { Logger } from '../ports/logger';
 import type { MessageSender, SendReceipt } from '../ports/message-sender';
 import type { SecretSealer } from '../ports/secret-sealer';
 import { type BrakeGate, Brakes, NO_BRAKES } from './brakes';
-import { deadlineSignal, untilAborted } from './deadline-signal';
+import { DeadlineSignals, type ScheduledTask, untilAborted } from './deadline-signal';
 import { DeliveryRun } from './delivery-run';
 import type { DeliverySettings } from './delivery-settings';
 import { type DeliveryTelemetry, NO_TELEMETRY } from './delivery-telemetry';
 import { MessageComposer } from './message-composer';
-import { sendWithinDeadline } from './send-within-deadline';
+import { sendUntilAborted } from './send-within-deadline';
 import { TOKENS } from './tokens';
 
 /** Why a request ended without a send, when the reason is ours rather than the provider's. */
@@ -51,12 +51,19 @@ interface Failure {
  */
 export const REPLY_MARGIN_MS = 25;
 
+// Abort reasons, built only when a signal fires (an Error's stack capture is not free).
+const REQUEST_DEADLINE_REACHED = () => new Error('request deadline reached');
+const NO_TIME_BEFORE_RESERVE = () => new Error('no time left before the failure-path reserve');
+const RESERVE_SPENT = () => new Error('failure-path reserve spent');
+
 interface Context {
   readonly request: DeliveryRequest;
   readonly run: DeliveryRun;
+  /** Every signal of this request (each aborted when the edge gives up), on one timer. */
+  readonly signals: DeadlineSignals;
   /**
-   * Aborted when the steps before the send must stop to leave the failure path its reserve: the
-   * fingerprints, the claim and composing take it.
+   * Aborted when the steps up to the send must stop to leave the failure path its reserve: the
+   * fingerprints, the claim, composing — and the send itself, whose deadline is the same instant.
    */
   readonly beforeSend: AbortSignal;
   /** Aborted at the cut-off (or when the edge gives up): recording and parking take it. */
@@ -70,8 +77,42 @@ interface Context {
 interface SealAhead {
   /** The sealing under way, if it has started. */
   started(): Promise<SealedSecret> | undefined;
-  /** Stops the timer, and the sealing if it runs: nothing may be left running after the reply. */
+  /** Calls it off, and stops the sealing if it runs: nothing may be left running after the reply. */
   cancel(): void;
+}
+
+/** The task DeliverOtp schedules halfway to the send deadline (a class: no closures per request). */
+class SealingAhead implements SealAhead, ScheduledTask {
+  private sealing: Promise<SealedSecret> | undefined;
+  private controller: AbortController | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly sealer: SecretSealer,
+    private readonly request: DeliveryRequest,
+    private readonly signals: DeadlineSignals,
+  ) {}
+
+  run(): void {
+    if (this.cancelled) return;
+    this.controller = new AbortController();
+    const signal = AbortSignal.any([this.signals.untilAbort(), this.controller.signal]);
+    this.sealing = untilAborted(
+      this.sealer.seal(this.request.code, this.request.eventId, { signal }),
+      signal,
+    );
+    // Awaited by the failure path, or abandoned when the send succeeds.
+    this.sealing.catch(() => undefined);
+  }
+
+  started(): Promise<SealedSecret> | undefined {
+    return this.sealing;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.controller?.abort(new Error('sealing ahead no longer needed'));
+  }
 }
 
 /**
@@ -122,23 +163,19 @@ export class DeliverOtp {
 
   private async deliver(request: DeliveryRequest, run: DeliveryRun): Promise<DeliveryOutcome> {
     const reserve = this.settings.failurePathReserveMs;
-    const cutoff = deadlineSignal(
-      run.replyBy.earlier(REPLY_MARGIN_MS),
-      this.clock,
-      () => new Error('request deadline reached'),
-    );
+    const signals = new DeadlineSignals(this.clock);
+    run.onAbort((reason) => signals.abort(reason));
+    const cutoff = run.replyBy.earlier(REPLY_MARGIN_MS);
     // Normally the send deadline, leaving the reserve to the failure path; for a request too late to send,
-    // the first half of its slot.
+    // the first half of its slot. Never after the cut-off.
     const late = run.replyBy.at > run.deadline.at;
-    const claimBy = deadlineSignal(
-      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve),
-      this.clock,
-      () => new Error('no time left before the failure-path reserve'),
-    );
-    const signal = AbortSignal.any([run.signal, cutoff.signal]);
-    const beforeSend = AbortSignal.any([signal, claimBy.signal]);
+    const claimBy = (
+      late ? run.replyBy.earlier(reserve + REPLY_MARGIN_MS) : run.deadline.earlier(reserve)
+    ).earliest(cutoff);
+    const signal = signals.at(cutoff, REQUEST_DEADLINE_REACHED);
+    const beforeSend = signals.at(claimBy, NO_TIME_BEFORE_RESERVE);
     try {
-      return await this.claimAndSend({ request, run, signal, beforeSend });
+      return await this.claimAndSend({ request, run, signals, signal, beforeSend });
     } catch (error) {
       // Every step handles its own failures; reaching here is a bug, and the reply still has to leave.
       this.logger.error('delivery failed unexpectedly', {
@@ -155,8 +192,7 @@ export class DeliverOtp {
         durationMs: run.deadline.elapsed(this.clock.now()),
       });
     } finally {
-      cutoff.dispose();
-      claimBy.dispose();
+      signals.dispose();
     }
   }
 
@@ -178,16 +214,14 @@ export class DeliverOtp {
     base: Context & { sealAhead: SealAhead },
     sendBy: Deadline,
   ): Promise<DeliveryOutcome> {
-    const { request, run, signal, beforeSend, sealAhead } = base;
+    const { request, run, signals, signal, beforeSend, sealAhead } = base;
     // Brakes count beside the claim (no extra round trip); only a first claim keeps its counts.
     const brakes = this.brakes.begin(request);
     let keys: IdempotencyKeys;
     try {
-      keys = await untilAborted(this.idempotencyKeys(request, beforeSend), beforeSend);
-      const claim = await untilAborted(
-        this.idempotency.claim(keys, request.expiresAt.getTime(), { signal: beforeSend }),
-        beforeSend,
-      );
+      // One wait for both steps: the fingerprints, then the claim, all bounded by the same signal.
+      let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+      ({ keys, claim } = await signals.until(this.keysAndClaim(request, beforeSend), beforeSend));
       if (!claim.claimed) {
         sealAhead.cancel();
         await this.brakes.withdraw(brakes);
@@ -236,7 +270,7 @@ export class DeliverOtp {
 
     let message: OutboundMessage | undefined;
     try {
-      message = await untilAborted(this.composer.compose(request), beforeSend);
+      message = await signals.until(this.composer.compose(request), beforeSend);
     } catch (error) {
       return this.fail(ctx, this.describe(error, request, 'internal-error', 'not-sent'));
     }
@@ -251,10 +285,13 @@ export class DeliverOtp {
     let outcome: DeliveryOutcome;
     let receipt: SendReceipt;
     try {
-      receipt = await sendWithinDeadline(this.sender, message, sendBy, this.clock, signal);
+      // beforeSend fires at sendBy (a request too late to send never gets here) or earlier: at the cut-off
+      // or when the edge gives up.
+      receipt = await sendUntilAborted(this.sender, message, sendBy, this.clock, beforeSend);
       sealAhead.cancel();
       // Decided before anything else can go wrong: the provider accepted, so the reply says so.
-      outcome = run.decide({
+      // Built field by field (no spread temporaries): this is every successful request's path.
+      const sent: { -readonly [K in keyof DeliveryOutcome]: DeliveryOutcome[K] } = {
         status: receipt.status,
         eventId: request.eventId,
         channel: request.channel,
@@ -262,11 +299,18 @@ export class DeliverOtp {
         transactionId: receipt.messageId,
         locale: message.locale,
         templateSource: message.templateSource,
-        ...(receipt.tries ? { tries: receipt.tries } : {}),
-        durationMs: run.deadline.elapsed(this.clock.now()),
-      });
+        durationMs: 0,
+      };
+      if (receipt.tries) sent.tries = receipt.tries;
+      sent.durationMs = run.deadline.elapsed(this.clock.now());
+      outcome = run.decide(sent);
       this.logger.info('otp sent', {
-        ...this.logFields(request),
+        eventId: request.eventId,
+        idp: request.idp,
+        purpose: request.purpose,
+        channel: request.channel,
+        to: maskPhone(request.phone),
+        requestedLocale: request.requestedLocale.slice(0, 35),
         locale: message.locale,
         templateSource: message.templateSource,
         encoding: message.sms?.encoding,
@@ -303,34 +347,24 @@ export class DeliverOtp {
    * for it (the timer is dropped), and a late one that succeeds cancels the sealing.
    */
   private sealAhead(ctx: Context, sendBy: Deadline): SealAhead {
-    const { request, run } = ctx;
-    const controller = new AbortController();
-    let sealing: Promise<SealedSecret> | undefined;
-    const timer = setTimeout(
-      () => {
-        const signal = AbortSignal.any([run.signal, controller.signal]);
-        sealing = untilAborted(this.sealer.seal(request.code, request.eventId, { signal }), signal);
-        // Awaited by the failure path, or abandoned when the send succeeds.
-        sealing.catch(() => undefined);
-      },
-      Math.max(0, (sendBy.at - run.deadline.startedAt) / 2 - run.deadline.elapsed(this.clock.now())),
+    const { run } = ctx;
+    const sealing = new SealingAhead(this.sealer, ctx.request, ctx.signals);
+    // On the request's one timer: a prompt request pays for no timer, controller or abort reason here.
+    ctx.signals.schedule(
+      Deadline.after(run.deadline.startedAt, (sendBy.at - run.deadline.startedAt) / 2),
+      sealing,
     );
-    return {
-      started: () => sealing,
-      cancel: () => {
-        clearTimeout(timer);
-        // Only a seal that started has a signal to stop; a prompt request builds no abort reason at all.
-        if (sealing) controller.abort(new Error('sealing ahead no longer needed'));
-      },
-    };
+    return sealing;
   }
 
-  private async idempotencyKeys(request: DeliveryRequest, signal: AbortSignal): Promise<IdempotencyKeys> {
+  private async keysAndClaim(request: DeliveryRequest, signal: AbortSignal) {
     const [eventKey, codeKey] = await Promise.all([
       this.fingerprinter.fingerprint(['event', request.idp, request.eventId], { signal }),
       this.fingerprinter.fingerprint(['code', request.channel, request.phone, request.code], { signal }),
     ]);
-    return { eventKey, codeKey };
+    const keys: IdempotencyKeys = { eventKey, codeKey };
+    const claim = await this.idempotency.claim(keys, request.expiresAt.getTime(), { signal });
+    return { keys, claim };
   }
 
   private replay(
@@ -366,19 +400,16 @@ export class DeliverOtp {
     // now, within the edge's last resort. Parking a letter outweighs a reply on the dot: a FAILED reply
     // and Okta timing out both make Okta send its own code.
     const now = this.clock.now();
-    const bound = deadlineSignal(
-      run.replyBy
-        .earlier(REPLY_MARGIN_MS)
-        .atLeast(now, this.settings.failurePathReserveMs)
-        .earliest(run.lastResort.earlier(REPLY_MARGIN_MS)),
-      this.clock,
-      () => new Error('failure-path reserve spent'),
-    );
-    const ctx: Context = { ...base, signal: AbortSignal.any([run.signal, bound.signal]) };
+    const bound = run.replyBy
+      .earlier(REPLY_MARGIN_MS)
+      .atLeast(now, this.settings.failurePathReserveMs)
+      .earliest(run.lastResort.earlier(REPLY_MARGIN_MS));
+    // Usually the cut-off's own signal (the same instant); its timer goes when the request ends.
+    const signal = base.signals.at(bound, RESERVE_SPENT);
+    const ctx: Context = { ...base, signal };
     try {
       return await this.endFailed(ctx, failure, message);
     } finally {
-      bound.dispose();
       base.sealAhead?.cancel();
     }
   }
@@ -425,7 +456,7 @@ export class DeliverOtp {
   private async record(ctx: Context, state: 'sent' | 'failed', outcome: DeliveryOutcome): Promise<void> {
     if (!ctx.keys) return;
     try {
-      await untilAborted(
+      await ctx.signals.until(
         this.idempotency.complete(ctx.keys, state, outcome, { signal: ctx.signal }),
         ctx.signal,
       );
@@ -446,7 +477,7 @@ export class DeliverOtp {
       const sealNow = () => this.sealer.seal(request.code, request.eventId, { signal });
       // Sealed ahead if the send ran late; sealed now if not, or if sealing ahead failed.
       const sealing = ctx.sealAhead?.started()?.catch(sealNow) ?? sealNow();
-      const sealedCode = await untilAborted(sealing, signal);
+      const sealedCode = await ctx.signals.until(sealing, signal);
       run.sealedCode = sealedCode;
       const letter: DeadLetter = {
         version: DEAD_LETTER_VERSION,
@@ -467,7 +498,7 @@ export class DeliverOtp {
         receivedAt,
         failedAt: this.clock.now(),
       };
-      await untilAborted(this.deadLetters.park(letter, { signal }), signal);
+      await ctx.signals.until(this.deadLetters.park(letter, { signal }), signal);
       run.parked = true;
     } catch (error) {
       // Nothing vanishes: the log line carries every non-secret field, and the sealed code if we have it.

@@ -8,7 +8,10 @@ import type { DeliveryOutcome } from '../domain/delivery-outcome';
  * means to stop whatever still runs before the reply leaves.
  */
 export class DeliveryRun {
-  private readonly controller = new AbortController();
+  // Built only when someone asks for `signal`: the use case listens through onAbort instead.
+  private controller: AbortController | undefined;
+  private abortReason: Error | undefined;
+  private readonly abortListeners: ((reason: Error) => void)[] = [];
   private decidedOutcome: DeliveryOutcome | undefined;
   /** The sealed code, once sealed; a last-resort log line carries it when the letter is not parked. */
   sealedCode: SealedSecret | undefined;
@@ -48,10 +51,23 @@ export class DeliveryRun {
 
   /** Fires when the edge gives up waiting: every call still running is aborted. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
   }
 
+  /** Calls `listener` when the edge gives up (at once if it already has): the use case's own signals. */
+  onAbort(listener: (reason: Error) => void): void {
+    if (this.abortReason) listener(this.abortReason);
+    else this.abortListeners.push(listener);
+  }
+
   abort(reason: Error): void {
-    this.controller.abort(reason);
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    for (const listener of this.abortListeners) listener(reason);
   }
 }

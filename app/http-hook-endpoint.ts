@@ -5,7 +5,7 @@ import { BodyTooLargeError, decodeRequestBody, parseJsonObject } from '../domain
 import type { Clock } from '../ports/clock';
 import type { HttpInboundIdp, HttpReply, InboundRejection } from '../ports/inbound-idp';
 import type { Logger } from '../ports/logger';
-import { deadlineSignal } from './deadline-signal';
+import { lazyDeadlineSignal } from './deadline-signal';
 import type { DeliverOtp } from './deliver-otp';
 import type { HookSettings } from './hook-settings';
 import { JSON_HEADERS } from './proxy-responses';
@@ -46,14 +46,21 @@ export class HttpHookEndpoint {
       throw error;
     }
     // An adapter that calls out while reading (Auth0's derives its event id through the Fingerprinter,
-    // a KMS-derived key on AWS) stops at the request's deadline.
-    const reading = deadlineSignal(deadline, this.clock, () => new Error('deadline reached while reading'));
+    // a KMS-derived key on AWS) stops at the request's deadline; one that never asks for the signal
+    // (Okta's) pays for no timer.
+    const reading = lazyDeadlineSignal(
+      deadline,
+      this.clock,
+      () => new Error('deadline reached while reading'),
+    );
     let decision: Awaited<ReturnType<HttpInboundIdp['read']>>;
     try {
       decision = await this.idp.read(json, {
         defaultPhoneRegion: this.settings.defaultPhoneRegion,
         receivedAt: deadline.startedAt,
-        signal: reading.signal,
+        get signal() {
+          return reading.signal;
+        },
       });
     } finally {
       reading.dispose();

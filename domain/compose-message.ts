@@ -27,13 +27,33 @@ export function composeMessage(
       `template ${template.locale}/${template.channel}/${template.purpose} cannot serve a ${request.channel} request`,
     );
   }
-  const values: TemplateValues = {
-    code: request.code,
-    minutes: minutesUntil(request.expiresAt, options.now),
-    brand: options.brand,
-    ...(request.firstName === undefined ? {} : { firstName: request.firstName }),
-  };
-  const common = {
+  // Objects built field by field: spreading temporaries here was a measurable share of a warm request.
+  const values: TemplateValues =
+    request.firstName === undefined
+      ? { code: request.code, minutes: minutesUntil(request.expiresAt, options.now), brand: options.brand }
+      : {
+          code: request.code,
+          minutes: minutesUntil(request.expiresAt, options.now),
+          brand: options.brand,
+          firstName: request.firstName,
+        };
+  if (request.channel === 'sms') {
+    const body = renderSms(template, values);
+    const { encoding, segments } = analyseSms(body);
+    return {
+      eventId: request.eventId,
+      purpose: request.purpose,
+      channel: request.channel,
+      to: request.phone,
+      locale: template.locale,
+      templateSource: template.source,
+      expiresAt: request.expiresAt,
+      body,
+      bodyType: 'text',
+      sms: { encoding, segments },
+    };
+  }
+  const message: { -readonly [K in keyof OutboundMessage]: OutboundMessage[K] } = {
     eventId: request.eventId,
     purpose: request.purpose,
     channel: request.channel,
@@ -41,16 +61,9 @@ export function composeMessage(
     locale: template.locale,
     templateSource: template.source,
     expiresAt: request.expiresAt,
-  };
-  if (request.channel === 'sms') {
-    const body = renderSms(template, values);
-    const { encoding, segments } = analyseSms(body);
-    return { ...common, body, bodyType: 'text', sms: { encoding, segments } };
-  }
-  return {
-    ...common,
     body: renderVoiceSsml(template, values),
     bodyType: 'ssml',
-    ...(template.voiceId === undefined ? {} : { voiceId: template.voiceId }),
   };
+  if (template.voiceId !== undefined) message.voiceId = template.voiceId;
+  return message;
 }

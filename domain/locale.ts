@@ -73,10 +73,19 @@ function computeNormalisedLocale(raw: string): string | undefined {
   }
 }
 
+const languageByRaw = new Map<string, string | undefined>();
+
 /** The primary language subtag of a locale ("pt-BR" → "pt"), or undefined when it is not a locale. */
 export function localeLanguage(raw: string): string | undefined {
+  // Template selection asks this of every locale of the chain on every request: remembered too.
+  if (languageByRaw.has(raw)) return languageByRaw.get(raw);
   const normalised = normaliseLocale(raw);
-  return normalised === undefined ? undefined : normalised.split('-')[0];
+  const language = normalised === undefined ? undefined : normalised.split('-')[0];
+  if (typeof raw === 'string' && raw.length <= MAX_RAW_LENGTH) {
+    if (languageByRaw.size >= MAX_REMEMBERED) languageByRaw.clear();
+    languageByRaw.set(raw, language);
+  }
+  return language;
 }
 
 const chainsByTag = new Map<string, readonly string[]>();

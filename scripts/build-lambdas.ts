@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -287,6 +287,34 @@ export function loadSamBuild(buildDir: string): LambdaBundle[] {
         nodeOptions: typeof nodeOptions === 'string' ? nodeOptions : '',
       };
     });
+}
+
+/**
+ * The files Node loads before the handler can run: the handler module and, with Splitting, every chunk
+ * it imports statically (directly or through another chunk). Chunks reached only by import() load later.
+ */
+export function filesLoadedAtInit(handlerFile: string): string[] {
+  const dir = dirname(handlerFile);
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(join(dir, file), 'utf8');
+    // esbuild's static imports of a chunk: `import{a as b}from"./chunk-X.mjs"` or `import"./chunk-X.mjs"`.
+    for (const m of code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.mjs)["']/g)) visit(m[1] as string);
+  };
+  visit(basename(handlerFile));
+  return [...seen];
+}
+
+export function bytesLoadedAtInit(handlerFile: string): number {
+  const dir = dirname(handlerFile);
+  return filesLoadedAtInit(handlerFile).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+}
+
+/** Everything in the function's folder: what sam deploy uploads. */
+export function bytesShipped(outdir: string): number {
+  return readdirSync(outdir).reduce((sum, file) => sum + statSync(join(outdir, file)).size, 0);
 }
 
 export function formatSizes(bundles: LambdaBundle[]): string {

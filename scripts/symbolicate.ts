@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildLambdas } from './build-lambdas';
@@ -16,17 +16,54 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** bundle file name (e.g. "telephony-hook.mjs") -> its source map */
 export type BundleMaps = ReadonlyMap<string, SourceMap>;
 
-/** Rebuilds every function exactly as sam build does, plus `--sourcemap`, and loads the maps. */
+/**
+ * Chunk file names (`chunk-4HXWCBZK.mjs`, esbuild's Splitting) end in a hash of the output, which a map
+ * changes; the hash is always 8 characters, so code that differs only by these names has the same
+ * positions, and the map of one reads a stack trace of the other.
+ */
+const CHUNK_HASH = /-[A-Z2-7]{8}\.mjs\b/g;
+export function withoutChunkHashes(code: string): string {
+  return code.replace(CHUNK_HASH, '-HASH0000.mjs');
+}
+
+/** A file esbuild wrote with `--sourcemap`, without the comment that points at its map. */
+function withoutMapComment(code: string, file: string): string {
+  const comment = `//# sourceMappingURL=${file}.map\n`;
+  return code.endsWith(comment) ? code.slice(0, -comment.length) : code;
+}
+
+/**
+ * Rebuilds every function exactly as sam build does, and again with `--sourcemap`, and loads the maps,
+ * keyed by the name of the file sam build ships: the handler module and, for a function built with
+ * Splitting, each chunk (whose name differs in the build with maps: matched by its code instead).
+ */
 export async function rebuildMaps(options: { templatePath?: string; outRoot: string }): Promise<BundleMaps> {
-  const bundles = await buildLambdas({ ...options, extraArgs: ['--sourcemap'] });
+  const shipped = await buildLambdas({ ...options, outRoot: join(options.outRoot, 'shipped') });
+  const mapped = await buildLambdas({
+    ...options,
+    outRoot: join(options.outRoot, 'mapped'),
+    extraArgs: ['--sourcemap'],
+  });
   const maps = new Map<string, SourceMap>();
-  for (const b of bundles) {
-    const payload = JSON.parse(await readFile(`${b.handlerFile}.map`, 'utf8'));
-    // Sources are relative to the map's folder; make them relative to the repository.
-    payload.sources = (payload.sources as string[]).map((source) =>
-      relative(ROOT, resolve(dirname(b.handlerFile), source)),
-    );
-    maps.set(basename(b.handlerFile), new SourceMap(payload));
+  for (const b of shipped) {
+    const withMaps = mapped.find((m) => m.functionName === b.functionName);
+    if (!withMaps) continue;
+    const byCode = new Map<string, string>();
+    for (const file of (await readdir(withMaps.outdir)).filter((f) => f.endsWith('.mjs'))) {
+      const code = withoutMapComment(await readFile(join(withMaps.outdir, file), 'utf8'), file);
+      byCode.set(withoutChunkHashes(code), file);
+    }
+    for (const file of (await readdir(b.outdir)).filter((f) => f.endsWith('.mjs'))) {
+      const twin = byCode.get(withoutChunkHashes(await readFile(join(b.outdir, file), 'utf8')));
+      if (twin === undefined)
+        throw new Error(`${b.functionName}/${file}: no file of the build with maps has its code`);
+      const payload = JSON.parse(await readFile(join(withMaps.outdir, `${twin}.map`), 'utf8'));
+      // Sources are relative to the map's folder; make them relative to the repository.
+      payload.sources = (payload.sources as string[]).map((source) =>
+        relative(ROOT, resolve(withMaps.outdir, source)),
+      );
+      maps.set(file, new SourceMap(payload));
+    }
   }
   return maps;
 }

@@ -43,19 +43,27 @@ function channelOf(raw: string): Channel | undefined {
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** ISO-8601 with seconds and an explicit offset, and a real calendar date (V8 rolls "02-31" over). */
-function isIsoDateTime(value: string): boolean {
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * ISO-8601 with seconds and an explicit offset, and a real calendar date (V8 rolls "02-31" over).
+ * Checked by arithmetic rather than a probe Date (twice per request); years 0–99 stay refused, as
+ * Date.UTC, which reads them as 1900–1999, refused them before.
+ */
+export function isIsoDateTime(value: string): boolean {
   const m = ISO_DATE_TIME.exec(value);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const probe = new Date(Date.UTC(y, mo - 1, d));
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo - 1] as number);
   return (
-    probe.getUTCFullYear() === y &&
-    probe.getUTCMonth() === mo - 1 &&
-    probe.getUTCDate() === d &&
-    h < 24 &&
-    mi < 60 &&
-    s < 60 &&
+    d <= days &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6]) < 60 &&
     Number.isFinite(Date.parse(value))
   );
 }

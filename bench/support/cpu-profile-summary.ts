@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { basename } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   readonly functionName: string;
@@ -40,14 +41,30 @@ export interface ProfileSummary {
 /** Summarises a `node --cpu-prof` profile of a cold start of `bundleFile` (which has a .map beside it). */
 export function summariseProfile(profileFile: string, bundleFile: string, top = 12): ProfileSummary {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
-  const map = new SourceMap(JSON.parse(readFileSync(`${bundleFile}.map`, 'utf8')));
-  const bundleName = basename(bundleFile);
+  // The handler module's map, and those of its chunks (Splitting) as their code shows up.
+  const bundleDir = dirname(bundleFile);
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (url: string): SourceMap | undefined => {
+    if (!url.startsWith('file://') || dirname(fileURLToPath(url)) !== bundleDir) return undefined;
+    const file = fileURLToPath(url);
+    if (!maps.has(file)) {
+      maps.set(
+        file,
+        existsSync(`${file}.map`)
+          ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')))
+          : undefined,
+      );
+    }
+    return maps.get(file);
+  };
+  const inBundle = (url: string) => url.startsWith('file://') && dirname(fileURLToPath(url)) === bundleDir;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
 
   const originalOf = (frame: CallFrame): string | undefined => {
-    if (!frame.url.endsWith(bundleName)) return undefined;
+    const map = mapOf(frame.url);
+    if (!map) return undefined;
     const entry = map.findEntry(frame.lineNumber, frame.columnNumber);
     return 'originalSource' in entry && entry.originalSource !== '' ? entry.originalSource : undefined;
   };
@@ -61,7 +78,7 @@ export function summariseProfile(profileFile: string, bundleFile: string, top = 
     const leafSource = originalOf(leaf);
     const frameName = `${leaf.functionName || '(anonymous)'} ${leafSource ? shortSource(leafSource) : leaf.url.replace(/^node:/, '') || ''}`;
     byFrame.set(frameName.trim(), (byFrame.get(frameName.trim()) ?? 0) + ms);
-    const source = chargeTo(id, nodes, parents, originalOf, bundleName);
+    const source = chargeTo(id, nodes, parents, originalOf, inBundle);
     bySource.set(source, (bySource.get(source) ?? 0) + ms);
   });
   return { bySource: topOf(bySource, top), topFrames: topOf(byFrame, top) };
@@ -72,7 +89,7 @@ function chargeTo(
   nodes: ReadonlyMap<number, ProfileNode>,
   parents: ReadonlyMap<number, number>,
   originalOf: (frame: CallFrame) => string | undefined,
-  bundleName: string,
+  inBundle: (url: string) => boolean,
 ): string {
   const leaf = nodes.get(id)?.callFrame;
   if (leaf && leaf.url === '' && leaf.functionName.startsWith('(')) return leaf.functionName;
@@ -83,7 +100,7 @@ function chargeTo(
     const original = originalOf(frame);
     if (original) return packageOf(original);
     // Scope-hoisted top-level code of bundled ES modules runs in one unmapped frame.
-    if (frame.url.endsWith(bundleName)) phase = 'bundle: top-level code (unmapped)';
+    if (inBundle(frame.url)) phase = 'bundle: top-level code (unmapped)';
     else if (frame.functionName === 'maybeCacheSourceMap')
       phase = 'node: reading the source map (--enable-source-maps)';
     else if (frame.functionName === 'compileSourceTextModule' && !phase.includes('source map'))

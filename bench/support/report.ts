@@ -167,7 +167,8 @@ function coldStart(cold: ColdStartResult): string[] {
     table(
       [
         'function',
-        'bundle KB',
+        'init KB',
+        'all files KB',
         'init ms (range)',
         'first invoke ms',
         'init + first ms',
@@ -177,14 +178,16 @@ function coldStart(cold: ColdStartResult): string[] {
       cold.bundles.map((b) => [
         b.functionName,
         num(b.bundleBytes / 1024, 1),
+        num(b.shippedBytes / 1024, 1),
         `${num(b.initMs, 1)} (${num(b.initMsRange[0], 0)}–${num(b.initMsRange[1], 0)})`,
         num(b.firstInvokeMs, 1),
         num(b.initPlusFirstInvokeMs, 1),
         num(b.maxRssMb, 1),
         statuses(b.outcomes),
       ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
+    '  init KB: the handler module and the chunks it imports statically; all files: what sam deploy uploads',
     `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
       `${cold.bundles[0]?.nodeOptions.trim() || '(none)'} as sam build sets it; node's own start-up ` +
       `(${num(cold.bundles[0]?.nodeBootMs ?? 0, 0)} ms) not included`,

@@ -5,9 +5,15 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLambdas, formatSizes, type LambdaBundle, loadSamBuild } from '../../scripts/build-lambdas';
+import {
+  buildLambdas,
+  filesLoadedAtInit,
+  formatSizes,
+  type LambdaBundle,
+  loadSamBuild,
+} from '../../scripts/build-lambdas';
 import { loadTemplate } from '../../scripts/cloudformation-yaml';
-import { rebuildMaps, symbolicate } from '../../scripts/symbolicate';
+import { rebuildMaps, symbolicate, withoutChunkHashes } from '../../scripts/symbolicate';
 import { parseJsonFilterPattern } from '../support/cloudwatch-filter-pattern';
 import { FakeAwsEndpoint } from '../support/fake-aws-endpoint';
 
@@ -278,21 +284,52 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
   it('bundles are ESM; no map ships and nothing sets --enable-source-maps', () => {
     for (const b of shipped) {
       expect(b.handlerFile.endsWith('.mjs')).toBe(true);
-      expect(readdirSync(b.outdir)).toEqual([basename(b.handlerFile)]);
+      // The handler module, and the chunks of a function built with Splitting: ES modules only.
+      const files = readdirSync(b.outdir);
+      expect(files).toContain(basename(b.handlerFile));
+      expect(
+        files.filter((f) => !f.endsWith('.mjs')),
+        b.functionName,
+      ).toEqual([]);
       expect(b.nodeOptions).not.toContain('--enable-source-maps');
     }
+    // The authorizer stays one file (no dynamic import); the hook's rarely used code is in chunks of its own.
+    expect(readdirSync(find(shipped, 'AuthorizerFunction').outdir)).toEqual(['authorizer.mjs']);
+    expect(readdirSync(find(shipped, 'TelephonyHookFunction').outdir).length).toBeGreaterThan(1);
+  });
+
+  it('init loads neither the Secrets Manager client (Twilio only) nor the Encryption SDK (first decryption)', () => {
+    const atInit = (name: string) => filesLoadedAtInit(find(shipped, name).handlerFile);
+    const all = (name: string) => readdirSync(find(shipped, name).outdir);
+    for (const name of ['TelephonyHookFunction', 'CognitoSmsSenderFunction']) {
+      const later = all(name).filter((f) => !atInit(name).includes(f));
+      expect(
+        later.some((f) => f.startsWith('secrets-manager-secret-source-')),
+        name,
+      ).toBe(true);
+    }
+    const cognitoLater = all('CognitoSmsSenderFunction').filter(
+      (f) => !atInit('CognitoSmsSenderFunction').includes(f),
+    );
+    expect(cognitoLater.some((f) => f.startsWith('encryption-sdk-runtime-'))).toBe(true);
   });
 
   it('a map rebuilt offline describes the shipped code byte for byte, and reads a stack position', async () => {
     const outRoot = mkdtempSync(join(tmpdir(), 'otp-courier-maps-'));
     const maps = await rebuildMaps({ outRoot });
     for (const b of shipped) {
-      const withMap = readFileSync(join(outRoot, b.functionName, basename(b.handlerFile)), 'utf8');
+      // Every shipped file has a map, of code identical to it but for chunk names (same length, same
+      // positions: a map changes the hash in a chunk's name); a one-file bundle, byte for byte.
+      for (const file of readdirSync(b.outdir))
+        expect(maps.has(file), `${b.functionName}/${file}`).toBe(true);
+      const withMap = readFileSync(join(outRoot, 'mapped', b.functionName, basename(b.handlerFile)), 'utf8');
       const comment = `//# sourceMappingURL=${basename(b.handlerFile)}.map\n`;
       expect(withMap.endsWith(comment)).toBe(true);
-      expect(withMap.slice(0, -comment.length) === readFileSync(b.handlerFile, 'utf8'), b.functionName).toBe(
-        true,
-      );
+      const shippedCode = readFileSync(b.handlerFile, 'utf8');
+      const rebuilt = withMap.slice(0, -comment.length);
+      expect(rebuilt.length, b.functionName).toBe(shippedCode.length);
+      expect(withoutChunkHashes(rebuilt) === withoutChunkHashes(shippedCode), b.functionName).toBe(true);
+      if (readdirSync(b.outdir).length === 1) expect(rebuilt === shippedCode, b.functionName).toBe(true);
     }
     // Where the authorizer's refusal message sits in the shipped bundle maps back to its source file.
     const authorizer = find(shipped, 'AuthorizerFunction');
@@ -302,6 +339,17 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     const column = at - code.lastIndexOf('\n', at - 1);
     const trace = `    at Ze (file:///var/task/authorizer.mjs:${line}:${column})`;
     expect(symbolicate(trace, maps)).toMatch(/\[app\/authorize-hook-call\.ts:\d+:\d+/);
+    // And in a chunk (Splitting): the hook's Secrets Manager source, loaded on first use.
+    const hook = find(shipped, 'TelephonyHookFunction');
+    const chunk = readdirSync(hook.outdir).find((f) => f.startsWith('secrets-manager-secret-source-'));
+    expect(chunk).toBeDefined();
+    const chunkCode = readFileSync(join(hook.outdir, chunk as string), 'utf8');
+    const inChunk = chunkCode.indexOf('secret has no string value');
+    const chunkLine = chunkCode.slice(0, inChunk).split('\n').length;
+    const chunkColumn = inChunk - chunkCode.lastIndexOf('\n', inChunk - 1);
+    expect(symbolicate(`at r (file:///var/task/${chunk}:${chunkLine}:${chunkColumn})`, maps)).toMatch(
+      /\[adapters\/secrets-manager\/secrets-manager-secret-source\.ts:\d+:\d+/,
+    );
     expect(symbolicate('at x (file:///var/task/other.mjs:1:1)', maps)).toBe(
       'at x (file:///var/task/other.mjs:1:1)',
     );

@@ -539,6 +539,31 @@ describe('DeliverOtp', () => {
     expect(logger.text()).not.toContain(req.code);
   });
 
+  it('a prompt delivery: the claim and the send share the send deadline’s signal, and no timer outlives the reply', async () => {
+    const seen: { claim?: AbortSignal; send?: AbortSignal } = {};
+    const store: IdempotencyStore = {
+      claim: (keys, expiresAt, options) => {
+        seen.claim = options?.signal;
+        return idempotency.claim(keys, expiresAt, options);
+      },
+      complete: (keys, state, outcome, options) => idempotency.complete(keys, state, outcome, options),
+    };
+    const sender: MessageSender = {
+      send: async (_message, options) => {
+        seen.send = options.signal;
+        return { provider: 'scripted', messageId: 'm-1', status: 'SUCCESSFUL', attempts: 1 };
+      },
+    };
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const outcome = await useCase(sender, SETTINGS, store).execute(request(), testDeadline());
+    expect(outcome.status).toBe('SUCCESSFUL');
+    expect(seen.send).toBeDefined();
+    expect(seen.send).toBe(seen.claim);
+    expect(seen.send?.aborted).toBe(false);
+    expect(timers()).toBe(before);
+  });
+
   it('logs the masked phone and never the code', async () => {
     const req = request();
     await useCase(new ScriptedSender()).execute(req, testDeadline());
