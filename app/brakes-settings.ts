@@ -10,4 +10,9 @@ export interface BrakesSettings {
   readonly onCounterFailure: 'open' | 'closed';
   /** How long the counters may take; they run beside the idempotency claim, so keep it under its budget. */
   readonly counterTimeoutMs: number;
+  /**
+   * Coarse guards (country velocity, daily spend) are counted per instance and written at most once per
+   * this many ms (app/coarse-counters.ts, with its error bound); 0 or undefined: one write per request.
+   */
+  readonly coarseFlushMs?: number;
 }

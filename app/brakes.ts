@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import {
+  isCoarseGuard,
   judgeCounts,
   MICRO_USD,
   type PlannedCounter,
@@ -16,6 +17,7 @@ import type { Fingerprinter } from '../ports/fingerprinter';
 import type { Logger } from '../ports/logger';
 import type { CounterIncrement, RateCounterStore } from '../ports/rate-counter-store';
 import type { BrakesSettings } from './brakes-settings';
+import { CoarseCounters } from './coarse-counters';
 import { TOKENS } from './tokens';
 
 /** A check under way; DeliverOtp starts it beside the idempotency claim and settles it once it knows. */
@@ -27,7 +29,7 @@ export interface BrakeCheck {
 interface BrakeResult {
   readonly refusal?: Refusal;
   /** Increments the store confirmed, to take back if the request ends as a duplicate or unsent. */
-  readonly applied: readonly (CounterIncrement & { readonly onlyIfSent: boolean })[];
+  readonly applied: readonly AppliedIncrement[];
   /** "phone/30s=1 prefix/1h[enrollment]=37 spend-daily=$12.40", for the log line; built only when refused. */
   readonly counts: () => string;
 }
@@ -42,6 +44,12 @@ export interface BrakeGate {
     receivedAt: number,
   ): Promise<DeliveryOutcome | undefined>;
 }
+
+type AppliedIncrement = CounterIncrement & {
+  readonly onlyIfSent: boolean;
+  /** Counted by this instance's CoarseCounters, so taken back there. */
+  readonly coarse: boolean;
+};
 
 const NO_COUNTS = () => '';
 const NOTHING_COUNTED: BrakeCheck = { result: Promise.resolve({ applied: [], counts: NO_COUNTS }) };
@@ -63,13 +71,19 @@ export const ABSORBED_PROVIDER = 'otp-courier-brakes';
  */
 @injectable()
 export class Brakes implements BrakeGate {
+  /** Coarse guards counted per instance (settings.coarseFlushMs > 0); undefined: every count is a write. */
+  private readonly coarse: CoarseCounters | undefined;
+
   constructor(
     @inject(TOKENS.RateCounterStore) private readonly counters: RateCounterStore,
     @inject(TOKENS.Fingerprinter) private readonly fingerprinter: Fingerprinter,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.BrakesSettings) private readonly settings: BrakesSettings,
-  ) {}
+  ) {
+    const flushMs = settings.coarseFlushMs ?? 0;
+    this.coarse = flushMs > 0 ? new CoarseCounters(counters, clock, flushMs) : undefined;
+  }
 
   /** Starts at once: the pure rules now, the counters in flight. */
   begin(request: DeliveryRequest): BrakeCheck {
@@ -158,11 +172,27 @@ export class Brakes implements BrakeGate {
       // One fingerprint per subject, however many of its counters share an item.
       const tokens = new Map<string, Promise<string>>();
       const increments = await Promise.all(planned.map((counter) => this.incrementFor(counter, tokens)));
-      const totals = await this.counters.increment(increments, { signal: controller.signal });
-      return { increments, totals };
+      const { coarse } = this;
+      if (!coarse) {
+        const totals = await this.counters.increment(increments, { signal: controller.signal });
+        return { increments, totals, coarse: planned.map(() => false) };
+      }
+      // Coarse guards go to this instance's counters (a write at most once per interval, in parallel
+      // with the exact ones); per-subject counters are written as every request's.
+      const isCoarse = planned.map(isCoarseGuard);
+      const exact = increments.filter((_, i) => !isCoarse[i]);
+      const local = increments.filter((_, i) => isCoarse[i]);
+      const [exactTotals, localTotals] = await Promise.all([
+        exact.length > 0 ? this.counters.increment(exact, { signal: controller.signal }) : [],
+        local.length > 0 ? coarse.increment(local, { signal: controller.signal }) : [],
+      ]);
+      let e = 0;
+      let l = 0;
+      const totals = isCoarse.map((c) => (c ? localTotals[l++] : exactTotals[e++]) as number);
+      return { increments, totals, coarse: isCoarse };
     })();
     try {
-      const { increments, totals } = await Promise.race([work, timeout]);
+      const { increments, totals, coarse } = await Promise.race([work, timeout]);
       const refusal = judgeCounts(planned, totals);
       return {
         ...(refusal ? { refusal } : {}),
@@ -172,10 +202,13 @@ export class Brakes implements BrakeGate {
           amount,
           expiresAt,
           onlyIfSent: planned[i]?.onlyIfSent ?? false,
+          coarse: coarse[i] ?? false,
         })),
         counts: () => describeCounts(planned, totals),
       };
     } catch (error) {
+      // One call failed: end the others too (a coarse-guard write among them), so none outlives the request.
+      controller.abort();
       return this.unavailable(error, eventId);
     } finally {
       clearTimeout(timer);
@@ -223,7 +256,11 @@ export class Brakes implements BrakeGate {
   }
 
   /** Best effort: a take-back that fails leaves a counter one too high until its window closes. */
-  private async takeBack(increments: readonly CounterIncrement[]): Promise<void> {
+  private async takeBack(applied: readonly AppliedIncrement[]): Promise<void> {
+    if (applied.length === 0) return;
+    const increments = this.coarse ? applied.filter((increment) => !increment.coarse) : applied;
+    if (this.coarse && increments.length < applied.length)
+      this.coarse.decrement(applied.filter((increment) => increment.coarse));
     if (increments.length === 0) return;
     try {
       // Bounded like the counting itself: a slow table must not hold up the reply.

@@ -234,7 +234,8 @@ export function planCounters(
 type Unstored = Omit<PlannedCounter, 'item' | 'field'>;
 
 /**
- * Groups counters into stored items: per subject (spend: per day, the total and the country together),
+ * Groups counters into stored items: per subject (spend: per day, the total and the country together;
+ * country velocity: every country in one item, a field each),
  * the longest window among the policy's limits on that dimension names the item (whatever this request's
  * purpose brings in) and every counter whose window divides it lives in it. Windows are
  * aligned on the epoch, so such a window lies wholly inside one item window.
@@ -243,10 +244,14 @@ function assignItems(
   counters: readonly Unstored[],
   longestWindow: ReadonlyMap<string, number>,
 ): PlannedCounter[] {
+  // Coarse guards of every country share one item per dimension: an instance that counts them locally
+  // writes them with one call per interval, however many countries its traffic reaches.
   const groupOf = (c: Unstored) =>
     c.dimension === 'spend' || c.dimension === 'spend-country'
       ? { dimension: 'spend', subject: '*' }
-      : { dimension: c.dimension, subject: c.subject };
+      : c.dimension === 'country'
+        ? { dimension: 'country', subject: '*' }
+        : { dimension: c.dimension, subject: c.subject };
   const longest = new Map<string, number>();
   for (const counter of counters) {
     const { dimension, subject } = groupOf(counter);
@@ -266,7 +271,9 @@ function assignItems(
         ? 'total'
         : counter.dimension === 'spend-country'
           ? `country.${counter.subject}`
-          : `${counter.scope || 'all'}.${counter.windowSeconds}.${counter.windowStart}`;
+          : counter.dimension === 'country'
+            ? `${counter.subject}.${counter.scope || 'all'}.${counter.windowSeconds}.${counter.windowStart}`
+            : `${counter.scope || 'all'}.${counter.windowSeconds}.${counter.windowStart}`;
     return {
       dimension: counter.dimension,
       scope: counter.scope,
@@ -286,6 +293,17 @@ function assignItems(
       field,
     };
   });
+}
+
+/**
+ * Coarse guards: counters over all the traffic of a country or of the whole service (country velocity,
+ * daily spend). They catch a flood, not a person, so an instance may count them locally and write them
+ * in batches (app/coarse-counters.ts); per-subject counters (phone, block, client, user) stay exact.
+ */
+export function isCoarseGuard(counter: Pick<PlannedCounter, 'dimension'>): boolean {
+  return (
+    counter.dimension === 'country' || counter.dimension === 'spend' || counter.dimension === 'spend-country'
+  );
 }
 
 /** The estimated price of one message in micro-USD (integers add up exactly in a counter). */

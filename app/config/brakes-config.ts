@@ -36,6 +36,13 @@ export const DEFAULT_LIMITS =
   'ip=300/1h:fail, ip[enrollment]=30/1h:fail, ip[enrollment]=100/1h:absorb, ' +
   'country=10000/1h:fail';
 
+/**
+ * Country velocity and daily spend are written at most once a second per instance (their error bound is
+ * in app/coarse-counters.ts and the README); a per-request write to one global item would cost two
+ * DynamoDB calls per request and make that item a hot key.
+ */
+export const DEFAULT_COARSE_FLUSH_MS = 1000;
+
 /** Never worth a message, whatever the channel: they cost the sender or reach no person. */
 const REFUSED_EVERYWHERE: readonly NumberKind[] = [
   'PREMIUM_RATE',
@@ -233,6 +240,7 @@ export function loadBrakesConfig(
       v.picklist(['open', 'closed'] as const, 'must be open or closed'),
     ),
     BRAKES_COUNTER_TIMEOUT_MS: integer(400, 50, 2000),
+    BRAKES_COARSE_FLUSH_MS: integer(DEFAULT_COARSE_FLUSH_MS, 0, 60_000),
   });
   const problems: string[] = [...checkCountryPolicy(countries)];
   const perCountryDailyUsd: Record<string, number> = {};
@@ -281,5 +289,6 @@ export function loadBrakesConfig(
     policy,
     onCounterFailure: raw.BRAKES_ON_COUNTER_FAILURE,
     counterTimeoutMs: raw.BRAKES_COUNTER_TIMEOUT_MS,
+    coarseFlushMs: raw.BRAKES_COARSE_FLUSH_MS,
   };
 }

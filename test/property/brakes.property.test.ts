@@ -199,6 +199,27 @@ describe('brakes in DeliverOtp, for any configuration and traffic', () => {
     );
   });
 
+  it('count coarse guards per instance (one instance) and still send exactly what the rules allow', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policy,
+        fc.array(step, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(1, 1_000, 60_000),
+        async (p, steps, coarseFlushMs) => {
+          const { deliver, sender, time } = brakedDelivery({ policy: p, coarseFlushMs });
+          const stream = requestsOf(steps, time.now);
+          for (const { at, request } of stream) {
+            time.now = at;
+            await deliver.execute(request, at);
+          }
+          // One instance knows every count it made: its decisions are the exact ones.
+          expect(new Set(sender.sent.map((m) => m.eventId))).toEqual(expectedToSend(p, stream));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('never count a duplicate twice: with repeats mixed in, every counter ends where it ends without them', async () => {
     const key = Buffer.alloc(32, 7);
     await fc.assert(

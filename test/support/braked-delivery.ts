@@ -65,6 +65,8 @@ export function brakedDelivery(
     counters?: RateCounterStore;
     onCounterFailure?: BrakesSettings['onCounterFailure'];
     counterTimeoutMs?: number;
+    /** Coarse guards counted by the instance, written at most this often (BrakesSettings.coarseFlushMs). */
+    coarseFlushMs?: number;
     start?: number;
     /** Same key, same counter keys: lets two runs be compared counter by counter. */
     fingerprintKey?: Buffer;
@@ -80,6 +82,7 @@ export function brakedDelivery(
     policy: options.policy ?? DEFAULT_POLICY,
     onCounterFailure: options.onCounterFailure ?? 'open',
     counterTimeoutMs: options.counterTimeoutMs ?? 400,
+    ...(options.coarseFlushMs !== undefined ? { coarseFlushMs: options.coarseFlushMs } : {}),
   };
   const fingerprinter = new HmacFingerprinter(options.fingerprintKey ?? randomBytes(32));
   const brakes = new Brakes(counters, fingerprinter, clock, logger, settings);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, loadBrakesConfig } from '../../app/config/brakes-config';
 import {
   estimatedCostMicroUsd,
+  isCoarseGuard,
   judgeCounts,
   limitRuleName,
   phonePrefix,
@@ -177,6 +178,16 @@ describe('planCounters', () => {
       [`spend#86400#${day}`, '*', 'country.FR'],
     ]);
     expect(new Set(planned.map((c) => `${c.item.name}|${c.item.subject}`)).size).toBe(5);
+  });
+
+  it("keeps every country's velocity in one item, a field per country (one write per interval when counted per instance)", () => {
+    const hour = Date.UTC(2026, 10, 29, 10) / 1000;
+    const country = (phone: string) =>
+      planCounters(DEFAULT_POLICY, facts(phone), destinationOf(phone), now)
+        .filter((c) => c.dimension === 'country')
+        .map((c) => [c.item.name, c.item.subject, c.field, isCoarseGuard(c)]);
+    expect(country('+33612345678')).toEqual([[`country#3600#${hour}`, '*', `FR.all.3600.${hour}`, true]]);
+    expect(country('+14155550123')).toEqual([[`country#3600#${hour}`, '*', `US.all.3600.${hour}`, true]]);
   });
 
   it('skips limits whose subject is missing', () => {

@@ -33,6 +33,14 @@ describe('loadBrakesConfig', () => {
     expect(policy.prices.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
+  it('counts coarse guards per instance, written once a second, unless BRAKES_COARSE_FLUSH_MS says otherwise', () => {
+    expect(loadBrakesConfig({}).coarseFlushMs).toBe(1000);
+    expect(loadBrakesConfig({ BRAKES_COARSE_FLUSH_MS: '0' }).coarseFlushMs).toBe(0);
+    expect(loadBrakesConfig({ BRAKES_COARSE_FLUSH_MS: '5000' }).coarseFlushMs).toBe(5000);
+    expect(problemsOf(() => loadBrakesConfig({ BRAKES_COARSE_FLUSH_MS: '-1' }))).toHaveLength(1);
+    expect(problemsOf(() => loadBrakesConfig({ BRAKES_COARSE_FLUSH_MS: '600000' }))).toHaveLength(1);
+  });
+
   it('reads limits, replies, kinds, spend and prices from BRAKES_*', () => {
     const { policy, onCounterFailure } = loadBrakesConfig({
       BRAKES_LIMITS: 'phone=1/30s, prefix[enrollment+password-reset]=5/2h:absorb, ip=1000/1d:fail',
