@@ -234,6 +234,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'BRAKES_SPEND_COUNTRY_DAILY_USD',
       'BRAKES_SPEND_COUNTRY_CAPS',
       'BRAKES_PRICES',
+      'BRAKES_COARSE_FLUSH_MS',
       'MESSAGE_FEEDBACK',
       'MESSAGES_TABLE',
     ];
@@ -329,6 +330,7 @@ describe('template.yaml environment ⇄ config loaders', () => {
       'BRAKES_SPEND_COUNTRY_DAILY_USD',
       'BRAKES_SPEND_COUNTRY_CAPS',
       'BRAKES_PRICES',
+      'BRAKES_COARSE_FLUSH_MS',
       'COGNITO_KMS_KEY_ARN',
       'COGNITO_TEMPORARY_PASSWORD_VALIDITY_DAYS',
       'TRIGGER_DEADLINE_MS',
