@@ -1,11 +1,16 @@
 import { PURPOSES } from '../../domain/delivery-request';
 import { localeFallbackChain } from '../../domain/locale';
+import { maskPhone } from '../../domain/mask';
 import type { TemplatePurpose } from '../../domain/message-template';
+import { countriesOf } from '../../domain/phone-country';
+import { destinationOf } from '../../domain/phone-destination';
+import { toE164 } from '../../domain/phone-number';
 import type { Clock } from '../../ports/clock';
 import type { Fingerprinter } from '../../ports/fingerprinter';
 import type { Logger } from '../../ports/logger';
 import type { TemplateQuery } from '../../ports/template-store';
 import type { CachedTemplateStore } from '../cached-template-store';
+import type { WarmUpPrime } from './sdk-call-primes';
 
 export interface HookWarmUpTargets {
   readonly fingerprinter: Fingerprinter;
@@ -16,7 +21,15 @@ export interface HookWarmUpTargets {
   readonly defaultPhoneRegion: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * First-call work of the request path that sends nothing (sdk-call-primes.ts: the first request's SDK
+   * operations, stopped before the wire), run while the round trips above are in flight.
+   */
+  readonly primes?: readonly WarmUpPrime[];
 }
+
+/** How long a prime may take before the warm-up stops waiting for it (it sends nothing, so it ends anyway). */
+export const PRIME_BOUND_MS = 1_000;
 
 export interface HookWarmUpReport {
   /** Time to derive the fingerprint key, or undefined when it failed. */
@@ -24,6 +37,8 @@ export interface HookWarmUpReport {
   /** Time to fetch the default language's templates, or undefined when it failed or there is no table. */
   readonly templatesMs?: number;
   readonly templatesFound?: number;
+  /** How many primes (the SDK operations and the phone-number library) completed. */
+  readonly primed: number;
   readonly failures: readonly string[];
 }
 
@@ -48,7 +63,8 @@ export async function warmUpHook(targets: HookWarmUpTargets): Promise<HookWarmUp
   const failed = (what: string) => (error: unknown) => {
     failures.push(`${what}: ${error instanceof Error ? error.name : 'unknown'}`);
   };
-  await Promise.all([
+  let primed = 0;
+  const roundTrips = [
     // Any fingerprint derives the key; this input is never a request's (those always carry a kind).
     targets.fingerprinter.fingerprint(['warm-up']).then(() => {
       fingerprintKeyMs = clock.now() - started;
@@ -61,10 +77,21 @@ export async function warmUpHook(targets: HookWarmUpTargets): Promise<HookWarmUp
           }, failed('templates')),
         ]
       : []),
-  ]);
+  ];
+  // Started after the round trips, so their CPU runs while those wait on the network.
+  const primes = [phoneNumberPrime(targets.defaultPhoneRegion), ...(targets.primes ?? [])].map((prime) =>
+    bounded(prime).then(
+      () => {
+        primed += 1;
+      },
+      failed(`prime ${prime.name}`),
+    ),
+  );
+  await Promise.all([...roundTrips, ...primes]);
   const report: HookWarmUpReport = {
     ...(fingerprintKeyMs === undefined ? {} : { fingerprintKeyMs }),
     ...(templatesMs === undefined ? {} : { templatesMs, templatesFound }),
+    primed,
     failures,
   };
   const fields = { ...report, failures: failures.join('; ') };
@@ -74,6 +101,40 @@ export async function warmUpHook(targets: HookWarmUpTargets): Promise<HookWarmUp
     logger.info('init warm-up done', fields);
   }
   return report;
+}
+
+/** A prime's run, or a TimeoutError after PRIME_BOUND_MS; never throws synchronously. */
+async function bounded(prime: WarmUpPrime): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`${prime.name} took over ${PRIME_BOUND_MS} ms`);
+      error.name = 'TimeoutError';
+      reject(error);
+    }, PRIME_BOUND_MS);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(() => prime.run()), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * libphonenumber's first parse compiles its metadata's patterns and JIT-compiles its code (~15 ms on
+ * the first request in a profile): done here with a fictional number, as a request reads one (the
+ * inbound adapter's E.164, the brakes' destination, the sender's country, the logs' mask).
+ */
+function phoneNumberPrime(region: string): WarmUpPrime {
+  return {
+    name: 'phone numbers',
+    async run() {
+      const e164 = toE164('+1 202-555-0100', region as Parameters<typeof toE164>[1]) ?? '+12025550100';
+      destinationOf(e164);
+      countriesOf(e164);
+      maskPhone(e164);
+    },
+  };
 }
 
 /**
@@ -114,7 +175,7 @@ function uniqueChains(chains: readonly string[][]): string[][] {
 
 /** The warm-up of a function built on `awsHookAdapters` (the hook, the Cognito trigger): run at init. */
 export function warmUpHookAdapters(
-  adapters: Pick<HookWarmUpTargets, 'fingerprinter' | 'templateCache' | 'clock' | 'logger'>,
+  adapters: Pick<HookWarmUpTargets, 'fingerprinter' | 'templateCache' | 'clock' | 'logger' | 'primes'>,
   settings: { readonly defaultLocale: string; readonly defaultPhoneRegion: string },
 ): Promise<HookWarmUpReport> {
   return warmUpHook({
@@ -124,5 +185,6 @@ export function warmUpHookAdapters(
     defaultPhoneRegion: settings.defaultPhoneRegion,
     clock: adapters.clock,
     logger: adapters.logger,
+    ...(adapters.primes ? { primes: adapters.primes } : {}),
   });
 }
