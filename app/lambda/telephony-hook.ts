@@ -23,8 +23,9 @@ const hooks = buildHookContainer(adapters).get(HttpHooks);
 
 // Lambda finishes a module's top-level await before the first invoke (and before any traffic with
 // provisioned concurrency): the KMS-derived fingerprint key and the default language's templates are
-// fetched here, so the first request pays neither round trip. Bounded by each client's own bounds; a
-// failure is logged, never thrown — the first request then does that work itself.
+// fetched here, so the first request pays neither round trip; and while those are in flight, the first
+// request's SDK operations are primed without sending anything (sdk-call-primes.ts). Bounded by each
+// client's own bounds; a failure is logged, never thrown — the first request then does that work itself.
 await warmUpHookAdapters(adapters, {
   defaultLocale: delivery.defaultLocale,
   defaultPhoneRegion: hook.defaultPhoneRegion,

@@ -1,0 +1,14 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { bundledTemplates } from '/work/wt/s4-first/adapters/i18n/i18next-template-store';
+import { renderVoiceSsml } from '/work/wt/s4-first/domain/render-message';
+import { toSpeakDocument } from '/work/wt/s4-first/domain/ssml';
+const t = bundledTemplates().find((t) => t.locale === 'en' && t.channel === 'voice')!;
+const W = { code: '0123456789', minutes: 60, brand: 'Brand', firstName: 'Maximiliana-Josefina' };
+const ssml = renderVoiceSsml(t, W);
+const doc = toSpeakDocument(t.body);
+console.log(ssml.length, doc.length); console.log(ssml);
+const time = (name: string, f: () => unknown) => { const a = performance.now(); for (let i=0;i<20;i++) f(); console.log(name, ((performance.now()-a)/20).toFixed(2), 'ms'); };
+time('validate ssml', () => XMLValidator.validate(ssml));
+time('validate doc', () => XMLValidator.validate(doc));
+const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, htmlEntities: false, trimValues: false, parseTagValue: false, parseAttributeValue: false });
+time('parse ssml', () => parser.parse(ssml));
