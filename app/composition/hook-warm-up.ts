@@ -37,7 +37,7 @@ export interface HookWarmUpReport {
   /** Time to fetch the default language's templates, or undefined when it failed or there is no table. */
   readonly templatesMs?: number;
   readonly templatesFound?: number;
-  /** How many primes (the SDK operations and the phone-number library) completed. */
+  /** How many primes completed. */
   readonly primed: number;
   readonly failures: readonly string[];
 }
@@ -79,7 +79,7 @@ export async function warmUpHook(targets: HookWarmUpTargets): Promise<HookWarmUp
       : []),
   ];
   // Started after the round trips, so their CPU runs while those wait on the network.
-  const primes = [phoneNumberPrime(targets.defaultPhoneRegion), ...(targets.primes ?? [])].map((prime) =>
+  const primes = (targets.primes ?? []).map((prime) =>
     bounded(prime).then(
       () => {
         primed += 1;
@@ -125,7 +125,7 @@ async function bounded(prime: WarmUpPrime): Promise<void> {
  * the first request in a profile): done here with a fictional number, as a request reads one (the
  * inbound adapter's E.164, the brakes' destination, the sender's country, the logs' mask).
  */
-function phoneNumberPrime(region: string): WarmUpPrime {
+export function phoneNumberPrime(region: string): WarmUpPrime {
   return {
     name: 'phone numbers',
     async run() {
@@ -173,10 +173,29 @@ function uniqueChains(chains: readonly string[][]): string[][] {
   });
 }
 
+/**
+ * Whether this init is off every request's path, by the initialization type Lambda sets in the environment
+ * (`AWS_LAMBDA_INITIALIZATION_TYPE`: `on-demand`, `provisioned-concurrency`, `snap-start`). On demand, the
+ * first request waits for init *and* its own work, so CPU moved from one to the other is no gain: measured
+ * (README, "The first request after init"), priming the SDK operations took ~25 ms of CPU off the first
+ * request but added more to init, because the first request's calls run in parallel and overlap their
+ * first-time set-up with each other's round trips. With provisioned concurrency or SnapStart, init happens
+ * before any traffic, so whatever it does is taken off the first request for free.
+ */
+export function initIsOffRequestPath(env: Readonly<Record<string, string | undefined>>): boolean {
+  const type = env.AWS_LAMBDA_INITIALIZATION_TYPE;
+  return type === 'provisioned-concurrency' || type === 'snap-start';
+}
+
 /** The warm-up of a function built on `awsHookAdapters` (the hook, the Cognito trigger): run at init. */
 export function warmUpHookAdapters(
   adapters: Pick<HookWarmUpTargets, 'fingerprinter' | 'templateCache' | 'clock' | 'logger' | 'primes'>,
-  settings: { readonly defaultLocale: string; readonly defaultPhoneRegion: string },
+  settings: {
+    readonly defaultLocale: string;
+    readonly defaultPhoneRegion: string;
+    /** Run the CPU-only primes too (the SDK operations, libphonenumber): see initIsOffRequestPath. */
+    readonly prime: boolean;
+  },
 ): Promise<HookWarmUpReport> {
   return warmUpHook({
     fingerprinter: adapters.fingerprinter,
@@ -185,6 +204,8 @@ export function warmUpHookAdapters(
     defaultPhoneRegion: settings.defaultPhoneRegion,
     clock: adapters.clock,
     logger: adapters.logger,
-    ...(adapters.primes ? { primes: adapters.primes } : {}),
+    ...(settings.prime
+      ? { primes: [phoneNumberPrime(settings.defaultPhoneRegion), ...(adapters.primes ?? [])] }
+      : {}),
   });
 }

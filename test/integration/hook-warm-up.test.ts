@@ -10,7 +10,12 @@ import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { worstCaseMs } from '../../app/composition/aws-call-bounds';
 import { awsHookAdapters } from '../../app/composition/aws-hook-adapters';
 import { buildHookContainer } from '../../app/composition/hook-container';
-import { PRIME_BOUND_MS, warmUpHook } from '../../app/composition/hook-warm-up';
+import {
+  initIsOffRequestPath,
+  PRIME_BOUND_MS,
+  phoneNumberPrime,
+  warmUpHook,
+} from '../../app/composition/hook-warm-up';
 import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadAwsConfig } from '../../app/config/aws-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
@@ -131,7 +136,7 @@ describe('the hook warmed up at init', () => {
       'SendVoiceMessage',
       'UpdateItem',
     ]);
-    const report = await warmUpHook({ ...targets, primes: adapters.primes });
+    const report = await warmUpHook({ ...targets, primes: [phoneNumberPrime('US'), ...adapters.primes] });
     expect(report.failures).toEqual([]);
     // The four SDK operations and the phone-number library.
     expect(report.primed).toBe(5);
@@ -163,7 +168,7 @@ describe('the hook warmed up at init', () => {
       ...targets,
       fingerprinter: { fingerprint: () => Promise.resolve('not derived') },
       templateCache: undefined,
-      primes: adapters.primes,
+      primes: [phoneNumberPrime('US'), ...adapters.primes],
     });
     expect(report.failures).toEqual([]);
     expect(report.primed).toBe(5);
@@ -196,10 +201,17 @@ describe('the hook warmed up at init', () => {
       'prime hangs: TimeoutError',
       'prime throws: TypeError',
     ]);
-    expect(report.primed).toBe(1);
+    expect(report.primed).toBe(0);
     expect(logger.warnings.map((w) => w.message)).toEqual([
       'init warm-up incomplete; the first requests will do the rest',
     ]);
+  });
+
+  it('primes only when init is off the request path (provisioned concurrency, SnapStart)', () => {
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' })).toBe(true);
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start' })).toBe(true);
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' })).toBe(false);
+    expect(initIsOffRequestPath({})).toBe(false);
   });
 
   it('KMS and DynamoDB hung: the warm-up ends within the clients’ bounds, says what failed, never throws', async () => {
