@@ -199,6 +199,8 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
             PATH: process.env.PATH ?? '',
             ...LAMBDA_ENV,
             AWS_LAMBDA_FUNCTION_NAME: b.functionName,
+            // As Lambda sets it; BENCH_INITIALIZATION_TYPE=provisioned-concurrency measures that init.
+            AWS_LAMBDA_INITIALIZATION_TYPE: process.env.BENCH_INITIALIZATION_TYPE ?? 'on-demand',
             NODE_OPTIONS: b.nodeOptions,
             ...envFor[b.functionName],
           },
