@@ -25,6 +25,7 @@ import { tuneClient } from './aws-client-tuning';
 import { awsDeliveryTelemetry } from './aws-telemetry';
 import type { HookAdapters } from './hook-container';
 import { routedSender, twilioProvider } from './messaging';
+import { dynamoWritePrimes, endUserMessagingPrimes, type WarmUpPrime } from './sdk-call-primes';
 import { secretsCallBounds, secretsManagerSource } from './secrets-manager-source';
 import { cachedTemplateSources } from './template-sources';
 
@@ -32,15 +33,19 @@ import { cachedTemplateSources } from './template-sources';
  * The providers this deployment has, by their route-table name: End User Messaging always, Twilio when
  * its secret is configured (TwilioCredentialsSecretArn). The Secrets Manager client is loaded only then.
  */
-export function messagingProviders(config: AwsConfig, clock: SystemClock): Record<string, MessageProvider> {
+export function messagingProviders(
+  config: AwsConfig,
+  clock: SystemClock,
+  /** Collects the init warm-up's primes for the providers' clients (sdk-call-primes.ts), when given. */
+  primes?: WarmUpPrime[],
+): Record<string, MessageProvider> {
+  // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
+  const endUserMessaging = tuneClient(
+    createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
+  );
+  primes?.push(...endUserMessagingPrimes(endUserMessaging));
   const providers: Record<string, MessageProvider> = {
-    [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(
-      // Handler options, not a handler: the factory adds the agents that watch each attempt's socket.
-      tuneClient(
-        createEndUserMessagingClient({ requestHandler: boundedHandlerOptions(config.callBounds.smsVoice) }),
-      ),
-      config.messaging,
-    ),
+    [END_USER_MESSAGING_PROVIDER]: new EndUserMessagingSender(endUserMessaging, config.messaging),
   };
   if (config.twilio) {
     const connectTimeoutMs = config.callBounds.kms.connectTimeoutMs;
@@ -72,7 +77,11 @@ export function awsHookAdapters(
     readonly logLevel: LogLevelName;
     readonly telemetry?: HookTelemetryConfig;
   },
-): HookAdapters & { readonly templateCache: CachedTemplateStore } {
+): HookAdapters & {
+  readonly templateCache: CachedTemplateStore;
+  /** The first request's SDK operations, for the init warm-up to prime without sending (hook-warm-up.ts). */
+  readonly primes: readonly WarmUpPrime[];
+} {
   const logger = new PowertoolsLoggerAdapter({ serviceName: 'otp-courier-hook', level: settings.logLevel });
   const clock = new SystemClock();
   // Every call bounded per client (see loadHookCallBounds); the use case also aborts at the deadline.
@@ -97,10 +106,16 @@ export function awsHookAdapters(
     cacheTtlSeconds: config.templateCacheTtlSeconds,
   });
   if (!templates.cache) throw new Error('a template table without its cache');
+  const primes = dynamoWritePrimes(dynamo, {
+    idempotency: config.idempotencyTable,
+    counters: config.counterTable,
+  });
+  const providers = messagingProviders(config, clock, primes);
   return {
     templates: templates.store,
     templateCache: templates.cache,
-    sender: routedSender(messagingProviders(config, clock), clock, logger),
+    primes,
+    sender: routedSender(providers, clock, logger),
     idempotency: new DynamoDbIdempotencyStore(dynamo, { tableName: config.idempotencyTable }, logger, clock),
     deadLetters: new SqsDeadLetterQueue(
       // The queue could one day feed a function: its calls keep the loop-detecting trace header.

@@ -4,7 +4,7 @@ import { boundedClientConfig } from '../composition/aws-call-bounds';
 import { awsHookAdapters } from '../composition/aws-hook-adapters';
 import { buildCognitoTrigger } from '../composition/cognito-trigger';
 import { buildHookContainer } from '../composition/hook-container';
-import { warmUpHookAdapters } from '../composition/hook-warm-up';
+import { initIsOffRequestPath, warmUpHookAdapters } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadCognitoConfig } from '../config/cognito-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
@@ -35,6 +35,7 @@ const trigger = buildCognitoTrigger(container, { hook, cognito }, decrypter);
 await warmUpHookAdapters(adapters, {
   defaultLocale: delivery.defaultLocale,
   defaultPhoneRegion: hook.defaultPhoneRegion,
+  prime: initIsOffRequestPath(process.env),
 });
 
 /** Cognito invokes this asynchronously and ignores what it returns (see README, "Amazon Cognito"). */

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsHookAdapters } from '../composition/aws-hook-adapters';
 import { buildHookContainer } from '../composition/hook-container';
-import { warmUpHookAdapters } from '../composition/hook-warm-up';
+import { initIsOffRequestPath, warmUpHookAdapters } from '../composition/hook-warm-up';
 import { loadAwsConfig } from '../config/aws-config';
 import { loadDeliveryConfig } from '../config/delivery-config';
 import { logLevel, readEnv } from '../config/env-readers';
@@ -23,11 +23,14 @@ const hooks = buildHookContainer(adapters).get(HttpHooks);
 
 // Lambda finishes a module's top-level await before the first invoke (and before any traffic with
 // provisioned concurrency): the KMS-derived fingerprint key and the default language's templates are
-// fetched here, so the first request pays neither round trip. Bounded by each client's own bounds; a
-// failure is logged, never thrown — the first request then does that work itself.
+// fetched here, so the first request pays neither round trip; with provisioned concurrency or SnapStart
+// (init before any traffic), the first request's SDK operations are primed too, without sending anything
+// (sdk-call-primes.ts). Bounded by each client's own bounds; a failure is logged, never thrown — the first
+// request then does that work itself.
 await warmUpHookAdapters(adapters, {
   defaultLocale: delivery.defaultLocale,
   defaultPhoneRegion: hook.defaultPhoneRegion,
+  prime: initIsOffRequestPath(process.env),
 });
 
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => hooks.handle(event);

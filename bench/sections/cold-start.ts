@@ -62,7 +62,12 @@ export interface ColdStartBundle {
   /** How each run's first event ended, e.g. { "200 SUCCESSFUL": 11 }. */
   readonly outcomes: Readonly<Record<string, number>>;
   /** With --profile: where one extra run spent its CPU, by package or file. */
-  readonly profile?: ProfileSummary & { readonly file: string };
+  readonly profile?: ProfileSummary & {
+    readonly file: string;
+    /** The same profile cut where the import ends: init's samples, then the first request's. */
+    readonly init: ProfileSummary;
+    readonly firstInvoke: ProfileSummary;
+  };
 }
 
 export interface ColdStartResult {
@@ -74,6 +79,8 @@ interface ProbeReport {
   readonly initMs: number;
   readonly firstInvokeMs: number;
   readonly maxRssKb: number;
+  /** When init ended, on a CPU profile's clock. */
+  readonly importEndUs: number;
   readonly outcome: string;
 }
 
@@ -192,6 +199,8 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
             PATH: process.env.PATH ?? '',
             ...LAMBDA_ENV,
             AWS_LAMBDA_FUNCTION_NAME: b.functionName,
+            // As Lambda sets it; BENCH_INITIALIZATION_TYPE=provisioned-concurrency measures that init.
+            AWS_LAMBDA_INITIALIZATION_TYPE: process.env.BENCH_INITIALIZATION_TYPE ?? 'on-demand',
             NODE_OPTIONS: b.nodeOptions,
             ...envFor[b.functionName],
           },
@@ -226,10 +235,16 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
           only: [b.functionName],
           extraArgs: ['--sourcemap'],
         });
-        if (mapped) await probe(mapped, RUNS, ['--cpu-prof', '--cpu-prof-dir', dir]);
+        const report = mapped && (await probe(mapped, RUNS, ['--cpu-prof', '--cpu-prof-dir', dir]));
         const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-        if (file && mapped) {
-          profile = { file: join(dir, file), ...summariseProfile(join(dir, file), mapped.handlerFile, 20) };
+        if (file && mapped && report) {
+          const path = join(dir, file);
+          profile = {
+            file: path,
+            ...summariseProfile(path, mapped.handlerFile, 20),
+            init: summariseProfile(path, mapped.handlerFile, 20, { toUs: report.importEndUs }),
+            firstInvoke: summariseProfile(path, mapped.handlerFile, 20, { fromUs: report.importEndUs }),
+          };
         }
       }
       results.push({

@@ -18,6 +18,7 @@ interface ProfileNode {
 
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -38,8 +39,17 @@ export interface ProfileSummary {
   readonly topFrames: readonly Cost[];
 }
 
-/** Summarises a `node --cpu-prof` profile of a cold start of `bundleFile` (which has a .map beside it). */
-export function summariseProfile(profileFile: string, bundleFile: string, top = 12): ProfileSummary {
+/**
+ * Summarises a `node --cpu-prof` profile of a cold start of `bundleFile` (which has a .map beside it).
+ * `window` keeps the samples taken in [fromUs, toUs) on the profile's clock (monotonic µs, as
+ * `process.hrtime.bigint() / 1000n`): init and the first request apart.
+ */
+export function summariseProfile(
+  profileFile: string,
+  bundleFile: string,
+  top = 12,
+  window: { readonly fromUs?: number; readonly toUs?: number } = {},
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   // The handler module's map, and those of its chunks (Splitting) as their code shows up.
   const bundleDir = dirname(bundleFile);
@@ -71,7 +81,10 @@ export function summariseProfile(profileFile: string, bundleFile: string, top = 
 
   const bySource = new Map<string, number>();
   const byFrame = new Map<string, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < (window.fromUs ?? -Infinity) || at >= (window.toUs ?? Infinity)) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const leaf = nodes.get(id)?.callFrame;
     if (!leaf) return;

@@ -197,6 +197,14 @@ function coldStart(cold: ColdStartResult): string[] {
     lines.push(
       `  ${b.functionName}: CPU profile of one more cold start, by source (${b.profile.file})`,
       ...b.profile.bySource.slice(0, 20).map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
+      '    of which the first request, by source / top frames:',
+      ...b.profile.firstInvoke.bySource
+        .slice(0, 12)
+        .map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
+      '    --',
+      ...b.profile.firstInvoke.topFrames
+        .slice(0, 12)
+        .map((c) => `    ${num(c.ms, 1).padStart(7)} ms  ${c.name}`),
     );
   }
   return lines;

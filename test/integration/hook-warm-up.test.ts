@@ -10,7 +10,12 @@ import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { worstCaseMs } from '../../app/composition/aws-call-bounds';
 import { awsHookAdapters } from '../../app/composition/aws-hook-adapters';
 import { buildHookContainer } from '../../app/composition/hook-container';
-import { warmUpHook } from '../../app/composition/hook-warm-up';
+import {
+  initIsOffRequestPath,
+  PRIME_BOUND_MS,
+  phoneNumberPrime,
+  warmUpHook,
+} from '../../app/composition/hook-warm-up';
 import { loadHookCallBounds } from '../../app/config/aws-call-bounds-config';
 import { loadAwsConfig } from '../../app/config/aws-config';
 import { loadDeliveryConfig } from '../../app/config/delivery-config';
@@ -51,9 +56,9 @@ function request(channel: Channel, requestedLocale: string): DeliveryRequest {
 }
 
 /** The hook's composition as the Lambda module builds it, its clients sent to `endpoints` by env. */
-function compose(endpoints: { dynamo: string; kms: string }) {
+function compose(endpoints: { dynamo: string; kms: string; aws?: string }) {
   Object.assign(process.env, {
-    ...localHookEnvironment({ fakeAws: fake.url, dynamo: endpoints.dynamo }),
+    ...localHookEnvironment({ fakeAws: endpoints.aws ?? fake.url, dynamo: endpoints.dynamo }),
     AWS_ENDPOINT_URL_KMS: endpoints.kms,
   });
   const { delivery, hook } = loadDeliveryConfig(process.env);
@@ -119,6 +124,94 @@ describe('the hook warmed up at init', () => {
     expect(proxy.count('BatchGetItem')).toBe(0);
     // What the requests did pay on DynamoDB: their claims (two puts each) and updates (record, brake counters).
     expect(proxy.count('PutItem')).toBe(6);
+  });
+
+  it('primes the first request’s SDK operations and libphonenumber without sending anything; the first request then sends once', async () => {
+    fake.reset();
+    proxy.requests.length = 0;
+    const { adapters, targets, deliverOtp, hook, logger } = compose({ dynamo: proxy.url, kms: fake.url });
+    expect(adapters.primes.map((p) => p.name).sort()).toEqual([
+      'PutItem',
+      'SendTextMessage',
+      'SendVoiceMessage',
+      'UpdateItem',
+    ]);
+    const report = await warmUpHook({ ...targets, primes: [phoneNumberPrime('US'), ...adapters.primes] });
+    expect(report.failures).toEqual([]);
+    // The four SDK operations and the phone-number library.
+    expect(report.primed).toBe(5);
+    expect(logger.lines.map((l) => l.message)).toContain('init warm-up done');
+    // Nothing but the warm-up's own round trips left the process: no send, no write.
+    expect(fake.requests.map((r) => r.operation)).toEqual(['GenerateMac']);
+    expect(proxy.requests.map((r) => r.target.split('.').pop())).toEqual(['BatchGetItem', 'BatchGetItem']);
+
+    // The primed operations (their middleware stacks now cached) still send, each once, with live signals.
+    for (const channel of ['sms', 'voice'] as const) {
+      const outcome = await deliverOtp.execute(
+        request(channel, 'en-US'),
+        Deadline.after(Date.now(), hook.deadlineMs),
+      );
+      expect(outcome.status).toBe('SUCCESSFUL');
+    }
+    expect(fake.requestsFor('SendTextMessage')).toHaveLength(1);
+    expect(fake.requestsFor('SendVoiceMessage')).toHaveLength(1);
+    expect(proxy.count('PutItem')).toBe(4);
+    expect(proxy.count('UpdateItem')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('primes against a black hole end at once and open no connection: nothing is sent', async () => {
+    // Every client (DynamoDB, End User Messaging, KMS) pointed at the black hole.
+    const { adapters, targets } = compose({ dynamo: hole.url, kms: hole.url, aws: hole.url });
+    const seen = hole.requests.length;
+    const started = Date.now();
+    const report = await warmUpHook({
+      ...targets,
+      fingerprinter: { fingerprint: () => Promise.resolve('not derived') },
+      templateCache: undefined,
+      primes: [phoneNumberPrime('US'), ...adapters.primes],
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.primed).toBe(5);
+    // Well under any connect timeout: no call waited for the network.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(hole.openConnections).toBe(0);
+    expect(hole.requests.length).toBe(seen);
+  });
+
+  it('a prime that fails or hangs is reported and bounded, never thrown', async () => {
+    const { targets, logger } = compose({ dynamo: proxy.url, kms: fake.url });
+    const started = Date.now();
+    const report = await warmUpHook({
+      ...targets,
+      templateCache: undefined,
+      primes: [
+        { name: 'fails', run: () => Promise.reject(new RangeError('no')) },
+        {
+          name: 'throws',
+          run: () => {
+            throw new TypeError('sync');
+          },
+        },
+        { name: 'hangs', run: () => new Promise<void>(() => {}) },
+      ],
+    });
+    expect(Date.now() - started).toBeLessThanOrEqual(PRIME_BOUND_MS + TIMER_SLACK_MS);
+    expect([...report.failures].sort()).toEqual([
+      'prime fails: RangeError',
+      'prime hangs: TimeoutError',
+      'prime throws: TypeError',
+    ]);
+    expect(report.primed).toBe(0);
+    expect(logger.warnings.map((w) => w.message)).toEqual([
+      'init warm-up incomplete; the first requests will do the rest',
+    ]);
+  });
+
+  it('primes only when init is off the request path (provisioned concurrency, SnapStart)', () => {
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' })).toBe(true);
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'snap-start' })).toBe(true);
+    expect(initIsOffRequestPath({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' })).toBe(false);
+    expect(initIsOffRequestPath({})).toBe(false);
   });
 
   it('KMS and DynamoDB hung: the warm-up ends within the clients’ bounds, says what failed, never throws', async () => {
