@@ -34,11 +34,9 @@ import { OKTA_PURPOSES } from '../../app/local/okta-sample-payload';
 import { TwilioStandIn } from '../../app/local/twilio-stand-in';
 import type { ProviderRouter } from '../../app/provider-router';
 import shippedRoutes from '../../config/message-routes.json';
-import type { DeadLetter } from '../../domain/dead-letter';
 import { Deadline } from '../../domain/deadline';
 import type { DeliveryOutcome } from '../../domain/delivery-outcome';
 import type { DeliveryRequest, Purpose } from '../../domain/delivery-request';
-import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { MessageProvider } from '../../ports/message-provider';
 import { CuttingTcpProxy } from '../support/cutting-tcp-proxy';
 import {
@@ -47,6 +45,7 @@ import {
   fakeAwsClientConfig,
   type RecordedRequest,
 } from '../support/fake-aws-endpoint';
+import { MemoryDeadLetters } from '../support/memory-dead-letters';
 import { RecordingLogger } from '../support/recording-logger';
 import { capturedOutput, guardSecret } from '../support/secret-leak-guard';
 import { seededRandom } from '../support/seeded-random';
@@ -58,17 +57,6 @@ const SEND_OPERATIONS = ['SendTextMessage', 'SendVoiceMessage'];
 const defaults = loadDeliveryConfig({ BRAND_NAME: 'Acme' });
 // What the suite allows past the budget: the reply must still beat Okta's 3 s.
 const REPLY_SLACK_MS = 150;
-
-/** Parks letters in memory: what was parked, before the reply, is what is here. */
-class MemoryDeadLetters implements DeadLetterQueue {
-  readonly letters: DeadLetter[] = [];
-  async park(letter: DeadLetter): Promise<void> {
-    this.letters.push(letter);
-  }
-  async receive() {
-    return [];
-  }
-}
 
 let fake: FakeAwsEndpoint;
 let standIn: TwilioStandIn;

@@ -18,10 +18,9 @@ import { AUTH0_PHONE_MESSAGE_PATH, HttpHooks, OKTA_HOOK_PATH } from '../../app/h
 import { proxyEvent } from '../../app/local/api-gateway-events';
 import { cognitoSampleEvent, encryptAsCognito } from '../../app/local/cognito-sample-event';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import type { DeadLetter } from '../../domain/dead-letter';
-import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import { DEFAULT_POLICY } from '../support/brake-policy';
 import { TEST_DELIVERY_SETTINGS } from '../support/delivery-settings';
+import { MemoryDeadLetters } from '../support/memory-dead-letters';
 import { RecordingLogger } from '../support/recording-logger';
 import { accept, lose, refuse, ScriptedProvider } from '../support/scripted-provider';
 import { guardSecret } from '../support/secret-leak-guard';
@@ -32,15 +31,6 @@ import { guardSecret } from '../support/secret-leak-guard';
  * driven through Okta's HTTP edge, Cognito's trigger and Auth0's route (the body the shipped Action posts)
  * gives the same ends through all three.
  */
-class MemoryDeadLetters implements DeadLetterQueue {
-  letters: DeadLetter[] = [];
-  async park(letter: DeadLetter): Promise<void> {
-    this.letters.push(letter);
-  }
-  async receive(): Promise<readonly []> {
-    return [];
-  }
-}
 
 const HOOK: HookSettings = { defaultPhoneRegion: 'US', maxBodyBytes: 16_384, deadlineMs: 2500 };
 const cognitoKey = randomBytes(32);

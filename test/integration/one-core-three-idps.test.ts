@@ -17,12 +17,11 @@ import { AUTH0_PHONE_MESSAGE_PATH, HttpHooks, OKTA_HOOK_PATH } from '../../app/h
 import { proxyEvent } from '../../app/local/api-gateway-events';
 import { cognitoSampleEvent, encryptAsCognito } from '../../app/local/cognito-sample-event';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
-import type { DeadLetter } from '../../domain/dead-letter';
 import { DeliveryError } from '../../domain/errors';
 import type { OutboundMessage } from '../../domain/outbound-message';
-import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { MessageSender, SendReceipt } from '../../ports/message-sender';
 import { TEST_DELIVERY_SETTINGS } from '../support/delivery-settings';
+import { MemoryDeadLetters } from '../support/memory-dead-letters';
 import { RecordingLogger } from '../support/recording-logger';
 import { guardSecret } from '../support/secret-leak-guard';
 
@@ -43,16 +42,6 @@ class RecordingSender implements MessageSender {
     if (failure) throw failure;
     this.sent.push(message);
     return { provider: 'recording', messageId: `m-${this.sent.length}`, status: 'SUCCESSFUL', attempts: 1 };
-  }
-}
-
-class MemoryDeadLetters implements DeadLetterQueue {
-  letters: DeadLetter[] = [];
-  async park(letter: DeadLetter): Promise<void> {
-    this.letters.push(letter);
-  }
-  async receive(): Promise<readonly []> {
-    return [];
   }
 }
 

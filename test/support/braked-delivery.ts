@@ -8,15 +8,14 @@ import type { BrakesSettings } from '../../app/brakes-settings';
 import { DeliverOtp } from '../../app/deliver-otp';
 import { MessageComposer } from '../../app/message-composer';
 import type { BrakePolicy } from '../../domain/brake-policy';
-import type { DeadLetter } from '../../domain/dead-letter';
 import type { DeliveryRequest } from '../../domain/delivery-request';
 import type { MessageTemplate } from '../../domain/message-template';
 import type { OutboundMessage } from '../../domain/outbound-message';
-import type { DeadLetterQueue, ReceivedDeadLetter } from '../../ports/dead-letter-queue';
 import type { MessageSender, SendReceipt } from '../../ports/message-sender';
 import type { RateCounterStore } from '../../ports/rate-counter-store';
 import { DEFAULT_POLICY } from './brake-policy';
 import { TEST_DELIVERY_SETTINGS, testDeadline } from './delivery-settings';
+import { MemoryDeadLetters } from './memory-dead-letters';
 import { RecordingLogger } from './recording-logger';
 import { StaticTemplateStore } from './static-template-store';
 
@@ -45,16 +44,6 @@ export class CountingSender implements MessageSender {
   async send(message: OutboundMessage): Promise<SendReceipt> {
     this.sent.push(message);
     return { provider: 'counting', messageId: `m-${this.sent.length}`, status: 'SUCCESSFUL', attempts: 1 };
-  }
-}
-
-export class MemoryDeadLetters implements DeadLetterQueue {
-  readonly letters: DeadLetter[] = [];
-  async park(letter: DeadLetter): Promise<void> {
-    this.letters.push(letter);
-  }
-  async receive(): Promise<readonly ReceivedDeadLetter[]> {
-    return [];
   }
 }
 
