@@ -304,24 +304,22 @@ export class DeliverOtp {
       if (receipt.tries) sent.tries = receipt.tries;
       sent.durationMs = run.deadline.elapsed(this.clock.now());
       outcome = run.decide(sent);
-      this.logger.info('otp sent', {
-        eventId: request.eventId,
-        idp: request.idp,
-        purpose: request.purpose,
-        channel: request.channel,
-        to: maskPhone(request.phone),
-        requestedLocale: request.requestedLocale.slice(0, 35),
-        locale: message.locale,
-        templateSource: message.templateSource,
-        encoding: message.sms?.encoding,
-        segments: message.sms?.segments,
-        provider: receipt.provider,
-        messageId: receipt.messageId,
-        attempts: receipt.attempts,
-        providers: receipt.tries ? describeTries(receipt.tries) : undefined,
-        price: receipt.price ? `${receipt.price.amount} ${receipt.price.currency}` : undefined,
-        durationMs: outcome.durationMs,
-      });
+      // Added onto the fresh object logFields returns: no spread on every successful request's path.
+      this.logger.info(
+        'otp sent',
+        Object.assign(this.logFields(request), {
+          locale: message.locale,
+          templateSource: message.templateSource,
+          encoding: message.sms?.encoding,
+          segments: message.sms?.segments,
+          provider: receipt.provider,
+          messageId: receipt.messageId,
+          attempts: receipt.attempts,
+          providers: receipt.tries ? describeTries(receipt.tries) : undefined,
+          price: receipt.price ? `${receipt.price.amount} ${receipt.price.currency}` : undefined,
+          durationMs: outcome.durationMs,
+        }),
+      );
     } catch (error) {
       // A foreign error from inside a sender says nothing of what it did on the wire.
       const failure = this.describe(error, request, 'internal-error', 'uncertain');

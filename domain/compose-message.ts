@@ -28,31 +28,13 @@ export function composeMessage(
     );
   }
   // Objects built field by field: spreading temporaries here was a measurable share of a warm request.
-  const values: TemplateValues =
-    request.firstName === undefined
-      ? { code: request.code, minutes: minutesUntil(request.expiresAt, options.now), brand: options.brand }
-      : {
-          code: request.code,
-          minutes: minutesUntil(request.expiresAt, options.now),
-          brand: options.brand,
-          firstName: request.firstName,
-        };
-  if (request.channel === 'sms') {
-    const body = renderSms(template, values);
-    const { encoding, segments } = analyseSms(body);
-    return {
-      eventId: request.eventId,
-      purpose: request.purpose,
-      channel: request.channel,
-      to: request.phone,
-      locale: template.locale,
-      templateSource: template.source,
-      expiresAt: request.expiresAt,
-      body,
-      bodyType: 'text',
-      sms: { encoding, segments },
-    };
-  }
+  const values: { -readonly [K in keyof TemplateValues]: TemplateValues[K] } = {
+    code: request.code,
+    minutes: minutesUntil(request.expiresAt, options.now),
+    brand: options.brand,
+  };
+  if (request.firstName !== undefined) values.firstName = request.firstName;
+  const sms = request.channel === 'sms';
   const message: { -readonly [K in keyof OutboundMessage]: OutboundMessage[K] } = {
     eventId: request.eventId,
     purpose: request.purpose,
@@ -61,9 +43,12 @@ export function composeMessage(
     locale: template.locale,
     templateSource: template.source,
     expiresAt: request.expiresAt,
-    body: renderVoiceSsml(template, values),
-    bodyType: 'ssml',
+    body: sms ? renderSms(template, values) : renderVoiceSsml(template, values),
+    bodyType: sms ? 'text' : 'ssml',
   };
-  if (template.voiceId !== undefined) message.voiceId = template.voiceId;
+  if (sms) {
+    const { encoding, segments } = analyseSms(message.body);
+    message.sms = { encoding, segments };
+  } else if (template.voiceId !== undefined) message.voiceId = template.voiceId;
   return message;
 }
