@@ -3,6 +3,8 @@
  * "en_US.UTF-8"); templates are keyed by canonical BCP 47 tags ("pt-BR", "zh-Hant").
  */
 
+import { remembered } from './remembered';
+
 // Anything longer is not a locale a person picked; refusing early bounds the work on hostile input.
 const MAX_RAW_LENGTH = 64;
 
@@ -41,7 +43,7 @@ const LANGUAGE_EQUIVALENTS: Readonly<Record<string, readonly string[]>> = {
 // (bench, issue 6). Answers are pure, so they are remembered; the map is bounded because raw
 // locales come from callers, and emptied when full (hot tags come straight back).
 const MAX_REMEMBERED = 1024;
-const normalisedByRaw = new Map<string, string | undefined>();
+const normalisedOf = remembered(MAX_REMEMBERED, computeNormalisedLocale);
 
 /**
  * Canonical BCP 47 tag (language, script, region, variants; extensions dropped), or undefined
@@ -49,11 +51,7 @@ const normalisedByRaw = new Map<string, string | undefined>();
  */
 export function normaliseLocale(raw: string): string | undefined {
   if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return undefined;
-  if (normalisedByRaw.has(raw)) return normalisedByRaw.get(raw);
-  const result = computeNormalisedLocale(raw);
-  if (normalisedByRaw.size >= MAX_REMEMBERED) normalisedByRaw.clear();
-  normalisedByRaw.set(raw, result);
-  return result;
+  return normalisedOf(raw);
 }
 
 function computeNormalisedLocale(raw: string): string | undefined {
@@ -73,33 +71,20 @@ function computeNormalisedLocale(raw: string): string | undefined {
   }
 }
 
-const languageByRaw = new Map<string, string | undefined>();
+const languageOf = remembered(MAX_REMEMBERED, (raw): string | undefined => {
+  const normalised = normaliseLocale(raw);
+  return normalised === undefined ? undefined : normalised.split('-')[0];
+});
 
 /** The primary language subtag of a locale ("pt-BR" → "pt"), or undefined when it is not a locale. */
 export function localeLanguage(raw: string): string | undefined {
   // Template selection asks this of every locale of the chain on every request: remembered too.
-  if (languageByRaw.has(raw)) return languageByRaw.get(raw);
-  const normalised = normaliseLocale(raw);
-  const language = normalised === undefined ? undefined : normalised.split('-')[0];
-  if (typeof raw === 'string' && raw.length <= MAX_RAW_LENGTH) {
-    if (languageByRaw.size >= MAX_REMEMBERED) languageByRaw.clear();
-    languageByRaw.set(raw, language);
-  }
-  return language;
+  if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return undefined;
+  return languageOf(raw);
 }
-
-const chainsByTag = new Map<string, readonly string[]>();
 
 /** The chain for one canonical tag; remembered like normaliseLocale's answers, for the same reason. */
-function chainOf(tag: string): readonly string[] {
-  let chain = chainsByTag.get(tag);
-  if (chain === undefined) {
-    chain = computeChain(tag);
-    if (chainsByTag.size >= MAX_REMEMBERED) chainsByTag.clear();
-    chainsByTag.set(tag, chain);
-  }
-  return chain;
-}
+const chainOf: (tag: string) => readonly string[] = remembered(MAX_REMEMBERED, computeChain);
 
 function computeChain(normalised: string): string[] {
   const locale = new Intl.Locale(normalised);

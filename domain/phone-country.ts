@@ -1,8 +1,11 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
 
-const countriesByNumber = new Map<string, readonly string[]>();
-const CACHE_LIMIT = 10_000;
+import { remembered } from './remembered';
+
+// One request asks this three times of the same number (the router, the sender, the metrics): a parse
+// each time was most of their share of the CPU. Bounded like phone-destination's answers.
+const countriesByNumber = remembered(10_000, parseCountries);
 
 /**
  * The ISO 3166-1 alpha-2 country of an E.164 number; else the main country of its calling code (a
@@ -15,15 +18,7 @@ export function countryOf(e164: string): string | undefined {
 
 /** The number's own country, and the main country of its calling code when that differs. */
 export function countriesOf(e164: string): readonly string[] {
-  // One request asks this three times of the same number (the router, the sender, the metrics): a parse
-  // each time was most of their share of the CPU. Bounded like phone-destination's cache.
-  let countries = countriesByNumber.get(e164);
-  if (countries === undefined) {
-    countries = parseCountries(e164);
-    if (countriesByNumber.size >= CACHE_LIMIT) countriesByNumber.clear();
-    countriesByNumber.set(e164, countries);
-  }
-  return countries;
+  return countriesByNumber(e164);
 }
 
 function parseCountries(e164: string): readonly string[] {

@@ -3,6 +3,7 @@ import { type CountryCode, type PhoneNumberType, parsePhoneNumberFromString } fr
 // every country; the default "min" set has them only where parsing needs them (+1, +44, …). Measured in
 // the hook bundle (npm run bench / the Brakes notes in README): +156 KB minified, ~+7 ms init.
 import metadata from 'libphonenumber-js/max/metadata';
+import { remembered } from './remembered';
 
 /**
  * libphonenumber's number types, plus UNKNOWN: a number the inbound parser accepted (its length and
@@ -36,20 +37,14 @@ export interface PhoneDestination {
   readonly callingCode: string;
 }
 
-const cache = new Map<string, PhoneDestination>();
-const CACHE_LIMIT = 10_000;
+const destinations = remembered(10_000, classify);
 
 /**
  * What kind of number an E.164 string is and where it rings. Memoised: a warm Lambda sees the same
  * phones again and again, and type detection runs a dozen regular expressions.
  */
 export function destinationOf(e164: string): PhoneDestination {
-  const hit = cache.get(e164);
-  if (hit) return hit;
-  const destination = classify(e164);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(e164, destination);
-  return destination;
+  return destinations(e164);
 }
 
 function classify(e164: string): PhoneDestination {
