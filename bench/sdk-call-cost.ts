@@ -1,10 +1,12 @@
 /**
  * `npx tsx bench/sdk-call-cost.ts [calls] [rounds]`: CPU per DynamoDB UpdateItem through the SDK v3 client,
  * as main builds it and as the hook builds it now (aws-client-tuning.ts), against a server in another
- * process that answers at once. The variants alternate round by round, so a shared machine's load falls on
- * each alike; the medians are compared, not the absolute figures. Issue 10's "what moved it" evidence.
+ * process that answers at once; and the same request over plain node:http, the floor under any client.
+ * The variants alternate round by round, so a shared machine's load falls on each alike; the medians are
+ * compared, not the absolute figures. Issue 10's "what moved it" evidence.
  */
 import { fork } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { boundedClientConfig } from '../app/composition/aws-call-bounds';
 import { tuneClient } from '../app/composition/aws-client-tuning';
@@ -51,12 +53,22 @@ const probe = new DynamoDBClient(tunedConfig());
 const resolvedOnce = await probe.config.endpointProvider({ Region: 'us-east-1', Endpoint: endpoint });
 probe.destroy();
 
-const allVariants: Record<string, DynamoDBClient> = {
-  'as on main (bounded)': new DynamoDBClient({ ...boundedClientConfig(bounds), endpoint }),
-  'tuned (aws-client-tuning)': tuned(),
-  'tuned, endpoint resolved once': tuneClient(
-    new DynamoDBClient({ ...tunedConfig(), endpointProvider: () => resolvedOnce }),
+type Call = () => Promise<unknown>;
+const viaSdk =
+  (client: DynamoDBClient): Call =>
+  () =>
+    client.send(command(), { abortSignal: signal });
+const signal = new AbortController().signal;
+
+const allVariants: Record<string, Call> = {
+  'as on main (bounded)': viaSdk(new DynamoDBClient({ ...boundedClientConfig(bounds), endpoint })),
+  'tuned (aws-client-tuning)': viaSdk(tuned()),
+  'tuned, endpoint resolved once': viaSdk(
+    tuneClient(new DynamoDBClient({ ...tunedConfig(), endpointProvider: () => resolvedOnce })),
   ),
+  // The floor under any client: the same request body and headers over a keep-alive node:http agent,
+  // unsigned, the response parsed as JSON. What is above it is the SDK's pipeline.
+  'node:http, no SDK (floor)': plainHttpCall(),
 };
 
 const command = () =>
@@ -69,10 +81,41 @@ const command = () =>
     ReturnValues: 'UPDATED_NEW',
   });
 
-async function measure(client: DynamoDBClient, n: number): Promise<number> {
-  const signal = new AbortController().signal;
+function plainHttpCall(): Call {
+  const agent = new Agent({ keepAlive: true });
+  const { port: serverPort } = new URL(endpoint);
+  return () => {
+    const input = command().input;
+    const body = JSON.stringify(input);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: serverPort,
+          method: 'POST',
+          path: '/',
+          agent,
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': 'DynamoDB_20120810.UpdateItem',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+}
+
+async function measure(call: Call, n: number): Promise<number> {
   const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) await client.send(command(), { abortSignal: signal });
+  for (let i = 0; i < n; i++) await call();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / n;
 }
@@ -81,12 +124,12 @@ async function measure(client: DynamoDBClient, n: number): Promise<number> {
 const variants = Object.fromEntries(
   Object.entries(allVariants).filter(([name]) => !process.env.ONLY || name.includes(process.env.ONLY)),
 );
-for (const client of Object.values(variants)) await measure(client, 500);
+for (const call of Object.values(variants)) await measure(call, 500);
 const samples: Record<string, number[]> = {};
 for (let round = 0; round < rounds; round++) {
-  for (const [name, client] of Object.entries(variants)) {
+  for (const [name, call] of Object.entries(variants)) {
     const own = samples[name] ?? [];
-    own.push(await measure(client, calls));
+    own.push(await measure(call, calls));
     samples[name] = own;
   }
 }
