@@ -1,13 +1,19 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COGNITO_TRIGGERS, cognitoSampleEvent, encryptAsCognito } from '../../app/local/cognito-sample-event';
 import { loadOrCreateDevSecrets } from '../../app/local/dev-secrets';
 import { COGNITO_INVOKE_PATH } from '../../app/local/lambda-invoke-route';
+import {
+  COGNITO_BANNER,
+  type NpmStartProcess,
+  REPO_ROOT,
+  startNpmStart,
+  TSX,
+} from '../support/npm-start-process';
 import { guardSecret } from '../support/secret-leak-guard';
 
 /**
@@ -15,44 +21,24 @@ import { guardSecret } from '../support/secret-leak-guard';
  * for every trigger source — the code encrypted with the Encryption SDK, the event invoked through the
  * local stack's Lambda Invoke route into the same handler the Lambda runs, the message in the outbox.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
 
-let server: ChildProcess;
+let server: NpmStartProcess;
 let dataDir: string;
 let baseUrl: string;
-let serverOutput = '';
 
 beforeAll(async () => {
   dataDir = join(await mkdtemp(join(tmpdir(), 'otp-courier-cognito-')), '.otp-courier');
-  server = spawn(tsx, ['app/local/start.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startNpmStart({
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme' },
+    banner: COGNITO_BANNER,
+    timeoutMs: 20_000,
   });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 20 s:\n${serverOutput}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      serverOutput += chunk.toString('utf8');
-      const match = /cognito +POST (http:\/\/127\.0\.0\.1:\d+)\//.exec(serverOutput);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    server.stdout?.on('data', onData);
-    server.stderr?.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${serverOutput}`)));
-  });
+  baseUrl = server.url;
 }, 30_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 async function outbox(): Promise<Array<Record<string, string>>> {
@@ -87,9 +73,9 @@ describe('npm start + npm run send -- --idp cognito', () => {
       ['AdminCreateUser', guardSecret('Tmp9!pass')],
     ] as const) {
       const { stdout } = await run(
-        tsx,
+        TSX,
         ['app/cli/send.ts', '--idp', 'cognito', '--trigger', trigger, '--code', secret, '--url', baseUrl],
-        { cwd: root, env: { ...process.env, DATA_DIR: dataDir } },
+        { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } },
       );
       expect(stdout, trigger).toMatch(new RegExp(`CustomSMSSender_${trigger}: HTTP 200`));
       expect(stdout, trigger).toMatch(/"status": "SUCCESSFUL"/);
@@ -121,7 +107,7 @@ describe('npm start + npm run send -- --idp cognito', () => {
       // A temporary password is never called a code: no Spanish template for it, so the default language's.
       expect(message?.locale).toBe(trigger === 'AdminCreateUser' ? 'en' : 'es-MX');
     }
-    expect(serverOutput).not.toMatch(/30000\d/);
+    expect(server.output()).not.toMatch(/30000\d/);
   });
 
   it('a voice call when the app asks; Lambda retrying the same event sends nothing more', async () => {

@@ -1,64 +1,50 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type NpmStartProcess,
+  OKTA_HOOK_BANNER,
+  REPO_ROOT,
+  startNpmStart,
+  TSX,
+} from '../support/npm-start-process';
 import { guardSecret } from '../support/secret-leak-guard';
 
 /**
  * The two commands a newcomer types, as they run them: `npm start` in one process, `npm run send` in
  * another, talking over HTTP. (tsx directly rather than npm, which only adds its banner.)
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
 
-let server: ChildProcess;
+let server: NpmStartProcess;
 let dataDir: string;
 let baseUrl: string;
-let serverOutput = '';
 
 beforeAll(async () => {
   // A data dir that does not exist yet, as on a fresh clone.
   dataDir = join(await mkdtemp(join(tmpdir(), 'otp-courier-npm-start-')), 'fresh', '.otp-courier');
-  server = spawn(tsx, ['app/local/start.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startNpmStart({
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'WARN', BRAND_NAME: 'Acme' },
+    banner: OKTA_HOOK_BANNER,
+    timeoutMs: 20_000,
   });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 20 s:\n${serverOutput}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      serverOutput += chunk.toString('utf8');
-      const match = /POST (http:\/\/127\.0\.0\.1:\d+)\/okta\/telephony-hook/.exec(serverOutput);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    server.stdout?.on('data', onData);
-    server.stderr?.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${serverOutput}`)));
-  });
+  baseUrl = server.url;
 }, 30_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 describe('npm start + npm run send', () => {
   it('sends a French-Canadian voice call end to end and the message lands in the outbox', async () => {
     const code = guardSecret('48213907');
     const { stdout } = await run(
-      tsx,
+      TSX,
       ['app/cli/send.ts', '--url', baseUrl, '--channel', 'voice', '--locale', 'fr-CA', '--code', code],
-      { cwd: root, env: { ...process.env, DATA_DIR: dataDir } },
+      { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } },
     );
     expect(stdout).toMatch(/HTTP 200/);
     expect(stdout).toMatch(/"status": "SUCCESSFUL"/);
@@ -72,16 +58,16 @@ describe('npm start + npm run send', () => {
       voiceId: 'CHANTAL',
       bodyType: 'ssml',
     });
-    expect(serverOutput).toMatch(/outbox: VOICE to \+1\*+23 in fr-CA/);
-    expect(serverOutput).not.toContain(code);
+    expect(server.output()).toMatch(/outbox: VOICE to \+1\*+23 in fr-CA/);
+    expect(server.output()).not.toContain(code);
   });
 
   it('prints a curl command that works as printed', async () => {
     const { stdout } = await run(
-      tsx,
+      TSX,
       ['app/cli/send.ts', '--url', baseUrl, '--print-curl', '--locale', 'de'],
       {
-        cwd: root,
+        cwd: REPO_ROOT,
         env: { ...process.env, DATA_DIR: dataDir },
       },
     );
@@ -93,8 +79,8 @@ describe('npm start + npm run send', () => {
   });
 
   it('refuses to start on bad configuration, naming the variable', async () => {
-    const failed = await run(tsx, ['app/local/start.ts', '--in-memory'], {
-      cwd: root,
+    const failed = await run(TSX, ['app/local/start.ts', '--in-memory'], {
+      cwd: REPO_ROOT,
       env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DEADLINE_MS: 'soon' },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 1 });

@@ -1,8 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbMessageLedger } from '../../adapters/dynamodb/dynamodb-message-ledger';
@@ -10,6 +9,13 @@ import { type LocalStack, startLocalStack } from '../../app/local/local-stack';
 import { oktaSamplePayload } from '../../app/local/okta-sample-payload';
 import { parseEmfLine, summariseMetrics } from '../../app/metrics-summary';
 import { createLocalClient } from '../support/dynalite';
+import {
+  type NpmStartProcess,
+  OKTA_HOOK_BANNER,
+  REPO_ROOT,
+  startNpmStart,
+  TSX,
+} from '../support/npm-start-process';
 import { RecordingLogger } from '../support/recording-logger';
 import { guardSecret } from '../support/secret-leak-guard';
 
@@ -18,45 +24,25 @@ import { guardSecret } from '../support/secret-leak-guard';
  * Okta twice: the telephony hook, then — once the simulated carrier reports the message delivered — the
  * event hook of the user's verification), `npm run status` and `npm run metrics`.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
 
-let server: ChildProcess;
+let server: NpmStartProcess;
 let dataDir: string;
 let baseUrl: string;
-let serverOutput = '';
 const env = () => ({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'WARN' });
 
 beforeAll(async () => {
   dataDir = join(await mkdtemp(join(tmpdir(), 'otp-courier-loop-')), '.otp-courier');
-  server = spawn(tsx, ['app/local/start.ts'], {
-    cwd: root,
-    env: { ...env(), PORT: '0', CARRIER_FAILURE_PERCENT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startNpmStart({
+    env: { ...env(), CARRIER_FAILURE_PERCENT: '0' },
+    banner: OKTA_HOOK_BANNER,
+    timeoutMs: 30_000,
   });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 30 s:\n${serverOutput}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      serverOutput += chunk.toString('utf8');
-      const match = /POST (http:\/\/127\.0\.0\.1:\d+)\/okta\/telephony-hook/.exec(serverOutput);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    server.stdout?.on('data', onData);
-    server.stderr?.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${serverOutput}`)));
-  });
+  baseUrl = server.url;
 }, 40_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 describe('npm start: sent → delivered → verified → feedback, seen by npm run status and npm run metrics', () => {
@@ -65,9 +51,9 @@ describe('npm start: sent → delivered → verified → feedback, seen by npm r
   it('npm run send plays the user and Okta, and prints the message’s whole life', async () => {
     const code = guardSecret('61730482');
     const { stdout } = await run(
-      tsx,
+      TSX,
       ['app/cli/send.ts', '--url', baseUrl, '--phone', '+34612345678', '--locale', 'es-ES', '--code', code],
-      { cwd: root, env: env() },
+      { cwd: REPO_ROOT, env: env() },
     );
     expect(stdout).toMatch(/"status": "SUCCESSFUL"/);
     expect(stdout).toMatch(/The user entered the code; Okta's event hook answered HTTP 204/);
@@ -77,28 +63,30 @@ describe('npm start: sent → delivered → verified → feedback, seen by npm r
     }
     expect(stdout).toMatch(/sent\s+by local-outbox, message outbox-[0-9a-f-]+, sms to \+34\*+78 \(ES\)/);
     expect(stdout).toMatch(/delivered\s+TEXT_DELIVERED, billed \$0\.06087/);
-    expect(serverOutput).toMatch(/receipt: outbox-[0-9a-f-]+ delivered/);
-    expect(serverOutput).toMatch(/feedback: outbox-[0-9a-f-]+ RECEIVED/);
-    expect(`${stdout}${serverOutput}`).not.toContain(code);
+    expect(server.output()).toMatch(/receipt: outbox-[0-9a-f-]+ delivered/);
+    expect(server.output()).toMatch(/feedback: outbox-[0-9a-f-]+ RECEIVED/);
+    expect(`${stdout}${server.output()}`).not.toContain(code);
   }, 60_000);
 
   it('npm run status finds it by event id and by the masked (or full) number', async () => {
-    const byEvent = (await run(tsx, ['app/cli/status.ts', eventId], { cwd: root, env: env() })).stdout;
+    const byEvent = (await run(TSX, ['app/cli/status.ts', eventId], { cwd: REPO_ROOT, env: env() })).stdout;
     expect(byEvent).toMatch(/verified\s+the user entered the code/);
-    const byMask = (await run(tsx, ['app/cli/status.ts', '+34*******78'], { cwd: root, env: env() })).stdout;
-    const byNumber = (await run(tsx, ['app/cli/status.ts', '+34612345678'], { cwd: root, env: env() }))
+    const byMask = (await run(TSX, ['app/cli/status.ts', '+34*******78'], { cwd: REPO_ROOT, env: env() }))
+      .stdout;
+    const byNumber = (await run(TSX, ['app/cli/status.ts', '+34612345678'], { cwd: REPO_ROOT, env: env() }))
       .stdout;
     expect(byMask).toContain(`event ${eventId}`);
     expect(byNumber).toContain(`event ${eventId}`);
     expect(`${byMask}${byNumber}`).not.toContain('612345678');
-    const missing = await run(tsx, ['app/cli/status.ts', 'no-such-event'], { cwd: root, env: env() }).catch(
-      (error: { code: number; stdout: string }) => error,
-    );
+    const missing = await run(TSX, ['app/cli/status.ts', 'no-such-event'], {
+      cwd: REPO_ROOT,
+      env: env(),
+    }).catch((error: { code: number; stdout: string }) => error);
     expect(missing).toMatchObject({ code: 1 });
   }, 90_000);
 
   it('npm run metrics summarises the EMF the stack wrote: delivery and conversion for ES, cost', async () => {
-    const { stdout } = await run(tsx, ['app/cli/metrics.ts', '--json'], { cwd: root, env: env() });
+    const { stdout } = await run(TSX, ['app/cli/metrics.ts', '--json'], { cwd: REPO_ROOT, env: env() });
     const summary = JSON.parse(stdout);
     expect(summary.requests.sent).toBeGreaterThanOrEqual(1);
     const es = summary.countries.find((c: { country: string }) => c.country === 'ES');
@@ -109,7 +97,7 @@ describe('npm start: sent → delivered → verified → feedback, seen by npm r
     });
     expect(es.billedCost).toBeCloseTo(0.06087, 5);
     expect(es.estimatedCost).toBeGreaterThan(0);
-    const text = (await run(tsx, ['app/cli/metrics.ts'], { cwd: root, env: env() })).stdout;
+    const text = (await run(TSX, ['app/cli/metrics.ts'], { cwd: REPO_ROOT, env: env() })).stdout;
     expect(text).toMatch(/delivery rate\s+100\.0 % of \d+/);
     expect(text).toMatch(/reply time\s+p50 \d+ ms/);
   }, 60_000);
