@@ -172,6 +172,7 @@ function coldStart(cold: ColdStartResult): string[] {
         'init ms (range)',
         'first invoke ms',
         'init + first ms',
+        'CPU ms: init + first',
         'peak RSS MB',
         'first events',
       ],
@@ -182,11 +183,13 @@ function coldStart(cold: ColdStartResult): string[] {
         `${num(b.initMs, 1)} (${num(b.initMsRange[0], 0)}–${num(b.initMsRange[1], 0)})`,
         num(b.firstInvokeMs, 1),
         num(b.initPlusFirstInvokeMs, 1),
+        `${num(b.initCpuMs, 1)} + ${num(b.firstInvokeCpuMs, 1)} = ${num(b.initPlusFirstInvokeCpuMs, 1)}`,
         num(b.maxRssMb, 1),
         statuses(b.outcomes),
       ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
+    "  CPU ms: the probe process's CPU time (every thread), steadier than wall time on a shared machine",
     '  init KB: the handler module and the chunks it imports statically; all files: what sam deploy uploads',
     `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
       `${cold.bundles[0]?.nodeOptions.trim() || '(none)'} as sam build sets it; node's own start-up ` +

@@ -1,0 +1,193 @@
+/**
+ * Before/after cold starts alternated process by process, for changes too small for one bench run per
+ * side to resolve on a shared machine (a run's median moves 10–30 % with the neighbours' load, a 20 ms
+ * change does not). Builds one function from two template.yaml files (as `npm run bench -- --only
+ * cold-start --template` does), then starts a fresh `node` per cold start, before, after, before…, each
+ * with the bench's probe, dynalite and the fake AWS endpoint, and prints the medians and the median of
+ * each round's after − before, in CPU time (the probe process's, every thread) and wall time.
+ *
+ *   npx tsx bench/cold-start-pairs.ts --before /tmp/before/template.yaml [--after template.yaml]
+ *       [--function TelephonyHookFunction|CognitoSmsSenderFunction] [--rounds 20]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMS } from '@aws-sdk/client-kms';
+import { DynamoDbTemplateStore } from '../adapters/dynamodb/dynamodb-template-store';
+import { ensureIdempotencyTable } from '../adapters/dynamodb/idempotency-table';
+import { ensureTemplateTable } from '../adapters/dynamodb/template-table';
+import { bundledTemplates } from '../adapters/i18n/i18next-template-store';
+import { proxyEvent } from '../app/local/api-gateway-events';
+import { cognitoSampleEvent } from '../app/local/cognito-sample-event';
+import { DEV_CLIENT_ID } from '../app/local/dev-issuer';
+import { startEmbeddedDynamo } from '../app/local/embedded-dynamodb';
+import { oktaSamplePayload } from '../app/local/okta-sample-payload';
+import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
+import { FakeAwsEndpoint } from '../test/support/fake-aws-endpoint';
+import { localHookEnvironment } from '../test/support/local-lambda-environment';
+import { LAMBDA_ENV } from './support/lambda-runtime';
+import { median, round } from './support/stats';
+
+const run = promisify(execFile);
+const PROBE = fileURLToPath(new URL('./cold-start-probe.mjs', import.meta.url));
+const COGNITO_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/cognito-bench';
+const FUNCTIONS = ['TelephonyHookFunction', 'CognitoSmsSenderFunction'];
+
+interface Sample {
+  readonly initCpuMs: number;
+  readonly firstInvokeCpuMs: number;
+  readonly initMs: number;
+  readonly firstInvokeMs: number;
+  readonly outcome: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    before: { type: 'string' },
+    after: { type: 'string', default: fileURLToPath(new URL('../template.yaml', import.meta.url)) },
+    function: { type: 'string', default: 'TelephonyHookFunction' },
+    rounds: { type: 'string', default: '20' },
+  },
+});
+if (!values.before || !FUNCTIONS.includes(values.function)) {
+  console.error(
+    `usage: --before <template.yaml> [--after <template.yaml>] [--function ${FUNCTIONS.join('|')}]`,
+  );
+  process.exit(2);
+}
+const functionName = values.function;
+const rounds = Number(values.rounds);
+
+const outRoot = await mkdtemp(join(tmpdir(), 'otp-courier-cold-start-pairs-'));
+const dynamo = await startEmbeddedDynamo({});
+const fake = await FakeAwsEndpoint.start();
+const client = new DynamoDBClient({
+  endpoint: dynamo.endpoint,
+  region: 'local',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const loadBefore = loadavg()[0] ?? 0;
+try {
+  const variants: [string, LambdaBundle][] = [];
+  for (const [label, templatePath] of [
+    ['before', values.before],
+    ['after', values.after],
+  ] as const) {
+    const [bundle] = await buildLambdas({
+      outRoot: join(outRoot, label),
+      templatePath,
+      only: [functionName],
+    });
+    if (!bundle) throw new Error(`${functionName} is not in ${templatePath}`);
+    variants.push([label, bundle]);
+  }
+  await ensureTemplateTable(client, 'templates');
+  await ensureIdempotencyTable(client, 'idempotency');
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
+    bundledTemplates(),
+  );
+
+  const samples = new Map<string, Sample[]>(variants.map(([label]) => [label, []]));
+  let n = 0;
+  for (let i = 0; i < rounds; i++) {
+    for (const [label, bundle] of variants) {
+      n += 1;
+      samples.get(label)?.push(await probe(bundle, n));
+    }
+  }
+
+  const load = `load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after`;
+  console.log(`${functionName}: ${rounds} rounds, a fresh process each, alternating; ${load}`);
+  const figures: [string, (s: Sample) => number][] = [
+    ['CPU init', (s) => s.initCpuMs],
+    ['CPU init + first', (s) => s.initCpuMs + s.firstInvokeCpuMs],
+    ['wall init', (s) => s.initMs],
+    ['wall init + first', (s) => s.initMs + s.firstInvokeMs],
+  ];
+  const before = samples.get('before') ?? [];
+  const after = samples.get('after') ?? [];
+  for (const [name, of] of figures) {
+    const diffs = after.map((s, i) => of(s) - of(before[i] as Sample));
+    console.log(
+      `  ${name.padEnd(18)} before ${round(median(before.map(of)), 1)} ms, after ${round(median(after.map(of)), 1)} ms; ` +
+        `after − before, paired: ${round(median(diffs), 1)} ms (${diffs.filter((d) => d < 0).length} of ${diffs.length} rounds lower)`,
+    );
+  }
+  const outcomes = [...before, ...after].map((s) => s.outcome);
+  console.log(`  first events: ${[...new Set(outcomes)].join(', ')}`);
+} finally {
+  client.destroy();
+  await fake.close();
+  await dynamo.close();
+  await rm(outRoot, { recursive: true, force: true });
+}
+
+async function probe(bundle: LambdaBundle, n: number): Promise<Sample> {
+  const event = functionName === 'CognitoSmsSenderFunction' ? await cognitoEvent(n) : hookEvent(n);
+  const { stdout } = await run(
+    process.execPath,
+    [PROBE, pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, JSON.stringify(event)],
+    {
+      cwd: bundle.outdir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...LAMBDA_ENV,
+        AWS_LAMBDA_FUNCTION_NAME: functionName,
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        NODE_OPTIONS: bundle.nodeOptions,
+        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        ...(functionName === 'CognitoSmsSenderFunction' ? { COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN } : {}),
+      },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`${functionName}: the probe reported nothing:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice('BENCH_RESULT '.length)) as Sample;
+}
+
+// As in sections/cold-start.ts: a different user and phone per run (the brakes count every request).
+function hookEvent(n: number) {
+  const payload = oktaSamplePayload({
+    code: String(20_000_000 + n),
+    locale: 'de-DE',
+    phone: `+49151123456${String(n % 100).padStart(2, '0')}`,
+    channel: 'sms',
+  });
+  payload.data.userProfile.userId = `00uColdPairs${n}`;
+  return proxyEvent({
+    path: '/okta/telephony-hook',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+    sourceIp: '198.51.100.7',
+    receivedAt: Date.now(),
+    authorizer: { principalId: DEV_CLIENT_ID, policyDocument: { Version: '2012-10-17', Statement: [] } },
+  });
+}
+
+async function cognitoEvent(n: number) {
+  const kms = new KMS({
+    endpoint: fake.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+  });
+  try {
+    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const keyring = new KmsKeyringNode({ generatorKeyId: COGNITO_KEY_ARN, clientProvider: () => kms });
+    const ciphertext = (await encrypt(keyring, String(20_000_000 + n))).result.toString('base64');
+    return cognitoSampleEvent({
+      trigger: 'CustomSMSSender_ForgotPassword',
+      ciphertext,
+      locale: 'de-DE',
+      phone: `+49151123457${String(n % 100).padStart(2, '0')}`,
+    });
+  } finally {
+    kms.destroy();
+  }
+}
