@@ -27,14 +27,27 @@ export function lazyDeadlineSignal(
   clock: Clock,
   reason: () => Error,
 ): { readonly signal: AbortSignal; dispose(): void } {
-  let built: ReturnType<typeof deadlineSignal> | undefined;
-  return {
-    get signal() {
-      built ??= deadlineSignal(deadline, clock, reason);
-      return built.signal;
-    },
-    dispose: () => built?.dispose(),
-  };
+  return new LazyDeadlineSignal(deadline, clock, reason);
+}
+
+/** A class rather than an object of closures: every HTTP request builds one. */
+class LazyDeadlineSignal {
+  private built: ReturnType<typeof deadlineSignal> | undefined;
+
+  constructor(
+    private readonly deadline: Deadline,
+    private readonly clock: Clock,
+    private readonly reason: () => Error,
+  ) {}
+
+  get signal(): AbortSignal {
+    this.built ??= deadlineSignal(this.deadline, this.clock, this.reason);
+    return this.built.signal;
+  }
+
+  dispose(): void {
+    this.built?.dispose();
+  }
 }
 
 interface Stage {

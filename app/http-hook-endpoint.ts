@@ -11,6 +11,9 @@ import type { HookSettings } from './hook-settings';
 import { JSON_HEADERS } from './proxy-responses';
 import { settleWithinLastResort } from './reply-safety-net';
 
+// Built only when the reader's deadline fires (one function for every request, not one each).
+const READING_DEADLINE_REACHED = () => new Error('deadline reached while reading');
+
 /**
  * The one HTTP edge every IdP that calls us over HTTP goes through (Okta's telephony hook, Auth0's phone
  * provider, …): it owns what they share — body decoding and size limit, the arrival time and the
@@ -48,11 +51,7 @@ export class HttpHookEndpoint {
     // An adapter that calls out while reading (Auth0's derives its event id through the Fingerprinter,
     // a KMS-derived key on AWS) stops at the request's deadline; one that never asks for the signal
     // (Okta's) pays for no timer.
-    const reading = lazyDeadlineSignal(
-      deadline,
-      this.clock,
-      () => new Error('deadline reached while reading'),
-    );
+    const reading = lazyDeadlineSignal(deadline, this.clock, READING_DEADLINE_REACHED);
     let decision: Awaited<ReturnType<HttpInboundIdp['read']>>;
     try {
       decision = await this.idp.read(json, {

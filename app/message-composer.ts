@@ -3,7 +3,7 @@ import { composeMessage } from '../domain/compose-message';
 import { acceptsGenericTemplate, type DeliveryRequest } from '../domain/delivery-request';
 import { localeFallbackChain, normaliseLocale } from '../domain/locale';
 import type { OutboundMessage } from '../domain/outbound-message';
-import { idpMessageAsTemplate, selectTemplate } from '../domain/template-selection';
+import { selectTemplate } from '../domain/template-selection';
 import type { Clock } from '../ports/clock';
 import type { TemplateStore } from '../ports/template-store';
 import type { DeliverySettings } from './delivery-settings';
@@ -31,14 +31,13 @@ export class MessageComposer {
       purposes: acceptsGenericTemplate(request.purpose) ? [request.purpose, 'generic'] : [request.purpose],
     });
     const requested = normaliseLocale(request.requestedLocale) ?? this.settings.defaultLocale;
-    const idpTemplate = () =>
-      request.channel === 'sms' ? idpMessageAsTemplate(request, requested) : undefined;
     const template = selectTemplate(candidates, {
       locales,
       defaultLocale: this.settings.defaultLocale,
       purpose: request.purpose,
       channel: request.channel,
-      idpTemplate,
+      // Only an SMS can fall back to the IdP's message; built only if selection gets that far.
+      ...(request.channel === 'sms' ? { idpMessageOf: { request, locale: requested } } : {}),
     });
     if (!template) return undefined;
     return composeMessage(request, template, { brand: this.settings.brand, now: this.clock.now() });

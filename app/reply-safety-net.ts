@@ -25,21 +25,12 @@ export async function settleWithinLastResort(
   clock: Clock,
   logger: Logger,
 ): Promise<DeliveryOutcome> {
-  const failed = (reason: string): DeliveryOutcome => ({
-    status: 'FAILED',
-    eventId: request.eventId,
-    channel: request.channel,
-    provider: 'otp-courier',
-    transactionId: '',
-    failureReason: reason,
-    durationMs: run.deadline.elapsed(clock.now()),
-  });
   const settled = run.settled.catch((error: unknown) => {
     logger.error('delivery failed unexpectedly', {
       eventId: request.eventId,
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return run.decide(failed('internal-error'));
+    return run.decide(failed(run, request, clock, 'internal-error'));
   });
   // One promise that the reply or the timer settles (a race of two costs more on every request).
   let timer: NodeJS.Timeout | undefined;
@@ -60,7 +51,7 @@ export async function settleWithinLastResort(
   ]);
   clearTimeout(grace);
   if (after) return after;
-  const outcome = run.decide(failed('deadline-exceeded'));
+  const outcome = run.decide(failed(run, request, clock, 'deadline-exceeded'));
   logger.error('deadline reached before delivery finished; replying with what is known', {
     eventId: request.eventId,
     idp: request.idp,
@@ -79,4 +70,17 @@ export async function settleWithinLastResort(
         }),
   });
   return outcome;
+}
+
+/** The FAILED reply the safety net gives (a module function: every request sets the net up). */
+function failed(run: DeliveryRun, request: DeliveryRequest, clock: Clock, reason: string): DeliveryOutcome {
+  return {
+    status: 'FAILED',
+    eventId: request.eventId,
+    channel: request.channel,
+    provider: 'otp-courier',
+    transactionId: '',
+    failureReason: reason,
+    durationMs: run.deadline.elapsed(clock.now()),
+  };
 }

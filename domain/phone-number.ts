@@ -10,13 +10,15 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
  * are read as E.164 that lost its "+" ("447700900123").
  */
 export function toE164(raw: string, region: CountryCode): string | undefined {
-  const valid = (candidate: string, country?: CountryCode) => {
-    const parsed = parsePhoneNumberFromString(candidate, country);
-    return parsed?.isValid() ? parsed.number : undefined;
-  };
   const trimmed = raw.trim();
   if (trimmed.startsWith('+')) return valid(trimmed);
   return valid(trimmed, region) ?? valid(`+${trimmed.replace(/\D/g, '')}`);
+}
+
+/** The number in E.164 if libphonenumber finds it valid (a module function: no closure per request). */
+function valid(candidate: string, country?: CountryCode): string | undefined {
+  const parsed = parsePhoneNumberFromString(candidate, country);
+  return parsed?.isValid() ? parsed.number : undefined;
 }
 
 /** Only digits, spaces, ( ) . - and a leading "+": anything else is not a phone number anyone typed. */

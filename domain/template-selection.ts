@@ -14,6 +14,11 @@ export interface TemplateSelectionQuery {
    * given as a function: it is then built only when selection gets that far, which is rare.
    */
   readonly idpTemplate?: MessageTemplate | (() => MessageTemplate | undefined);
+  /**
+   * The same, as the request whose message it is and the locale to give it (idpMessageAsTemplate): built
+   * only when selection gets that far, without a closure per request from the caller.
+   */
+  readonly idpMessageOf?: { readonly request: DeliveryRequest; readonly locale: string };
 }
 
 // Operators' DynamoDB templates override the bundled catalogue.
@@ -65,19 +70,30 @@ export function selectTemplate(
   );
   const defaultLanguage = localeLanguage(q.defaultLocale) ?? 'en';
   const askedForDefault = q.locales.length > 0 && localeLanguage(q.locales[0] ?? '') === defaultLanguage;
-  const isDefault = (locale: string) => !askedForDefault && localeLanguage(locale) === defaultLanguage;
-
-  for (const locale of q.locales.filter((l) => !isDefault(l))) {
+  // The chain walked twice (the user's own languages, then the default one) without a filtered copy
+  // or a closure each: this runs on every request.
+  for (const locale of q.locales) {
+    if (isDefaultLanguage(locale, askedForDefault, defaultLanguage)) continue;
     const found = bestFor(locale, usable, q.purpose);
     if (found) return found;
   }
-  const idp = typeof q.idpTemplate === 'function' ? q.idpTemplate() : q.idpTemplate;
+  const idp = idpTemplateOf(q);
   if (q.channel === 'sms' && idp?.channel === 'sms' && generic) return idp;
-  for (const locale of q.locales.filter(isDefault)) {
+  for (const locale of q.locales) {
+    if (!isDefaultLanguage(locale, askedForDefault, defaultLanguage)) continue;
     const found = bestFor(locale, usable, q.purpose);
     if (found) return found;
   }
   return undefined;
+}
+
+function isDefaultLanguage(locale: string, askedForDefault: boolean, defaultLanguage: string): boolean {
+  return !askedForDefault && localeLanguage(locale) === defaultLanguage;
+}
+
+function idpTemplateOf(q: TemplateSelectionQuery): MessageTemplate | undefined {
+  if (q.idpMessageOf) return idpMessageAsTemplate(q.idpMessageOf.request, q.idpMessageOf.locale);
+  return typeof q.idpTemplate === 'function' ? q.idpTemplate() : q.idpTemplate;
 }
 
 /**

@@ -41,8 +41,12 @@ function safeReason(reason: string | undefined): string {
 }
 
 /** Okta keeps transactionMetadata for the admin's system log; keep it short and `;`-free per value. */
+/** A value as the metadata may carry it: a safe alphabet, 40 characters at most. */
+function clean(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40);
+}
+
 function metadataOf(outcome: DeliveryOutcome): string {
-  const clean = (value: string) => value.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40);
   const parts: string[] = [];
   if (outcome.locale) parts.push(`locale=${clean(outcome.locale)}`);
   if (outcome.templateSource) parts.push(`source=${clean(outcome.templateSource)}`);

@@ -1,6 +1,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import type { LogFields, Logger } from '../../ports/logger';
+import { FlatLogFormatter } from './flat-log-formatter';
 
 const NO_FIELDS: LogFields = Object.freeze({});
 
@@ -14,7 +15,12 @@ export class PowertoolsLoggerAdapter implements Logger {
   private readonly logger: PowertoolsLogger;
 
   constructor(settings: { serviceName: string; level: LogLevel }) {
-    this.logger = new PowertoolsLogger({ serviceName: settings.serviceName, logLevel: settings.level });
+    this.logger = new PowertoolsLogger({
+      serviceName: settings.serviceName,
+      logLevel: settings.level,
+      // The same lines as Powertools' default formatter, for less CPU per line (flat-log-formatter.ts).
+      logFormatter: new FlatLogFormatter(),
+    });
   }
 
   // Fields are handed over as they are: Powertools copies their entries into the log item and never

@@ -55,6 +55,32 @@ describe('selectTemplate', () => {
     expect(selectTemplate([en], query('pt-BR'))).toBe(en);
   });
 
+  it("builds the IdP's message from its request (idpMessageOf) exactly as idpMessageAsTemplate does, only when needed", () => {
+    const request = {
+      eventId: 'evt',
+      idp: 'okta',
+      purpose: 'verification',
+      channel: 'sms',
+      phone: '+14155550123',
+      code: '123456',
+      expiresAt: new Date(0),
+      requestedLocale: 'pt-BR',
+      idpMessage: 'Seu código é 123456',
+    } as DeliveryRequest;
+    const en = t('en', 'dynamodb', 'verification');
+    const chosen = selectTemplate([en], query('pt-BR', { idpMessageOf: { request, locale: 'pt-BR' } }));
+    expect(chosen).toEqual(idpMessageAsTemplate(request, 'pt-BR'));
+    expect(chosen?.source).toBe('idp');
+    // A template in the user's language wins before the IdP's message is looked at.
+    const pt = t('pt', 'catalogue');
+    expect(selectTemplate([en, pt], query('pt-BR', { idpMessageOf: { request, locale: 'pt-BR' } }))).toBe(pt);
+    // A message that does not carry the code exactly once is no template: the default language answers.
+    const twice = { ...request, idpMessage: '123456 / 123456' } as DeliveryRequest;
+    expect(selectTemplate([en], query('pt-BR', { idpMessageOf: { request: twice, locale: 'pt-BR' } }))).toBe(
+      en,
+    );
+  });
+
   it("uses the IdP's message for SMS only", () => {
     const enVoice = t('en', 'catalogue', 'generic', 'voice');
     expect(selectTemplate([enVoice], query('pt-BR', { channel: 'voice', idpTemplate: idp }))).toBe(enVoice);
