@@ -28,9 +28,9 @@ import { median, round } from './support/stats';
 //                 NODE_EXTRA_CA_CERTS), so the first request loads TLS and makes a handshake as in AWS
 //   header-secret AUTH_MODE=header-secret, the other mode the authorizer supports
 //   *-denied      the same with a token that is refused (a warn line is written)
-// --runtime-preload: node:http is loaded before the probe starts its clock, as Lambda's runtime interface
-// client does before it imports the handler (it talks to the Runtime API through node:http). Not what
-// the bench's budget row measures: a separate figure for how much of init is Node modules AWS preloads.
+//   *+rt          node:http loaded before the probe starts its clock, as Lambda's runtime interface client
+//                 does before it imports the handler (it talks to the Runtime API through node:http). Not
+//                 what the bench's budget row measures: how much of init is Node modules AWS preloads.
 //
 //   npx tsx bench/authorizer-modes.ts --template /tmp/before/template.yaml --template template.yaml \
 //     [--runs 15] [--modes oauth-http,oauth-https,header-secret]
@@ -45,7 +45,6 @@ const { values } = parseArgs({
     template: { type: 'string', multiple: true },
     runs: { type: 'string', default: '15' },
     modes: { type: 'string', default: 'oauth-http,oauth-https,header-secret' },
-    'runtime-preload': { type: 'boolean', default: false },
   },
 });
 const templates = (values.template ?? ['template.yaml']).map((t) => resolve(t));
@@ -86,7 +85,7 @@ try {
     };
   };
   const eventFor = async (mode: string) => {
-    const denied = mode.endsWith('-denied');
+    const denied = mode.replace('+rt', '').endsWith('-denied');
     if (mode.startsWith('header-secret')) return tokenAuthorizerEvent(denied ? 'not-the-secret' : SECRET);
     return tokenAuthorizerEvent(`Bearer ${await issuer.mint(denied ? { scope: 'other.scope' } : {})}`);
   };
@@ -107,7 +106,7 @@ try {
               ...LAMBDA_ENV,
               AWS_LAMBDA_FUNCTION_NAME: b.functionName,
               AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-              NODE_OPTIONS: values['runtime-preload']
+              NODE_OPTIONS: mode.endsWith('+rt')
                 ? `${b.nodeOptions} --require node:http`.trim()
                 : b.nodeOptions,
               ...envFor(mode),
@@ -122,9 +121,7 @@ try {
     }
   }
 
-  console.log(
-    `runs ${runs}${values['runtime-preload'] ? ', node:http preloaded' : ''}; builds: ${templates.map((t, j) => `[${j}] ${t}`).join('  ')}`,
-  );
+  console.log(`runs ${runs}; builds: ${templates.map((t, j) => `[${j}] ${t}`).join('  ')}`);
   console.log('mode            build  init ms  first ms  init+first ms  bytes  outcomes');
   for (const mode of modes) {
     for (const [j, b] of bundles.entries()) {
