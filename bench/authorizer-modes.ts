@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +13,7 @@ import {
   loadOrCreateDevKey,
 } from '../app/local/dev-issuer';
 import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
-import { startJwksServer } from './support/jwks-server';
+import { startHttpsJwksServer, startJwksServer } from './support/jwks-server';
 import { LAMBDA_ENV } from './support/lambda-runtime';
 import { median, round } from './support/stats';
 
@@ -55,8 +53,7 @@ const work = await mkdtemp(join(tmpdir(), 'otp-courier-authorizer-modes-'));
 const key = await loadOrCreateDevKey(undefined);
 const issuer = await createDevIssuer(ISSUER, key);
 const httpJwks = await startJwksServer({ keys: [key.publicJwk] });
-const tls = await selfSignedCertificate(work);
-const httpsJwks = await startHttpsJwks(JSON.stringify({ keys: [key.publicJwk] }), tls);
+const httpsJwks = await startHttpsJwksServer({ keys: [key.publicJwk] });
 try {
   const bundles: LambdaBundle[] = [];
   for (const [i, templatePath] of templates.entries()) {
@@ -75,7 +72,7 @@ try {
     const https = mode.startsWith('oauth-https');
     return {
       AUTH_MODE: 'oauth',
-      ...(https ? { NODE_EXTRA_CA_CERTS: tls.certFile } : { OKTA_ALLOW_LOOPBACK_HTTP: 'true' }),
+      ...(https ? { NODE_EXTRA_CA_CERTS: httpsJwks.certFile } : { OKTA_ALLOW_LOOPBACK_HTTP: 'true' }),
       OKTA_ISSUER: ISSUER,
       OKTA_AUDIENCE: DEV_AUDIENCE,
       OKTA_JWKS_URL: https ? httpsJwks.url : httpJwks.url,
@@ -151,50 +148,4 @@ try {
   await httpJwks.close();
   await httpsJwks.close();
   await rm(work, { recursive: true, force: true });
-}
-
-interface Tls {
-  readonly certFile: string;
-  readonly cert: string;
-  readonly key: string;
-}
-
-async function selfSignedCertificate(dir: string): Promise<Tls> {
-  const keyFile = join(dir, 'jwks.key');
-  const certFile = join(dir, 'jwks.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
-  return { certFile, cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
-}
-
-async function startHttpsJwks(body: string, tls: Tls) {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}/oauth2/bench/v1/keys`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
 }
