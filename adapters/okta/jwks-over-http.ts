@@ -1,5 +1,4 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { get as httpGet, IncomingMessage } from 'node:http';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
 export interface JwksOverHttpSettings {
@@ -81,8 +80,31 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
-  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+type HttpGet = typeof httpGet;
+const transports = new Map<string, Promise<HttpGet>>();
+
+/**
+ * The client module a key-set URL needs, loaded once per process on first call: node:https for an
+ * https URL (what deploys), node:http for a loopback dev issuer. Neither is imported statically, so an
+ * authorizer in header-secret or disabled mode never loads them (no JWKS there), and one in oauth mode
+ * loads only the one its URL needs. The Lambda entry awaits it during init (app/lambda/authorizer.ts):
+ * the first request always fetches the key set, and would otherwise load the module itself.
+ */
+export function loadJwksTransport(protocol: string): Promise<HttpGet> {
+  let loading = transports.get(protocol);
+  if (loading === undefined) {
+    // node:https's get takes the same arguments and returns the same ClientRequest as node:http's.
+    loading =
+      protocol === 'https:'
+        ? import('node:https').then((m) => m.get as HttpGet)
+        : import('node:http').then((m) => m.get);
+    transports.set(protocol, loading);
+  }
+  return loading;
+}
+
+async function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
+  const get = await loadJwksTransport(url.protocol);
   return new Promise((resolve, reject) => {
     // No redirects are followed (jose: redirect "manual"): a 3xx is not 200 and fails below.
     const request = get(

@@ -1,16 +1,7 @@
-import * as v from 'valibot';
 import { isLoopbackHost } from '../../adapters/okta/jwks-over-http';
 import type { TokenPolicy } from '../../domain/token-claims-policy';
-import {
-  ConfigError,
-  type Env,
-  integer,
-  type LogLevelName,
-  list,
-  logLevel,
-  readEnv,
-  text,
-} from './env-readers';
+import { ConfigError, type Env, type LogLevelName } from './env-readers';
+import { EnvProblems, plainChoice, plainInteger, plainList, plainText } from './plain-env-readers';
 import {
   TOKEN_PROFILE_NAMES,
   TOKEN_PROFILES,
@@ -57,61 +48,84 @@ const MIN_HEADER_SECRET_LENGTH = 24;
 
 const OAUTH_SETTINGS = ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'CLIENT_IDS', 'SCOPE'];
 
-const tokenProfile = () =>
-  v.pipe(
-    text('okta'),
-    v.transform((value) => (value ?? 'okta').toLowerCase()),
-    v.picklist(TOKEN_PROFILE_NAMES, `must be one of ${TOKEN_PROFILE_NAMES.join(', ')}`),
-  );
-
-const authMode = () =>
-  v.pipe(
-    text(),
-    v.transform((value) => value?.toLowerCase()),
-    v.optional(
-      v.picklist(['oauth', 'header-secret', 'disabled'] as const, 'must be oauth, header-secret or disabled'),
-    ),
-  );
-
-const flag = () =>
-  v.pipe(
-    text('false'),
-    v.transform((value) => (value ?? 'false').toLowerCase()),
-    v.picklist(['true', 'false'] as const, 'must be true or false'),
-    v.transform((value) => value === 'true'),
-  );
-
 /**
  * Okta authenticates the hook call either with an OAuth 2.0 access token (preferred) or with a fixed
  * header secret. AUTH_MODE chooses, always explicitly: a configuration that sets both, or names one
  * mode and configures the other, is refused rather than resolved silently.
  */
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
+  // The authorizer reads its variables with plain-env-readers.ts (the same values and messages as
+  // env-readers.ts's valibot readers, without valibot's cost at every cold start).
   // TOKEN_PROFILE names the IdP whose tokens the authorizer accepts (the stack sets it); unset means
   // okta, the profile of every deployment made before there was a choice.
-  const { TOKEN_PROFILE: profileName } = readEnv(env, { TOKEN_PROFILE: tokenProfile() });
+  const profileProblems = new EnvProblems();
+  const profileName = plainChoice(
+    env,
+    'TOKEN_PROFILE',
+    profileProblems,
+    TOKEN_PROFILE_NAMES,
+    `must be one of ${TOKEN_PROFILE_NAMES.join(', ')}`,
+    (value) => value.toLowerCase(),
+    'okta',
+  );
+  if (profileName === undefined) throw new ConfigError(profileProblems.list);
   const profile: TokenProfile = TOKEN_PROFILES[profileName];
   const P = profile.envPrefix;
   const idp = profile.label;
-  const raw = readEnv(env, {
-    AUTH_MODE: authMode(),
-    [`${P}_ISSUER`]: text(),
-    [`${P}_AUDIENCE`]: text(),
-    [`${P}_JWKS_URL`]: text(),
-    [`${P}_CLIENT_IDS`]: list(),
-    [`${P}_SCOPE`]: text(),
-    [`${P}_HOOK_SECRET`]: text(),
-    [`${P}_CLOCK_SKEW_SECONDS`]: integer(30, 0, 300),
-    [`${P}_ALLOW_LOOPBACK_HTTP`]: flag(),
-    KEY_REVOCATION_WINDOW_SECONDS: integer(DEFAULT_KEY_REVOCATION_WINDOW_SECONDS, 60, 3600),
-    AUTHORIZER_RESULT_TTL_SECONDS: integer(0, 0, 3600),
-    LOG_LEVEL: logLevel(),
-  }) as {
+  // In the order valibot's object schema reported them: every variable's problem at once.
+  const read = new EnvProblems();
+  const lower = (value: string) => value.toLowerCase();
+  const raw = {
+    AUTH_MODE: plainChoice<AuthMode>(
+      env,
+      'AUTH_MODE',
+      read,
+      ['oauth', 'header-secret', 'disabled'],
+      'must be oauth, header-secret or disabled',
+      lower,
+    ),
+    [`${P}_ISSUER`]: plainText(env, `${P}_ISSUER`),
+    [`${P}_AUDIENCE`]: plainText(env, `${P}_AUDIENCE`),
+    [`${P}_JWKS_URL`]: plainText(env, `${P}_JWKS_URL`),
+    [`${P}_CLIENT_IDS`]: plainList(env, `${P}_CLIENT_IDS`),
+    [`${P}_SCOPE`]: plainText(env, `${P}_SCOPE`),
+    [`${P}_HOOK_SECRET`]: plainText(env, `${P}_HOOK_SECRET`),
+    [`${P}_CLOCK_SKEW_SECONDS`]: plainInteger(env, `${P}_CLOCK_SKEW_SECONDS`, read, 30, 0, 300),
+    [`${P}_ALLOW_LOOPBACK_HTTP`]:
+      plainChoice(
+        env,
+        `${P}_ALLOW_LOOPBACK_HTTP`,
+        read,
+        ['true', 'false'],
+        'must be true or false',
+        lower,
+        'false',
+      ) === 'true',
+    KEY_REVOCATION_WINDOW_SECONDS: plainInteger(
+      env,
+      'KEY_REVOCATION_WINDOW_SECONDS',
+      read,
+      DEFAULT_KEY_REVOCATION_WINDOW_SECONDS,
+      60,
+      3600,
+    ),
+    AUTHORIZER_RESULT_TTL_SECONDS: plainInteger(env, 'AUTHORIZER_RESULT_TTL_SECONDS', read, 0, 0, 3600),
+    LOG_LEVEL: plainChoice<LogLevelName>(
+      env,
+      'LOG_LEVEL',
+      read,
+      ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'],
+      'must be DEBUG, INFO, WARN, ERROR or SILENT',
+      (value) => value.toUpperCase(),
+      'INFO',
+    ),
+  } as {
     AUTH_MODE: AuthMode | undefined;
     KEY_REVOCATION_WINDOW_SECONDS: number;
     AUTHORIZER_RESULT_TTL_SECONDS: number;
     LOG_LEVEL: LogLevelName;
   } & Record<string, unknown>;
+  if (read.list.length > 0) throw new ConfigError(read.list);
   const setting = (name: string) => raw[`${P}_${name}`] as string | undefined;
   const issuerSetting = setting('ISSUER');
   const audience = setting('AUDIENCE');

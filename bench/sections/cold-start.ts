@@ -33,7 +33,7 @@ import {
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
-import { startJwksServer } from '../support/jwks-server';
+import { startHttpsJwksServer } from '../support/jwks-server';
 import { LAMBDA_ENV } from '../support/lambda-runtime';
 import { median, round } from '../support/stats';
 
@@ -117,7 +117,9 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
   const dynamo = await startEmbeddedDynamo({});
   const fake = await FakeAwsEndpoint.start();
   const key = await loadOrCreateDevKey(undefined);
-  const jwks = await startJwksServer({ keys: [key.publicJwk] });
+  // Over https, as Okta serves it: the authorizer's first request loads TLS and makes a handshake, and
+  // its init loads node:https, as deployed (a plain-http loopback JWKS would let it skip both).
+  const jwks = await startHttpsJwksServer({ keys: [key.publicJwk] });
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',
@@ -145,8 +147,8 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     const envFor: Record<string, Record<string, string>> = {
       AuthorizerFunction: {
         AUTH_MODE: 'oauth',
-        // The benchmark's JWKS server is plain http on 127.0.0.1.
-        OKTA_ALLOW_LOOPBACK_HTTP: 'true',
+        // The benchmark's JWKS server's self-signed certificate (read on the first TLS connection).
+        NODE_EXTRA_CA_CERTS: jwks.certFile,
         OKTA_ISSUER: ISSUER,
         OKTA_AUDIENCE: DEV_AUDIENCE,
         OKTA_JWKS_URL: jwks.url,

@@ -263,6 +263,57 @@ describe('Lambda bundles built exactly as sam build builds them', () => {
     expect(find(shipped, 'AuthorizerFunction').bytes).toBeLessThan(100 * 1024);
   });
 
+  it('authorizers: nothing in them calls require(), so they carry no createRequire banner (no node:module)', () => {
+    for (const name of ['AuthorizerFunction', 'Auth0AuthorizerFunction']) {
+      const code = readFileSync(find(shipped, name).handlerFile, 'utf8');
+      // A require() esbuild cannot resolve in ESM becomes a shim that throws this when called.
+      expect(code, name).not.toContain('Dynamic require of');
+      expect(code, name).not.toContain('require(');
+      expect(code, name).not.toContain('node:module');
+    }
+  });
+
+  // Which of Node's own modules a fresh process has loaded after the import (init) and after one call.
+  const builtinsLoaded = (b: LambdaBundle, authorization?: string) => `
+    const builtins = () => process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+    const { handler } = await import(${JSON.stringify(pathToFileURL(b.handlerFile).href)});
+    const atInit = builtins();
+    let outcome = 'not called';
+    if (${JSON.stringify(authorization ?? null)} !== null) {
+      const event = { type: 'TOKEN', authorizationToken: ${JSON.stringify(authorization ?? '')},
+        methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/v1/POST/okta/telephony-hook' };
+      outcome = await handler(event).then((r) => r.policyDocument.Statement[0].Effect, (e) => e.message);
+    }
+    const afterFirstCall = builtins();
+    process.stdout.write(JSON.stringify({ atInit, afterFirstCall, outcome }) + '\\n');`;
+
+  it('authorizer, header-secret mode: never loads node:http(s), and an allowed call builds no logger (no stdout stream)', async () => {
+    const b = find(shipped, 'AuthorizerFunction');
+    const secret = 'a-header-secret-of-at-least-24-characters';
+    const { stdout, stderr } = await runInBundleFolder(b, builtinsLoaded(b, secret), {
+      AUTH_MODE: 'header-secret',
+      OKTA_HOOK_SECRET: secret,
+      LOG_LEVEL: 'INFO',
+    });
+    const { atInit, afterFirstCall, outcome } = JSON.parse(stdout.trim());
+    expect(outcome).toBe('Allow');
+    expect(atInit).toContain('crypto');
+    // http, https and tls are the key-set client's (oauth only); net is also what Node loads to make
+    // process.stdout on a pipe, which Powertools' logger does when it is built.
+    for (const module of ['http', 'https', 'tls', 'net', 'module']) {
+      expect(afterFirstCall, module).not.toContain(module);
+    }
+    expect(stderr).toBe('');
+  });
+
+  it('authorizer, oauth mode: init loads the https client the first call needs (not left to that call), and not node:module', async () => {
+    const b = find(shipped, 'AuthorizerFunction');
+    const { stdout } = await runInBundleFolder(b, builtinsLoaded(b), ENV.AuthorizerFunction ?? {});
+    const { atInit } = JSON.parse(stdout.trim());
+    expect(atInit).toContain('https');
+    expect(atInit).not.toContain('module');
+  });
+
   it('hook: bundles the SDK clients it needs (Lambda’s built-in SDK is not relied on)', () => {
     const inputs = Object.keys(find(built, 'TelephonyHookFunction').metafile?.inputs ?? {}).join('\n');
     for (const client of ['client-dynamodb', 'client-pinpoint-sms-voice-v2', 'client-sqs', 'client-kms']) {
