@@ -38,7 +38,7 @@ export async function startHttpsJwksServer(jwks: JSONWebKeySet): Promise<HttpsJw
   const dir = await mkdtemp(join(tmpdir(), 'otp-courier-jwks-tls-'));
   const keyFile = join(dir, 'jwks.key');
   const certFile = join(dir, 'jwks.crt');
-  await promisify(execFile)('openssl', [
+  await makeCertificate([
     'req',
     '-x509',
     '-newkey',
@@ -62,6 +62,20 @@ export async function startHttpsJwksServer(jwks: JSONWebKeySet): Promise<HttpsJw
   );
   const started = await listen(server, 'https', fetches, () => rm(dir, { recursive: true, force: true }));
   return { ...started, certFile };
+}
+
+/** Runs openssl with `args`; a machine without it gets a sentence saying what to install. */
+async function makeCertificate(args: string[]): Promise<void> {
+  try {
+    await promisify(execFile)('openssl', args);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        'the bench serves the authorizer its key set over https and makes the certificate with the openssl command: install it (Debian: apt-get install openssl)',
+      );
+    }
+    throw error;
+  }
 }
 
 function keySetListener(jwks: JSONWebKeySet): { listener: RequestListener; fetches: () => number } {
