@@ -53,5 +53,6 @@ function describe(result) {
   // The Cognito trigger's reply: how the delivery ended.
   if (typeof result?.status === 'string')
     return `trigger ${result.status}${result.reason ? ` ${result.reason}` : ''}`;
+  if (typeof result === 'string') return result;
   return typeof result;
 }

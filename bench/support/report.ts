@@ -191,6 +191,8 @@ function coldStart(cold: ColdStartResult): string[] {
     ),
     "  CPU ms: the probe process's CPU time (every thread), steadier than wall time on a shared machine",
     '  init KB: the handler module and the chunks it imports statically; all files: what sam deploy uploads',
+    '  floor rows: bundles with nothing of otp-courier (bench/floor/), built with the settings of the function',
+    '  they stand under and started in the same rounds: a budget below its floor cannot be met on this machine',
     `  medians of ${cold.bundles[0]?.runs ?? 0} fresh processes per bundle; NODE_OPTIONS=` +
       `${cold.bundles[0]?.nodeOptions.trim() || '(none)'} as sam build sets it; node's own start-up ` +
       `(${num(cold.bundles[0]?.nodeBootMs ?? 0, 0)} ms) not included`,
