@@ -136,9 +136,9 @@ export async function runShippedPath(
     await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
-    const build = async (folder: string, extraArgs: string[] = []) => {
+    const build = async (folder: string, extraArgs: string[] = [], root = work) => {
       const [built] = await buildLambdas({
-        outRoot: join(work, folder),
+        outRoot: join(root, folder),
         only: ['TelephonyHookFunction'],
         extraArgs,
         ...(options.templatePath ? { templatePath: options.templatePath } : {}),
@@ -202,7 +202,9 @@ export async function runShippedPath(
     let profile: ShippedPathResult['profile'];
     if (options.profile) {
       // The same code with its map beside it, so the profile reads in source files, not minified names.
-      const mapped = await build('profile-build', ['--sourcemap']);
+      // Kept (outside the work folder, which is removed) beside the profile, to summarise it again.
+      const kept = await mkdtemp(join(tmpdir(), 'otp-courier-shipped-profile-'));
+      const mapped = await build('bundle', ['--sourcemap'], kept);
       const dir = join(work, 'profile');
       const profiled = await drive(
         mapped,
@@ -213,11 +215,22 @@ export async function runShippedPath(
       const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
       const [measured] = profiled.passes;
       if (file && measured) {
-        const kept = join(tmpdir(), `otp-courier-shipped-${Date.now()}.cpuprofile`);
-        await copyFile(join(dir, file), kept);
+        const profileFile = join(kept, 'shipped.cpuprofile');
+        await copyFile(join(dir, file), profileFile);
+        await writeFile(
+          join(kept, 'measured-pass.json'),
+          JSON.stringify({
+            bundle: mapped.handlerFile,
+            fromUs: profiled.measuredFromUs,
+            toUs: profiled.measuredToUs,
+            requests: measured.requests,
+            cpuMs: measured.cpuMs,
+            systemCpuMs: measured.systemCpuMs,
+          }),
+        );
         // The measured pass only: import, warm-up and the structure pass are not a request's cost.
         const summary = summariseProfile(
-          kept,
+          profileFile,
           mapped.handlerFile,
           24,
           { fromUs: profiled.measuredFromUs, toUs: profiled.measuredToUs },
@@ -234,7 +247,7 @@ export async function runShippedPath(
           round((samples / Math.max(1, summary.busySamples - syscall)) * userUs, 0);
         const busy = (c: { name: string }) => c.name !== '(idle)' && c.name !== WRITEV && c.name !== 'writev';
         profile = {
-          file: kept,
+          file: profileFile,
           ...summary,
           requests: measured.requests,
           cpuMsPerRequest: round(cpuMsPerRequest, 3),

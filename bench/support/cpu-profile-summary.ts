@@ -89,7 +89,7 @@ export function summariseProfile(
     const map = mapOf(frame.url);
     if (!map) return undefined;
     const entry = map.findEntry(frame.lineNumber, frame.columnNumber);
-    return 'originalSource' in entry && entry.originalSource !== '' ? entry : undefined;
+    return 'originalSource' in entry && entry.originalSource ? entry : undefined;
   };
   const originalOf = (frame: CallFrame): string | undefined => entryOf(frame)?.originalSource;
 
