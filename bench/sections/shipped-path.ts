@@ -165,11 +165,12 @@ export async function runShippedPath(
       driven: LambdaBundle,
       plan: { warmup: number; rounds: number; requestsPerRound: number; concurrencies: readonly number[] },
       execArgv: string[] = [],
+      requestBodies: readonly string[] = bodies,
     ): Promise<DriverReport> => {
       const planFile = join(work, `plan-${driven.outdir.split('/').at(-2)}.json`);
       await writeFile(
         planFile,
-        JSON.stringify({ template, bodies, structureRequests: STRUCTURE_REQUESTS, ...plan }),
+        JSON.stringify({ template, bodies: requestBodies, structureRequests: STRUCTURE_REQUESTS, ...plan }),
       );
       const child = fork(DRIVER, [pathToFileURL(driven.handlerFile).href, driven.handlerExport, planFile], {
         cwd: driven.outdir,
@@ -206,11 +207,18 @@ export async function runShippedPath(
       const kept = await mkdtemp(join(tmpdir(), 'otp-courier-shipped-profile-'));
       const mapped = await build('bundle', ['--sourcemap'], kept);
       const dir = join(work, 'profile');
+      // Bodies of its own: the run above claimed every event and code of `bodies` in the same tables, so
+      // replaying them would profile the duplicate path (conditional checks failing, counts taken back).
+      const profiledBodies = Array.from(
+        { length: size.warmup + STRUCTURE_REQUESTS + PROFILED_REQUESTS },
+        (_, i) => traffic.body(total + i),
+      );
       const profiled = await drive(
         mapped,
         { warmup: size.warmup, rounds: 1, requestsPerRound: PROFILED_REQUESTS, concurrencies: [1] },
         // Every 250 µs (the default is 1 ms): finer shares of a ~10 ms request.
         ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', dir],
+        profiledBodies,
       );
       const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
       const [measured] = profiled.passes;
