@@ -4,8 +4,11 @@
  * endpoint middleware (`{ ...config }`), schema serialisation (`{ ...config, ...context, endpoint }`) and
  * schema deserialisation (`{ ...config, ...context }`), in @smithy/core. The configuration is a
  * dictionary-mode object (the SDK redefines `credentials` as an accessor after building it), so each copy
- * takes V8's slow path. Measured on the tuned DynamoDB client as the hook builds it, next to one whole
- * call (`bench/sdk-call-cost.ts` measures the call the same way), alternating round by round.
+ * takes V8's slow path. Measured on the tuned DynamoDB client as the hook builds it (compare with one
+ * whole call, `bench/sdk-call-cost.ts`), and on a plain-object copy of the same configuration: if that
+ * were much cheaper, making the configuration a fast-properties object would pay; it is not (about 50
+ * keys make a large object either way), so only fewer copies would. Run with
+ * `node --allow-natives-syntax --import tsx bench/sdk-config-spread.ts` to see the dictionary mode.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { boundedClientConfig } from '../app/composition/aws-call-bounds';
