@@ -13,7 +13,7 @@ import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
 import { createLocalClient } from '../../test/support/dynalite';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
 import { localHookEnvironment } from '../../test/support/local-lambda-environment';
-import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
+import { type ProfileSummary, summariseProfile, WRITEV } from '../support/cpu-profile-summary';
 import { createTraffic } from '../support/hook-traffic';
 import { LAMBDA_ENV } from '../support/lambda-runtime';
 import { type Distribution, distribution, median, round, roundDistribution } from '../support/stats';
@@ -52,8 +52,20 @@ export interface ShippedPathResult {
   /** The calls of a typical request, in order, by X-Amz-Target ("‖" joins calls made in parallel). */
   readonly callSequence: string;
   readonly structureStatuses: Readonly<Record<string, number>>;
-  /** With --profile: where a profiled run (whole process, warm-up included) spent its time, by source. */
-  readonly profile?: ProfileSummary & { readonly file: string };
+  /**
+   * With --profile: where one more run's measured pass (one at a time, after the same warm-up) spent its
+   * CPU, by source, ranked by samples (CPU), each source's share of the busy samples times that pass's
+   * CPU per request.
+   */
+  readonly profile?: ProfileSummary & {
+    readonly file: string;
+    readonly requests: number;
+    /** The profiled pass's CPU per request (the profiler's own cost included). */
+    readonly cpuMsPerRequest: number;
+    /** µs of CPU per request by source: share of busy samples × cpuMsPerRequest. */
+    readonly usPerRequest: readonly { readonly name: string; readonly us: number }[];
+    readonly framesUsPerRequest: readonly { readonly name: string; readonly us: number }[];
+  };
 }
 
 interface DriverPass {
@@ -78,6 +90,9 @@ interface DriverReport {
     readonly sequence: string;
   }[];
   readonly passes: readonly DriverPass[];
+  /** When the measured passes began and ended, on a CPU profile's clock (monotonic µs). */
+  readonly measuredFromUs: number;
+  readonly measuredToUs: number;
 }
 
 /** Requests before measuring (JIT, sockets, caches), then rounds of each level; --quick for a look. */
@@ -121,9 +136,9 @@ export async function runShippedPath(
     await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
-    const build = async (folder: string, extraArgs: string[] = []) => {
+    const build = async (folder: string, extraArgs: string[] = [], root = work) => {
       const [built] = await buildLambdas({
-        outRoot: join(work, folder),
+        outRoot: join(root, folder),
         only: ['TelephonyHookFunction'],
         extraArgs,
         ...(options.templatePath ? { templatePath: options.templatePath } : {}),
@@ -150,11 +165,12 @@ export async function runShippedPath(
       driven: LambdaBundle,
       plan: { warmup: number; rounds: number; requestsPerRound: number; concurrencies: readonly number[] },
       execArgv: string[] = [],
+      requestBodies: readonly string[] = bodies,
     ): Promise<DriverReport> => {
       const planFile = join(work, `plan-${driven.outdir.split('/').at(-2)}.json`);
       await writeFile(
         planFile,
-        JSON.stringify({ template, bodies, structureRequests: STRUCTURE_REQUESTS, ...plan }),
+        JSON.stringify({ template, bodies: requestBodies, structureRequests: STRUCTURE_REQUESTS, ...plan }),
       );
       const child = fork(DRIVER, [pathToFileURL(driven.handlerFile).href, driven.handlerExport, planFile], {
         cwd: driven.outdir,
@@ -187,18 +203,70 @@ export async function runShippedPath(
     let profile: ShippedPathResult['profile'];
     if (options.profile) {
       // The same code with its map beside it, so the profile reads in source files, not minified names.
-      const mapped = await build('profile-build', ['--sourcemap']);
+      // Kept (outside the work folder, which is removed) beside the profile, to summarise it again.
+      const kept = await mkdtemp(join(tmpdir(), 'otp-courier-shipped-profile-'));
+      const mapped = await build('bundle', ['--sourcemap'], kept);
       const dir = join(work, 'profile');
-      await drive(
+      // Bodies of its own: the run above claimed every event and code of `bodies` in the same tables, so
+      // replaying them would profile the duplicate path (conditional checks failing, counts taken back).
+      const profiledBodies = Array.from(
+        { length: size.warmup + STRUCTURE_REQUESTS + PROFILED_REQUESTS },
+        (_, i) => traffic.body(total + i),
+      );
+      const profiled = await drive(
         mapped,
         { warmup: size.warmup, rounds: 1, requestsPerRound: PROFILED_REQUESTS, concurrencies: [1] },
-        ['--cpu-prof', '--cpu-prof-dir', dir],
+        // Every 250 µs (the default is 1 ms): finer shares of a ~10 ms request.
+        ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', dir],
+        profiledBodies,
       );
       const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-      if (file) {
-        const kept = join(tmpdir(), `otp-courier-shipped-${Date.now()}.cpuprofile`);
-        await copyFile(join(dir, file), kept);
-        profile = { file: kept, ...summariseProfile(kept, mapped.handlerFile, 16) };
+      const [measured] = profiled.passes;
+      if (file && measured) {
+        const profileFile = join(kept, 'shipped.cpuprofile');
+        await copyFile(join(dir, file), profileFile);
+        await writeFile(
+          join(kept, 'measured-pass.json'),
+          JSON.stringify({
+            bundle: mapped.handlerFile,
+            fromUs: profiled.measuredFromUs,
+            toUs: profiled.measuredToUs,
+            requests: measured.requests,
+            cpuMs: measured.cpuMs,
+            systemCpuMs: measured.systemCpuMs,
+          }),
+        );
+        // The measured pass only: import, warm-up and the structure pass are not a request's cost.
+        const summary = summariseProfile(
+          profileFile,
+          mapped.handlerFile,
+          24,
+          { fromUs: profiled.measuredFromUs, toUs: profiled.measuredToUs },
+          'samples',
+        );
+        const cpuMsPerRequest = measured.cpuMs / measured.requests;
+        const systemUs = (measured.systemCpuMs / measured.requests) * 1000;
+        // The write syscall's samples are mostly the wait for the CPU after waking dynalite (WRITEV): its
+        // real cost is kernel time, which process.cpuUsage() measures, so the measured system CPU stands
+        // in for it and the user CPU is shared out by every other busy sample.
+        const syscall = summary.bySource.find((c) => c.name === WRITEV)?.samples ?? 0;
+        const userUs = cpuMsPerRequest * 1000 - systemUs;
+        const share = (samples: number) =>
+          round((samples / Math.max(1, summary.busySamples - syscall)) * userUs, 0);
+        const busy = (c: { name: string }) => c.name !== '(idle)' && c.name !== WRITEV && c.name !== 'writev';
+        profile = {
+          file: profileFile,
+          ...summary,
+          requests: measured.requests,
+          cpuMsPerRequest: round(cpuMsPerRequest, 3),
+          usPerRequest: [
+            { name: 'kernel (system CPU, measured: socket writes and reads)', us: round(systemUs, 0) },
+            ...summary.bySource.filter(busy).map((c) => ({ name: c.name, us: share(c.samples) })),
+          ],
+          framesUsPerRequest: summary.topFrames
+            .filter(busy)
+            .map((c) => ({ name: c.name, us: share(c.samples) })),
+        };
       }
     }
 

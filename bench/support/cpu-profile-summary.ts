@@ -23,9 +23,18 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
+/** The source the socket write syscall is charged to: its samples are mostly waiting, not work. */
+export const WRITEV = 'node: writev (socket write syscall)';
+
 export interface Cost {
   readonly name: string;
+  /** Sampled wall time: a thread descheduled mid-call (a busy machine) charges its wait to that call. */
   readonly ms: number;
+  /**
+   * Samples taken: V8 samples on a wall-clock timer, but a thread that is off the CPU takes one sample
+   * (with a long delta) however long it waited, so the count follows CPU time where `ms` follows wall.
+   */
+  readonly samples: number;
 }
 
 export interface ProfileSummary {
@@ -37,6 +46,8 @@ export interface ProfileSummary {
   readonly bySource: readonly Cost[];
   /** The functions with the most self time, minified names mapped back to their original file. */
   readonly topFrames: readonly Cost[];
+  /** Samples in the window that were not `(idle)`: the denominator for shares of CPU. */
+  readonly busySamples: number;
 }
 
 /**
@@ -49,6 +60,8 @@ export function summariseProfile(
   bundleFile: string,
   top = 12,
   window: { readonly fromUs?: number; readonly toUs?: number } = {},
+  /** Rank by sample count (CPU) instead of sampled wall time; see `Cost.samples`. */
+  rankBy: 'ms' | 'samples' = 'ms',
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   // The handler module's map, and those of its chunks (Splitting) as their code shows up.
@@ -72,15 +85,23 @@ export function summariseProfile(
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
 
-  const originalOf = (frame: CallFrame): string | undefined => {
+  const entryOf = (frame: CallFrame) => {
     const map = mapOf(frame.url);
     if (!map) return undefined;
     const entry = map.findEntry(frame.lineNumber, frame.columnNumber);
-    return 'originalSource' in entry && entry.originalSource !== '' ? entry.originalSource : undefined;
+    return 'originalSource' in entry && entry.originalSource ? entry : undefined;
   };
+  const originalOf = (frame: CallFrame): string | undefined => entryOf(frame)?.originalSource;
 
-  const bySource = new Map<string, number>();
-  const byFrame = new Map<string, number>();
+  const bySource = new Map<string, { ms: number; samples: number }>();
+  const byFrame = new Map<string, { ms: number; samples: number }>();
+  const add = (costs: Map<string, { ms: number; samples: number }>, name: string, ms: number) => {
+    const cost = costs.get(name) ?? { ms: 0, samples: 0 };
+    cost.ms += ms;
+    cost.samples += 1;
+    costs.set(name, cost);
+  };
+  let busySamples = 0;
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
@@ -88,13 +109,14 @@ export function summariseProfile(
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const leaf = nodes.get(id)?.callFrame;
     if (!leaf) return;
-    const leafSource = originalOf(leaf);
-    const frameName = `${leaf.functionName || '(anonymous)'} ${leafSource ? shortSource(leafSource) : leaf.url.replace(/^node:/, '') || ''}`;
-    byFrame.set(frameName.trim(), (byFrame.get(frameName.trim()) ?? 0) + ms);
-    const source = chargeTo(id, nodes, parents, originalOf, inBundle);
-    bySource.set(source, (bySource.get(source) ?? 0) + ms);
+    if (leaf.functionName !== '(idle)') busySamples += 1;
+    const leafEntry = entryOf(leaf);
+    // Minified names say little: the original file and line (1-based) tell the function.
+    const frameName = `${leaf.functionName || '(anonymous)'} ${leafEntry ? `${shortSource(leafEntry.originalSource)}:${leafEntry.originalLine + 1}` : leaf.url.replace(/^node:/, '') || ''}`;
+    add(byFrame, frameName.trim(), ms);
+    add(bySource, chargeTo(id, nodes, parents, originalOf, inBundle), ms);
   });
-  return { bySource: topOf(bySource, top), topFrames: topOf(byFrame, top) };
+  return { bySource: topOf(bySource, top, rankBy), topFrames: topOf(byFrame, top, rankBy), busySamples };
 }
 
 function chargeTo(
@@ -106,12 +128,20 @@ function chargeTo(
 ): string {
   const leaf = nodes.get(id)?.callFrame;
   if (leaf && leaf.url === '' && leaf.functionName.startsWith('(')) return leaf.functionName;
+  // The socket write syscall, whoever called it: on loopback it wakes the receiving process, and a thread
+  // the kernel switches out there takes its next sample there, however long it waited (see Cost.samples).
+  if (leaf && leaf.url === '' && leaf.functionName === 'writev') return WRITEV;
   let phase = 'node: bootstrap and module loader';
+  // The innermost Node.js module on the stack: a warm process's samples with no bundled code above them
+  // are Node's sockets, HTTP and queues answering the SDK's calls, not its bootstrap.
+  let nodeModule: string | undefined;
   for (let cur: number | undefined = id; cur !== undefined; cur = parents.get(cur)) {
     const frame = nodes.get(cur)?.callFrame;
     if (!frame) break;
     const original = originalOf(frame);
     if (original) return packageOf(original);
+    if (frame.url.endsWith('/shipped-driver.mjs')) return 'bench: the driver (shipped-driver.mjs)';
+    if (nodeModule === undefined && frame.url.startsWith('node:')) nodeModule = frame.url;
     // Scope-hoisted top-level code of bundled ES modules runs in one unmapped frame.
     if (inBundle(frame.url)) phase = 'bundle: top-level code (unmapped)';
     else if (frame.functionName === 'maybeCacheSourceMap')
@@ -119,7 +149,21 @@ function chargeTo(
     else if (frame.functionName === 'compileSourceTextModule' && !phase.includes('source map'))
       phase = 'node: compiling the bundle';
   }
-  return phase;
+  return phase === 'node: bootstrap and module loader' && nodeModule ? nodeBucket(nodeModule) : phase;
+}
+
+/** Node's own modules by what they do, for samples no bundled code is above. */
+function nodeBucket(url: string): string {
+  const module = url.replace(/^node:/, '');
+  if (/^(?:_http_|https?$|internal\/http)/.test(module)) return 'node: http (no bundled code above)';
+  if (/^(?:net$|stream$|internal\/stream|internal\/streams\/|internal\/net|dns$)/.test(module))
+    return 'node: sockets and streams (no bundled code above)';
+  if (/^internal\/process\/task_queues|^internal\/timers|^timers$/.test(module))
+    return 'node: promise, tick and timer queues';
+  if (/^internal\/crypto\//.test(module)) return 'node: crypto (no bundled code above)';
+  if (/^internal\/modules\/|^internal\/bootstrap\/|^internal\/main\//.test(module))
+    return 'node: bootstrap and module loader';
+  return `node: ${module}`;
 }
 
 function packageOf(original: string): string {
@@ -131,9 +175,13 @@ function shortSource(original: string): string {
   return original.replace(/^.*node_modules\//, '').replace(/^(?:\.\.\/)+/, '');
 }
 
-function topOf(costs: ReadonlyMap<string, number>, top: number): Cost[] {
+function topOf(
+  costs: ReadonlyMap<string, { ms: number; samples: number }>,
+  top: number,
+  rankBy: 'ms' | 'samples',
+): Cost[] {
   return [...costs]
-    .map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 }))
-    .sort((a, b) => b.ms - a.ms)
+    .map(([name, c]) => ({ name, ms: Math.round(c.ms * 10) / 10, samples: c.samples }))
+    .sort((a, b) => b[rankBy] - a[rankBy])
     .slice(0, top);
 }

@@ -97,10 +97,12 @@ function shippedPath(shipped: ShippedPathResult): string[] {
       'per level; CPU is the function process alone (dynalite and the fake endpoint run in another)',
     ...(shipped.profile
       ? [
-          `  CPU profile of one more run, by source (${shipped.profile.file}):`,
-          ...shipped.profile.bySource.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
-          '  heaviest functions (self time):',
-          ...shipped.profile.topFrames.map((c) => `    ${num(c.ms, 1).padStart(8)} ms  ${c.name}`),
+          `  CPU profile of one more run's measured pass (${num(shipped.profile.requests)} requests one at a time, ` +
+            `${num(shipped.profile.cpuMsPerRequest, 2)} ms CPU per request with the profiler on; ${shipped.profile.file}):`,
+          '  µs of CPU per request by source (kernel: measured; user CPU shared out by busy samples):',
+          ...shipped.profile.usPerRequest.map((c) => `    ${num(c.us).padStart(6)} µs  ${c.name}`),
+          '  heaviest functions (self time), µs per request:',
+          ...shipped.profile.framesUsPerRequest.map((c) => `    ${num(c.us).padStart(6)} µs  ${c.name}`),
         ]
       : []),
   ];

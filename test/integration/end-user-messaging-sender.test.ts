@@ -538,6 +538,29 @@ describe("createEndUserMessagingClient watches each call's socket", () => {
     }
   });
 
+  it('a call keeps its observation when an overlapping one ends first (the storage is off only when none is left)', async () => {
+    const watched = createEndUserMessagingClient(fakeAwsClientConfig(fake));
+    try {
+      const first = new WireObservation();
+      const second = new WireObservation();
+      let endFirst = () => {};
+      const firstCall = observeWire(first, () => new Promise<void>((resolve) => (endFirst = resolve)));
+      await observeWire(second, async () => {
+        endFirst();
+        await firstCall;
+        return send(watched);
+      });
+      expect(first).toMatchObject({ socketAssigned: false });
+      expect(second).toMatchObject({ socketAssigned: true, connected: true });
+      // And after every call has ended, the next one is watched again.
+      const later = new WireObservation();
+      await observeWire(later, () => send(watched));
+      expect(later).toMatchObject({ socketAssigned: true, connected: true });
+    } finally {
+      watched.destroy();
+    }
+  });
+
   it('with a ready handler: used as is, unwatched (failures then classified by shape alone)', async () => {
     const handler = new NodeHttpHandler({ connectionTimeout: 300 });
     const unwatched = createEndUserMessagingClient({ ...fakeAwsClientConfig(fake), requestHandler: handler });

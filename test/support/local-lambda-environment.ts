@@ -22,5 +22,7 @@ export function localHookEnvironment(endpoints: {
     ORIGINATION_IDENTITIES: 'GB=AcmeOTP',
     DEFAULT_ORIGINATION_IDENTITY: '+12065550100',
     LOG_LEVEL: 'INFO',
+    // template.yaml sets it on every function; without it Powertools writes a warning line per metric.
+    POWERTOOLS_METRICS_NAMESPACE: 'otp-courier/local',
   };
 }
