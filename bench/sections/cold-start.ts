@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { proxyEvent, tokenAuthorizerEvent } from '../../app/local/api-gateway-events';
@@ -31,7 +32,10 @@ import {
   loadSamBuild,
 } from '../../scripts/build-lambdas';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
-import { localHookEnvironment } from '../../test/support/local-lambda-environment';
+import {
+  DEPLOYED_MESSAGES_TABLE,
+  deployedHookEnvironment,
+} from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { buildFloorBundles, isFloor } from '../support/floor-bundles';
 import { startHttpsJwksServer } from '../support/jwks-server';
@@ -142,6 +146,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     bundles.push(...(await buildFloorBundles(templatePath, outRoot)));
     await ensureTemplateTable(client, 'templates');
     await ensureIdempotencyTable(client, 'idempotency');
+    await ensureMessageTable(client, DEPLOYED_MESSAGES_TABLE);
     await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
@@ -159,9 +164,9 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         OKTA_SCOPE: DEV_SCOPE,
         LOG_LEVEL: 'INFO',
       },
-      TelephonyHookFunction: localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+      TelephonyHookFunction: deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
       CognitoSmsSenderFunction: {
-        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
         COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN,
       },
     };

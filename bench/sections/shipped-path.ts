@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../../adapters/i18n/i18next-template-store';
 import { proxyEvent } from '../../app/local/api-gateway-events';
@@ -12,7 +13,10 @@ import { startEmbeddedDynamo } from '../../app/local/embedded-dynamodb';
 import { buildLambdas, type LambdaBundle } from '../../scripts/build-lambdas';
 import { createLocalClient } from '../../test/support/dynalite';
 import { FakeAwsEndpoint } from '../../test/support/fake-aws-endpoint';
-import { localHookEnvironment } from '../../test/support/local-lambda-environment';
+import {
+  DEPLOYED_MESSAGES_TABLE,
+  deployedHookEnvironment,
+} from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile, WRITEV } from '../support/cpu-profile-summary';
 import { createTraffic } from '../support/hook-traffic';
 import { LAMBDA_ENV } from '../support/lambda-runtime';
@@ -133,6 +137,7 @@ export async function runShippedPath(
   try {
     await ensureTemplateTable(admin, 'templates');
     await ensureIdempotencyTable(admin, 'idempotency');
+    await ensureMessageTable(admin, DEPLOYED_MESSAGES_TABLE);
     await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(
       bundledTemplates(),
     );
@@ -181,7 +186,7 @@ export async function runShippedPath(
           AWS_LAMBDA_FUNCTION_NAME: driven.functionName,
           // As the deployed function gets it: sam build's rewrite (source maps) included.
           NODE_OPTIONS: driven.nodeOptions,
-          ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+          ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
         },
         // The function logs every request at INFO, as in Lambda; into the bench log, not the report.
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -26,3 +26,25 @@ export function localHookEnvironment(endpoints: {
     POWERTOOLS_METRICS_NAMESPACE: 'otp-courier/local',
   };
 }
+
+/**
+ * The hook's environment with everything template.yaml also sets on the deployed function: the messages
+ * table (each sent message recorded for receipts and conversion: one more DynamoDB write per request, in
+ * the record's round trip), feedback, the configuration set and the protect configuration. What the
+ * benchmarks run, so their call counts are the deployed function's; the caller creates MESSAGES_TABLE.
+ */
+export function deployedHookEnvironment(endpoints: {
+  readonly fakeAws: string;
+  readonly dynamo: string;
+}): Record<string, string> {
+  return {
+    ...localHookEnvironment(endpoints),
+    MESSAGES_TABLE: DEPLOYED_MESSAGES_TABLE,
+    MESSAGE_FEEDBACK: 'true',
+    CONFIGURATION_SET_NAME: 'otp-courier-bench',
+    PROTECT_CONFIGURATION_ID: 'protect-otp-courier-bench',
+  };
+}
+
+/** The messages table deployedHookEnvironment names. */
+export const DEPLOYED_MESSAGES_TABLE = 'messages';
