@@ -40,12 +40,12 @@ function safeReason(reason: string | undefined): string {
   return reason !== undefined && SAFE_REASON.test(reason) ? reason : 'unknown';
 }
 
-/** Okta keeps transactionMetadata for the admin's system log; keep it short and `;`-free per value. */
 /** A value as the metadata may carry it: a safe alphabet, 40 characters at most. */
 function clean(value: string): string {
   return value.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40);
 }
 
+/** Okta keeps transactionMetadata for the admin's system log; keep it short and `;`-free per value. */
 function metadataOf(outcome: DeliveryOutcome): string {
   const parts: string[] = [];
   if (outcome.locale) parts.push(`locale=${clean(outcome.locale)}`);
