@@ -3,7 +3,7 @@ import { TemplateError } from './errors';
 import type { MessageTemplate } from './message-template';
 import type { OutboundMessage } from './outbound-message';
 import { renderSms, renderVoiceSsml, type TemplateValues } from './render-message';
-import { smsEncodingAndSegments } from './sms-segments';
+import { analyseSms } from './sms-segments';
 
 export interface ComposeOptions {
   readonly brand: string;
@@ -46,7 +46,9 @@ export function composeMessage(
     body: sms ? renderSms(template, values) : renderVoiceSsml(template, values),
     bodyType: sms ? 'text' : 'ssml',
   };
-  if (sms) message.sms = smsEncodingAndSegments(message.body);
-  else if (template.voiceId !== undefined) message.voiceId = template.voiceId;
+  if (sms) {
+    const { encoding, segments } = analyseSms(message.body);
+    message.sms = { encoding, segments };
+  } else if (template.voiceId !== undefined) message.voiceId = template.voiceId;
   return message;
 }

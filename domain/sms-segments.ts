@@ -42,41 +42,6 @@ export function analyseSms(text: string): SmsAnalysis {
   };
 }
 
-/**
- * analyseSms's encoding and segment count alone, in one pass over the text with nothing allocated but
- * the answer: composing every SMS asks this (analyseSms builds an array of characters, a Set, an array
- * of costs). test/property/sms-segments.property.test.ts proves it agrees with analyseSms for any text.
- */
-export function smsEncodingAndSegments(text: string): { encoding: SmsEncoding; segments: number } {
-  let septets = 0;
-  let gsm7 = true;
-  for (const c of text) {
-    if (GSM7_BASIC.has(c)) septets += 1;
-    else if (GSM7_EXTENSION.has(c)) septets += 2;
-    else {
-      gsm7 = false;
-      break;
-    }
-  }
-  const encoding: SmsEncoding = gsm7 ? 'GSM-7' : 'UCS-2';
-  // UCS-2 counts UTF-16 code units: the string's own length.
-  const units = gsm7 ? septets : text.length;
-  const limit = LIMITS[encoding];
-  if (units <= limit.single) return { encoding, segments: 1 };
-  // As countSegments: an escape pair or a surrogate pair is never split across two parts.
-  let segments = 1;
-  let used = 0;
-  for (const c of text) {
-    const cost = gsm7 ? (GSM7_EXTENSION.has(c) ? 2 : 1) : c.length;
-    if (used + cost > limit.part) {
-      segments += 1;
-      used = 0;
-    }
-    used += cost;
-  }
-  return { encoding, segments };
-}
-
 function countSegments(
   costs: readonly number[],
   units: number,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyseSms, smsEncodingAndSegments } from '../../domain/sms-segments';
+import { analyseSms } from '../../domain/sms-segments';
 
 // Reference written from the GSM 03.38 table as published (code point by code point), independent of
 // the domain's string-based sets, and a packer that builds the actual parts.
@@ -53,23 +53,6 @@ const smsText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 300 }),
   fc.string({ maxLength: 400 }),
 );
-
-describe('smsEncodingAndSegments (what composing an SMS asks)', () => {
-  it('gives analyseSms’s encoding and segments for any text', () => {
-    const anyText = fc.oneof(
-      smsText,
-      fc.string({ unit: 'grapheme', maxLength: 400 }),
-      fc.string({ unit: 'binary', maxLength: 400 }),
-    );
-    fc.assert(
-      fc.property(anyText, (text) => {
-        const { encoding, segments } = analyseSms(text);
-        expect(smsEncodingAndSegments(text)).toEqual({ encoding, segments });
-      }),
-      { numRuns: 2_000 },
-    );
-  });
-});
 
 describe('analyseSms properties', () => {
   it('matches the reference encoding, units and segments', () => {
