@@ -15,11 +15,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDbTemplateStore } from '../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../adapters/i18n/i18next-template-store';
 import { proxyEvent } from '../app/local/api-gateway-events';
@@ -29,13 +28,13 @@ import { startEmbeddedDynamo } from '../app/local/embedded-dynamodb';
 import { oktaSamplePayload } from '../app/local/okta-sample-payload';
 import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
 import { FakeAwsEndpoint } from '../test/support/fake-aws-endpoint';
-import { localHookEnvironment } from '../test/support/local-lambda-environment';
+import { DEPLOYED_MESSAGES_TABLE, deployedHookEnvironment } from '../test/support/local-lambda-environment';
+import { COGNITO_KEY_ARN, encryptUnderFakeKms } from './support/cognito-ciphertext';
 import { LAMBDA_ENV } from './support/lambda-runtime';
 import { median, round } from './support/stats';
 
 const run = promisify(execFile);
 const PROBE = fileURLToPath(new URL('./cold-start-probe.mjs', import.meta.url));
-const COGNITO_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/cognito-bench';
 const FUNCTIONS = ['TelephonyHookFunction', 'CognitoSmsSenderFunction'];
 
 interface Sample {
@@ -88,6 +87,7 @@ try {
   }
   await ensureTemplateTable(client, 'templates');
   await ensureIdempotencyTable(client, 'idempotency');
+  await ensureMessageTable(client, DEPLOYED_MESSAGES_TABLE);
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   await new DynamoDbTemplateStore(client, { tableName: 'templates' }, silent).putTemplates(
     bundledTemplates(),
@@ -141,7 +141,7 @@ async function probe(bundle: LambdaBundle, n: number): Promise<Sample> {
         AWS_LAMBDA_FUNCTION_NAME: functionName,
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         NODE_OPTIONS: bundle.nodeOptions,
-        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
         ...(functionName === 'CognitoSmsSenderFunction' ? { COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN } : {}),
       },
       maxBuffer: 16 * 1024 * 1024,
@@ -172,22 +172,10 @@ function hookEvent(n: number) {
 }
 
 async function cognitoEvent(n: number) {
-  const kms = new KMS({
-    endpoint: fake.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+  return cognitoSampleEvent({
+    trigger: 'CustomSMSSender_ForgotPassword',
+    ciphertext: await encryptUnderFakeKms(String(20_000_000 + n), fake.url),
+    locale: 'de-DE',
+    phone: `+49151123457${String(n % 100).padStart(2, '0')}`,
   });
-  try {
-    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyringNode({ generatorKeyId: COGNITO_KEY_ARN, clientProvider: () => kms });
-    const ciphertext = (await encrypt(keyring, String(20_000_000 + n))).result.toString('base64');
-    return cognitoSampleEvent({
-      trigger: 'CustomSMSSender_ForgotPassword',
-      ciphertext,
-      locale: 'de-DE',
-      phone: `+49151123457${String(n % 100).padStart(2, '0')}`,
-    });
-  } finally {
-    kms.destroy();
-  }
 }

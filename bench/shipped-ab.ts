@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDbTemplateStore } from '../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../adapters/dynamodb/idempotency-table';
+import { ensureMessageTable } from '../adapters/dynamodb/message-table';
 import { ensureTemplateTable } from '../adapters/dynamodb/template-table';
 import { bundledTemplates } from '../adapters/i18n/i18next-template-store';
 import { proxyEvent } from '../app/local/api-gateway-events';
@@ -25,7 +26,7 @@ import { startEmbeddedDynamo } from '../app/local/embedded-dynamodb';
 import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
 import { createLocalClient } from '../test/support/dynalite';
 import { FakeAwsEndpoint } from '../test/support/fake-aws-endpoint';
-import { localHookEnvironment } from '../test/support/local-lambda-environment';
+import { DEPLOYED_MESSAGES_TABLE, deployedHookEnvironment } from '../test/support/local-lambda-environment';
 import { createTraffic } from './support/hook-traffic';
 import { LAMBDA_ENV } from './support/lambda-runtime';
 import { machineSpeedMs } from './support/machine-speed';
@@ -68,6 +69,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 try {
   await ensureTemplateTable(admin, 'templates');
   await ensureIdempotencyTable(admin, 'idempotency');
+  await ensureMessageTable(admin, DEPLOYED_MESSAGES_TABLE);
   await new DynamoDbTemplateStore(admin, { tableName: 'templates' }, silent).putTemplates(bundledTemplates());
   const build = async (name: string, templatePath: string): Promise<LambdaBundle> => {
     const [built] = await buildLambdas({
@@ -108,7 +110,7 @@ try {
         ...LAMBDA_ENV,
         AWS_LAMBDA_FUNCTION_NAME: bundle.functionName,
         NODE_OPTIONS: bundle.nodeOptions,
-        ...localHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+        ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
       },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

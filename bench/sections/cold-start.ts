@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMS } from '@aws-sdk/client-kms';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
 import { ensureMessageTable } from '../../adapters/dynamodb/message-table';
@@ -36,6 +34,7 @@ import {
   DEPLOYED_MESSAGES_TABLE,
   deployedHookEnvironment,
 } from '../../test/support/local-lambda-environment';
+import { COGNITO_KEY_ARN, encryptUnderFakeKms } from '../support/cognito-ciphertext';
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { buildFloorBundles, isFloor } from '../support/floor-bundles';
 import { startHttpsJwksServer } from '../support/jwks-server';
@@ -182,7 +181,7 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
         // As Cognito sends it: the code in an Encryption SDK message whose data key "KMS" (the fake) made.
         return cognitoSampleEvent({
           trigger: 'CustomSMSSender_ForgotPassword',
-          ciphertext: await encryptUnderFakeKms(String(20_000_000 + i), fake),
+          ciphertext: await encryptUnderFakeKms(String(20_000_000 + i), fake.url),
           locale: 'de-DE',
           // A phone per run, as for the hook below (and not the hook's): the brakes count the trigger too.
           phone: `+49151123457${String(i % 100).padStart(2, '0')}`,
@@ -298,23 +297,6 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     await fake.close();
     await dynamo.close();
     await rm(outRoot, { recursive: true, force: true });
-  }
-}
-
-const COGNITO_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/cognito-bench';
-
-async function encryptUnderFakeKms(code: string, fake: FakeAwsEndpoint): Promise<string> {
-  const kms = new KMS({
-    endpoint: fake.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
-  });
-  try {
-    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyringNode({ generatorKeyId: COGNITO_KEY_ARN, clientProvider: () => kms });
-    return (await encrypt(keyring, code)).result.toString('base64');
-  } finally {
-    kms.destroy();
   }
 }
 
