@@ -8,7 +8,7 @@ import {
   type Refusal,
   screenDestination,
 } from '../domain/brake-rules';
-import type { DeliveryOutcome } from '../domain/delivery-outcome';
+import { type DeliveryOutcome, notSentOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { maskPhone } from '../domain/mask';
 import { destinationOf } from '../domain/phone-destination';
@@ -133,15 +133,11 @@ export class Brakes implements BrakeGate {
         durationMs,
       };
     }
-    return {
-      status: 'FAILED',
-      eventId: request.eventId,
-      channel: request.channel,
-      provider: 'otp-courier',
-      transactionId: '',
-      failureReason: `refused.${refusal.rule.replace(/[^a-z0-9]+/gi, '.').replace(/\.+$/, '')}`,
+    return notSentOutcome(
+      request,
+      `refused.${refusal.rule.replace(/[^a-z0-9]+/gi, '.').replace(/\.+$/, '')}`,
       durationMs,
-    };
+    );
   }
 
   private async check(request: DeliveryRequest): Promise<BrakeResult> {

@@ -2,7 +2,7 @@ import { inject, injectable, optional } from 'inversify';
 import { DEAD_LETTER_VERSION, type DeadLetter, type SealedSecret } from '../domain/dead-letter';
 import { Deadline } from '../domain/deadline';
 import type { FailureCertainty } from '../domain/delivery-certainty';
-import type { DeliveryOutcome } from '../domain/delivery-outcome';
+import { type DeliveryOutcome, notSentOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { DeliveryError } from '../domain/errors';
 import { normaliseLocale } from '../domain/locale';
@@ -182,15 +182,7 @@ export class DeliverOtp {
         eventId: request.eventId,
         error: error instanceof Error ? error.name : typeof error,
       });
-      return run.decide({
-        status: 'FAILED',
-        eventId: request.eventId,
-        channel: request.channel,
-        provider: 'otp-courier',
-        transactionId: '',
-        failureReason: 'internal-error',
-        durationMs: run.deadline.elapsed(this.clock.now()),
-      });
+      return run.decide(notSentOutcome(request, 'internal-error', run.deadline.elapsed(this.clock.now())));
     } finally {
       signals.dispose();
     }

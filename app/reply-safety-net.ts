@@ -1,4 +1,4 @@
-import type { DeliveryOutcome } from '../domain/delivery-outcome';
+import { type DeliveryOutcome, notSentOutcome } from '../domain/delivery-outcome';
 import type { DeliveryRequest } from '../domain/delivery-request';
 import { maskPhone } from '../domain/mask';
 import type { Clock } from '../ports/clock';
@@ -30,7 +30,7 @@ export async function settleWithinLastResort(
       eventId: request.eventId,
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return run.decide(failed(run, request, clock, 'internal-error'));
+    return run.decide(notSentOutcome(request, 'internal-error', run.deadline.elapsed(clock.now())));
   });
   // One promise that the reply or the timer settles (a race of two costs more on every request).
   let timer: NodeJS.Timeout | undefined;
@@ -51,7 +51,7 @@ export async function settleWithinLastResort(
   ]);
   clearTimeout(grace);
   if (after) return after;
-  const outcome = run.decide(failed(run, request, clock, 'deadline-exceeded'));
+  const outcome = run.decide(notSentOutcome(request, 'deadline-exceeded', run.deadline.elapsed(clock.now())));
   logger.error('deadline reached before delivery finished; replying with what is known', {
     eventId: request.eventId,
     idp: request.idp,
@@ -70,17 +70,4 @@ export async function settleWithinLastResort(
         }),
   });
   return outcome;
-}
-
-/** The FAILED reply the safety net gives (a module function: every request sets the net up). */
-function failed(run: DeliveryRun, request: DeliveryRequest, clock: Clock, reason: string): DeliveryOutcome {
-  return {
-    status: 'FAILED',
-    eventId: request.eventId,
-    channel: request.channel,
-    provider: 'otp-courier',
-    transactionId: '',
-    failureReason: reason,
-    durationMs: run.deadline.elapsed(clock.now()),
-  };
 }

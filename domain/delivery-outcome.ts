@@ -24,3 +24,23 @@ export interface DeliveryOutcome {
   readonly duplicate?: boolean;
   readonly durationMs: number;
 }
+
+/**
+ * The reply for a request that sent nothing and failed for `failureReason`: no provider of the message's
+ * carried it (provider "otp-courier"), no message id.
+ */
+export function notSentOutcome(
+  request: { readonly eventId: string; readonly channel: Channel },
+  failureReason: string,
+  durationMs: number,
+): DeliveryOutcome {
+  return {
+    status: 'FAILED',
+    eventId: request.eventId,
+    channel: request.channel,
+    provider: 'otp-courier',
+    transactionId: '',
+    failureReason,
+    durationMs,
+  };
+}
