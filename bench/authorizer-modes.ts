@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { tokenAuthorizerEvent } from '../app/local/api-gateway-events';
 import {
   createDevIssuer,
@@ -14,7 +12,7 @@ import {
 } from '../app/local/dev-issuer';
 import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
 import { startHttpsJwksServer, startJwksServer } from './support/jwks-server';
-import { LAMBDA_ENV } from './support/lambda-runtime';
+import { type ProbeReport, probeColdStart } from './support/probe-cold-start';
 import { median, round } from './support/stats';
 
 // The authorizer's cold start per mode, for one or more builds, alternating build by build and run by
@@ -33,8 +31,6 @@ import { median, round } from './support/stats';
 //   npx tsx bench/authorizer-modes.ts --template /tmp/before/template.yaml --template template.yaml \
 //     [--runs 15] [--modes oauth-http,oauth-https,header-secret]
 
-const run = promisify(execFile);
-const PROBE = fileURLToPath(new URL('./cold-start-probe.mjs', import.meta.url));
 const ISSUER = 'https://example.okta.com/oauth2/ausBench';
 const SECRET = 'bench-header-secret-0123456789abcdef';
 
@@ -87,33 +83,17 @@ try {
     return tokenAuthorizerEvent(`Bearer ${await issuer.mint(denied ? { scope: 'other.scope' } : {})}`);
   };
 
-  type Report = { initMs: number; firstInvokeMs: number; outcome: string };
-  const reports = new Map<string, Report[]>();
+  const reports = new Map<string, ProbeReport[]>();
   for (let i = 0; i < runs; i++) {
     for (const mode of modes) {
       for (const [j, b] of bundles.entries()) {
-        const event = await eventFor(mode);
-        const { stdout } = await run(
-          process.execPath,
-          [PROBE, pathToFileURL(b.handlerFile).href, b.handlerExport, JSON.stringify(event)],
-          {
-            cwd: b.outdir,
-            env: {
-              PATH: process.env.PATH ?? '',
-              ...LAMBDA_ENV,
-              AWS_LAMBDA_FUNCTION_NAME: b.functionName,
-              AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-              NODE_OPTIONS: mode.endsWith('+rt')
-                ? `${b.nodeOptions} --require node:http`.trim()
-                : b.nodeOptions,
-              ...envFor(mode),
-            },
-          },
-        );
-        const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-        if (!line) throw new Error(`probe reported nothing:\n${stdout}`);
+        const report = await probeColdStart(b, await eventFor(mode), {
+          env: envFor(mode),
+          // +rt: node:http loaded before the clock, as Lambda's runtime client leaves the process.
+          ...(mode.endsWith('+rt') ? { nodeOptions: `${b.nodeOptions} --require node:http`.trim() } : {}),
+        });
         const k = `${mode}\t${j}`;
-        reports.set(k, [...(reports.get(k) ?? []), JSON.parse(line.slice(13)) as Report]);
+        reports.set(k, [...(reports.get(k) ?? []), report]);
       }
     }
   }

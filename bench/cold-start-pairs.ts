@@ -1,20 +1,8 @@
-/**
- * Before/after cold starts alternated process by process, for changes too small for one bench run per
- * side to resolve on a shared machine (a run's median moves 10–30 % with the neighbours' load, a 20 ms
- * change does not). Builds one function from two template.yaml files (as `npm run bench -- --only
- * cold-start --template` does), then starts a fresh `node` per cold start, before, after, before…, each
- * with the bench's probe, dynalite and the fake AWS endpoint, and prints the medians and the median of
- * each round's after − before, in CPU time (the probe process's, every thread) and wall time.
- *
- *   npx tsx bench/cold-start-pairs.ts --before /tmp/before/template.yaml [--after template.yaml]
- *       [--function TelephonyHookFunction|CognitoSmsSenderFunction] [--rounds 20]
- */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTemplateStore } from '../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../adapters/dynamodb/idempotency-table';
@@ -30,20 +18,10 @@ import { buildLambdas, type LambdaBundle } from '../scripts/build-lambdas';
 import { FakeAwsEndpoint } from '../test/support/fake-aws-endpoint';
 import { DEPLOYED_MESSAGES_TABLE, deployedHookEnvironment } from '../test/support/local-lambda-environment';
 import { COGNITO_KEY_ARN, encryptUnderFakeKms } from './support/cognito-ciphertext';
-import { LAMBDA_ENV } from './support/lambda-runtime';
+import { type ProbeReport, probeColdStart } from './support/probe-cold-start';
 import { median, round } from './support/stats';
 
-const run = promisify(execFile);
-const PROBE = fileURLToPath(new URL('./cold-start-probe.mjs', import.meta.url));
 const FUNCTIONS = ['TelephonyHookFunction', 'CognitoSmsSenderFunction'];
-
-interface Sample {
-  readonly initCpuMs: number;
-  readonly firstInvokeCpuMs: number;
-  readonly initMs: number;
-  readonly firstInvokeMs: number;
-  readonly outcome: string;
-}
 
 const { values } = parseArgs({
   options: {
@@ -93,7 +71,7 @@ try {
     bundledTemplates(),
   );
 
-  const samples = new Map<string, Sample[]>(variants.map(([label]) => [label, []]));
+  const samples = new Map<string, ProbeReport[]>(variants.map(([label]) => [label, []]));
   let n = 0;
   for (let i = 0; i < rounds; i++) {
     for (const [label, bundle] of variants) {
@@ -104,7 +82,7 @@ try {
 
   const load = `load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after`;
   console.log(`${functionName}: ${rounds} rounds, a fresh process each, alternating; ${load}`);
-  const figures: [string, (s: Sample) => number][] = [
+  const figures: [string, (s: ProbeReport) => number][] = [
     ['CPU init', (s) => s.initCpuMs],
     ['CPU init + first', (s) => s.initCpuMs + s.firstInvokeCpuMs],
     ['wall init', (s) => s.initMs],
@@ -113,7 +91,7 @@ try {
   const before = samples.get('before') ?? [];
   const after = samples.get('after') ?? [];
   for (const [name, of] of figures) {
-    const diffs = after.map((s, i) => of(s) - of(before[i] as Sample));
+    const diffs = after.map((s, i) => of(s) - of(before[i] as ProbeReport));
     console.log(
       `  ${name.padEnd(18)} before ${round(median(before.map(of)), 1)} ms, after ${round(median(after.map(of)), 1)} ms; ` +
         `after − before, paired: ${round(median(diffs), 1)} ms (${diffs.filter((d) => d < 0).length} of ${diffs.length} rounds lower)`,
@@ -128,28 +106,14 @@ try {
   await rm(outRoot, { recursive: true, force: true });
 }
 
-async function probe(bundle: LambdaBundle, n: number): Promise<Sample> {
+async function probe(bundle: LambdaBundle, n: number): Promise<ProbeReport> {
   const event = functionName === 'CognitoSmsSenderFunction' ? await cognitoEvent(n) : hookEvent(n);
-  const { stdout } = await run(
-    process.execPath,
-    [PROBE, pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, JSON.stringify(event)],
-    {
-      cwd: bundle.outdir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...LAMBDA_ENV,
-        AWS_LAMBDA_FUNCTION_NAME: functionName,
-        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-        NODE_OPTIONS: bundle.nodeOptions,
-        ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
-        ...(functionName === 'CognitoSmsSenderFunction' ? { COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN } : {}),
-      },
-      maxBuffer: 16 * 1024 * 1024,
+  return probeColdStart(bundle, event, {
+    env: {
+      ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
+      ...(functionName === 'CognitoSmsSenderFunction' ? { COGNITO_KMS_KEY_ARN: COGNITO_KEY_ARN } : {}),
     },
-  );
-  const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-  if (!line) throw new Error(`${functionName}: the probe reported nothing:\n${stdout.slice(-2000)}`);
-  return JSON.parse(line.slice('BENCH_RESULT '.length)) as Sample;
+  });
 }
 
 // As in sections/cold-start.ts: a different user and phone per run (the brakes count every request).

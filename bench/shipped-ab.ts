@@ -28,7 +28,7 @@ import { createLocalClient } from '../test/support/dynalite';
 import { FakeAwsEndpoint } from '../test/support/fake-aws-endpoint';
 import { DEPLOYED_MESSAGES_TABLE, deployedHookEnvironment } from '../test/support/local-lambda-environment';
 import { createTraffic } from './support/hook-traffic';
-import { LAMBDA_ENV } from './support/lambda-runtime';
+import { lambdaProcessEnv } from './support/lambda-runtime';
 import { machineSpeedMs } from './support/machine-speed';
 import { median } from './support/stats';
 
@@ -106,10 +106,7 @@ try {
     const child = fork(DRIVER, [pathToFileURL(bundle.handlerFile).href, bundle.handlerExport, planFile], {
       cwd: bundle.outdir,
       env: {
-        PATH: process.env.PATH ?? '',
-        ...LAMBDA_ENV,
-        AWS_LAMBDA_FUNCTION_NAME: bundle.functionName,
-        NODE_OPTIONS: bundle.nodeOptions,
+        ...lambdaProcessEnv(bundle),
         ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
       },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTemplateStore } from '../../adapters/dynamodb/dynamodb-template-store';
 import { ensureIdempotencyTable } from '../../adapters/dynamodb/idempotency-table';
@@ -38,10 +36,8 @@ import { COGNITO_KEY_ARN, encryptUnderFakeKms } from '../support/cognito-ciphert
 import { type ProfileSummary, summariseProfile } from '../support/cpu-profile-summary';
 import { buildFloorBundles, isFloor } from '../support/floor-bundles';
 import { startHttpsJwksServer } from '../support/jwks-server';
-import { LAMBDA_ENV } from '../support/lambda-runtime';
+import { type ProbeReport, probeColdStart } from '../support/probe-cold-start';
 import { median, round } from '../support/stats';
-
-const run = promisify(execFile);
 
 export interface ColdStartBundle {
   readonly functionName: string;
@@ -85,20 +81,7 @@ export interface ColdStartResult {
   readonly bundles: readonly ColdStartBundle[];
 }
 
-interface ProbeReport {
-  readonly bootMs: number;
-  readonly initMs: number;
-  readonly firstInvokeMs: number;
-  readonly initCpuMs: number;
-  readonly firstInvokeCpuMs: number;
-  readonly maxRssKb: number;
-  /** When init ended, on a CPU profile's clock. */
-  readonly importEndUs: number;
-  readonly outcome: string;
-}
-
 const RUNS = 15;
-const PROBE = fileURLToPath(new URL('../cold-start-probe.mjs', import.meta.url));
 const ISSUER = 'https://example.okta.com/oauth2/ausBench';
 
 /**
@@ -210,28 +193,10 @@ export async function runColdStart(options: ColdStartOptions = {}): Promise<Cold
     }
 
     async function probe(b: LambdaBundle, i: number, execArgv: string[] = []): Promise<ProbeReport> {
-      const event = await firstEvent(b, i);
-      const { stdout } = await run(
-        process.execPath,
-        [...execArgv, PROBE, pathToFileURL(b.handlerFile).href, b.handlerExport, JSON.stringify(event)],
-        {
-          // The bundle's own folder, with no node_modules above it: the bundle must be self-contained.
-          cwd: b.outdir,
-          env: {
-            PATH: process.env.PATH ?? '',
-            ...LAMBDA_ENV,
-            AWS_LAMBDA_FUNCTION_NAME: b.functionName,
-            // As Lambda sets it; BENCH_INITIALIZATION_TYPE=provisioned-concurrency measures that init.
-            AWS_LAMBDA_INITIALIZATION_TYPE: process.env.BENCH_INITIALIZATION_TYPE ?? 'on-demand',
-            NODE_OPTIONS: b.nodeOptions,
-            ...(envFor[b.functionName] ?? floorEnv),
-          },
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      );
-      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (!line) throw new Error(`${b.functionName}: the probe reported nothing:\n${stdout.slice(-2000)}`);
-      return JSON.parse(line.slice('BENCH_RESULT '.length)) as ProbeReport;
+      return probeColdStart(b, await firstEvent(b, i), {
+        env: envFor[b.functionName] ?? floorEnv,
+        execArgv,
+      });
     }
 
     const reports = new Map<string, ProbeReport[]>(bundles.map((b) => [b.functionName, []]));

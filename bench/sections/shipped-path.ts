@@ -19,7 +19,7 @@ import {
 } from '../../test/support/local-lambda-environment';
 import { type ProfileSummary, summariseProfile, WRITEV } from '../support/cpu-profile-summary';
 import { createTraffic } from '../support/hook-traffic';
-import { LAMBDA_ENV } from '../support/lambda-runtime';
+import { lambdaProcessEnv } from '../support/lambda-runtime';
 import { type Distribution, distribution, median, round, roundDistribution } from '../support/stats';
 
 export interface ShippedLevel {
@@ -181,11 +181,7 @@ export async function runShippedPath(
         cwd: driven.outdir,
         execArgv,
         env: {
-          PATH: process.env.PATH ?? '',
-          ...LAMBDA_ENV,
-          AWS_LAMBDA_FUNCTION_NAME: driven.functionName,
-          // As the deployed function gets it: sam build's rewrite (source maps) included.
-          NODE_OPTIONS: driven.nodeOptions,
+          ...lambdaProcessEnv(driven),
           ...deployedHookEnvironment({ fakeAws: fake.url, dynamo: dynamo.endpoint }),
         },
         // The function logs every request at INFO, as in Lambda; into the bench log, not the report.
